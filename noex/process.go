@@ -1,0 +1,800 @@
+package noex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/noex-go/noex/noex/internal/fifo"
+)
+
+type procStatus uint8
+
+const (
+	stStarting procStatus = iota
+	stRunning
+	stStopping
+	stDead
+)
+
+func (s procStatus) String() string {
+	return [...]string{"starting", "running", "stopping", "dead"}[s]
+}
+
+type endKind uint8
+
+const (
+	endStop endKind = iota
+	endCrash
+	endKill
+	endInit // init failed or timed out: nothing was ever visible
+)
+
+type procKey struct{}
+
+func procFrom(ctx context.Context) *process {
+	if ctx == nil {
+		return nil
+	}
+	p, _ := ctx.Value(procKey{}).(*process)
+	return p
+}
+
+// process is one GenServer (or a Run body, when root is set).
+type process struct {
+	rt    *Runtime
+	id    uint64
+	label atomic.Pointer[string]
+	ctx   context.Context
+	srv   server
+	root  bool
+
+	mu      sync.Mutex
+	status  procStatus
+	reason  error // the stop reason requested
+	killed  atomic.Bool
+	current *envelope
+	mbox    fifo.Queue[*envelope] // real mode
+	signal  chan struct{}         // real mode: a message or a stop arrived
+	waiters []*waiter             // Stop callers waiting for the end
+	done    chan struct{}         // closed once the process has ended
+	exit    error
+
+	// Guarded by rt.mu.
+	names    []string
+	watchers []*monitor // monitors on this process, in creation order
+	watching []*monitor // monitors this process holds
+
+	deferred *envelope   // the call whose reply the running handler deferred
+	pending  []*envelope // deferred calls not yet answered
+
+	cause uint64 // Seq of the MessageReceived being handled
+	rnd   *rand.Rand
+	d     detProc
+}
+
+func (rt *Runtime) newProcess(srv server, label string, root bool) *process {
+	p := &process{rt: rt, id: rt.nextID.Add(1), srv: srv, root: root,
+		done: make(chan struct{})}
+	if label == "" {
+		label = "p" + strconv.FormatUint(p.id, 10)
+	}
+	p.label.Store(&label)
+	if root {
+		p.status = stRunning
+	}
+	if rt.det {
+		p.d.init()
+	} else {
+		p.signal = make(chan struct{}, 1)
+	}
+	rt.mu.Lock()
+	rt.procs[p] = struct{}{}
+	rt.mu.Unlock()
+	return p
+}
+
+func (p *process) pid() PID          { return PID{p: p} }
+func (p *process) labelStr() string  { return *p.label.Load() }
+func (p *process) labelFunc() string { return p.labelStr() }
+func (p *process) isKilled() bool    { return p.killed.Load() }
+
+func (p *process) queuedLocked() int {
+	if p.rt.det {
+		return p.d.queued()
+	}
+	return p.mbox.Len()
+}
+
+// envelope is one message in flight.
+type envelope struct {
+	id   uint64
+	kind MsgKind
+	from *process // nil for timers
+	src  uint64   // deterministic mode: the sender queue key
+	msg  any
+	w    *waiter // the caller's, for calls
+	sent uint64  // Seq of the MessageSent event
+	key  uint64  // deterministic mode: enable order
+}
+
+// waiter is one blocked operation: a call awaiting its reply, a Start
+// awaiting Init, a Stop awaiting the end, a Sleep awaiting its timer.
+type waiter struct {
+	owner *process
+	what  string   // "call", "start", "stop", "sleep", "reply"
+	on    *process // whom it waits for, for deadlock reports
+	ch    chan struct{}
+	fired atomic.Bool
+	val   any
+	err   error
+	sys   bool // err comes from the runtime, not from a handler
+}
+
+func (rt *Runtime) newWaiter(owner *process, what string, on *process) *waiter {
+	w := &waiter{owner: owner, what: what, on: on}
+	if !rt.det {
+		w.ch = make(chan struct{}, 1)
+	}
+	return w
+}
+
+// fire completes w once; later fires are ignored and return false.
+func (w *waiter) fire(val any, err error, sys bool) bool {
+	if !w.fired.CompareAndSwap(false, true) {
+		return false
+	}
+	w.val, w.err, w.sys = val, err, sys
+	if w.ch != nil {
+		w.ch <- struct{}{}
+	} else {
+		w.owner.rt.sched.ready(w.owner)
+	}
+	return true
+}
+
+// wait blocks the owner until w fires, the timeout passes (timeoutErr then
+// fires it), or, in real mode, ctx ends. A killed owner exits its goroutine.
+func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, timeoutErr error) {
+	rt := p.rt
+	if rt.det {
+		if timeout > 0 {
+			t := rt.newTimer(p, timeout, "", false, func() { w.fire(nil, timeoutErr, true) })
+			defer t.cancel()
+		}
+		rt.sched.park(p, w)
+		return
+	}
+	var tc <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		tc = t.C
+	}
+	select {
+	case <-w.ch:
+		return
+	case <-tc:
+		if w.fire(nil, timeoutErr, true) {
+			<-w.ch
+			return
+		}
+	case <-ctx.Done():
+		if w.fire(nil, ctx.Err(), true) {
+			<-w.ch
+			return
+		}
+	case <-p.done:
+		runtime.Goexit() // killed while waiting
+	}
+	<-w.ch
+}
+
+// main is the goroutine of a server process.
+func (p *process) main(started *waiter) {
+	rt := p.rt
+	defer rt.exitGoroutine(p)
+	if rt.det {
+		rt.sched.enter(p)
+	}
+	err := p.runInit()
+	if err != nil {
+		// Release everything before Start returns the error; if Start gave
+		// up already (init timeout), finalize is a no-op.
+		p.finalize(err, endInit)
+		started.fire(nil, &InitError{Server: p.labelStr(), Cause: err}, false)
+		return
+	}
+	p.mu.Lock()
+	if p.status == stStarting {
+		p.status = stRunning
+	}
+	p.mu.Unlock()
+	if !started.fire(p.pid(), nil, false) {
+		return
+	}
+	rt.emit(Event{Kind: ProcessStarted, PID: p.pid(), Label: p.labelStr(), Parent: started.owner.cause,
+		Peer: started.owner.pid(), PeerLbl: started.owner.labelStr()})
+	p.loop()
+}
+
+func (p *process) runInit() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = newCrash(p.labelStr(), r)
+		}
+	}()
+	return p.srv.init(p.ctx)
+}
+
+func newCrash(label string, r any) *CrashError {
+	return &CrashError{Server: label, Value: r, Stack: string(debug.Stack())}
+}
+
+func (p *process) loop() {
+	for {
+		env := p.receive()
+		if env == nil {
+			break
+		}
+		if !p.handle(env) {
+			return
+		}
+	}
+	p.mu.Lock()
+	reason := p.reason
+	p.mu.Unlock()
+	if crash := p.runTerminate(reason); crash != nil {
+		p.rt.emit(Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Name: "terminate", Err: crash})
+	}
+	p.finalize(reason, endStop)
+}
+
+// receive returns the next message, or nil once a stop was requested and the
+// mailbox is empty.
+func (p *process) receive() *envelope {
+	if p.rt.det {
+		return p.rt.sched.receive(p)
+	}
+	for {
+		p.mu.Lock()
+		if p.killed.Load() {
+			p.mu.Unlock()
+			runtime.Goexit()
+		}
+		if env, ok := p.mbox.Pop(); ok {
+			p.current = env
+			p.mu.Unlock()
+			return env
+		}
+		if p.status == stStopping {
+			p.mu.Unlock()
+			return nil
+		}
+		p.mu.Unlock()
+		<-p.signal
+	}
+}
+
+// handle runs one message. It returns false if the process crashed.
+func (p *process) handle(env *envelope) bool {
+	rt := p.rt
+	defer rt.doneOne(1)
+	if env.kind == KindCall && env.w.fired.Load() {
+		// The caller gave up (timeout) while the call was queued: never handle it.
+		p.setCurrent(nil)
+		rt.emit(Event{Kind: MessageDropped, PID: p.pid(), Label: p.labelStr(), Peer: env.from.pid(),
+			PeerLbl: env.from.labelStr(), Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: ErrTimeout, Parent: env.sent})
+		return true
+	}
+	if rt.observing() {
+		ev := Event{Kind: MessageReceived, PID: p.pid(), Label: p.labelStr(), Ref: env.id,
+			MsgKind: env.kind, Msg: env.msg, Parent: env.sent}
+		if env.from != nil {
+			ev.Peer, ev.PeerLbl = env.from.pid(), env.from.labelStr()
+		}
+		p.cause = rt.emit(ev)
+	}
+	reply, err, crash := p.dispatch(env)
+	p.setCurrent(nil)
+	if p.killed.Load() {
+		runtime.Goexit()
+	}
+	if crash != nil {
+		if env.kind == KindCall {
+			env.w.fire(nil, crash, true)
+		}
+		rt.emit(Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind, Err: crash, Parent: p.cause})
+		if terr := p.runTerminate(crash); terr != nil {
+			rt.emit(Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Name: "terminate", Err: terr})
+		}
+		p.finalize(crash, endCrash)
+		return false
+	}
+	switch env.kind {
+	case KindCall:
+		if p.deferred == env {
+			p.deferred = nil // the reply comes later, through Deferred.Reply
+			p.pending = append(slices.DeleteFunc(p.pending, func(e *envelope) bool { return e.w.fired.Load() }), env)
+			break
+		}
+		p.reply(env, reply, err)
+	case KindInfo:
+		if err == errNoInfo {
+			rt.emit(Event{Kind: MessageDropped, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind,
+				Msg: env.msg, Err: errNoInfo, Parent: p.cause})
+			return true
+		}
+	}
+	rt.emit(Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind, Err: err, Parent: p.cause})
+	return true
+}
+
+var errNoInfo = errors.New("noex: server has no HandleInfo")
+
+func (p *process) setCurrent(env *envelope) {
+	p.mu.Lock()
+	p.current = env
+	p.mu.Unlock()
+}
+
+func (p *process) reply(env *envelope, val any, err error) {
+	ok := env.w.fire(val, err, false)
+	if p.rt.observing() {
+		ev := Event{Kind: ReplySent, PID: p.pid(), Label: p.labelStr(), Peer: env.from.pid(), PeerLbl: env.from.labelStr(),
+			Ref: env.id, MsgKind: KindReply, Msg: val, Err: err, Parent: p.cause}
+		if !ok {
+			ev.Kind, ev.Err = MessageDropped, fmt.Errorf("reply discarded: %w", env.w.err)
+		}
+		p.rt.emit(ev)
+	}
+}
+
+// dispatch runs the handler for env, recovering a panic into crash.
+func (p *process) dispatch(env *envelope) (reply any, err error, crash *CrashError) {
+	defer func() {
+		if r := recover(); r != nil {
+			crash = newCrash(p.labelStr(), r)
+		}
+	}()
+	switch env.kind {
+	case KindCall:
+		ctx := p.ctx
+		if env.w != nil {
+			ctx = context.WithValue(p.ctx, callKey{}, env)
+		}
+		reply, err = p.srv.call(ctx, env.msg)
+	case KindCast:
+		err = p.srv.cast(p.ctx, env.msg)
+	case KindInfo:
+		var ok bool
+		ok, err = p.srv.info(p.ctx, env.msg)
+		if !ok {
+			err = errNoInfo
+		}
+	}
+	return reply, err, nil
+}
+
+type callKey struct{}
+
+// runTerminate runs Terminate, recovering a panic (reported, not fatal).
+func (p *process) runTerminate(reason error) (crash *CrashError) {
+	if p.srv == nil {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			crash = newCrash(p.labelStr(), r)
+		}
+	}()
+	p.srv.terminate(p.ctx, reason)
+	return nil
+}
+
+// finalize ends the process: names released, table entry removed, queued
+// messages failed or dropped (each with an event), the end event emitted,
+// monitors notified and Stop callers released, in that order. Only the first
+// call has an effect.
+func (p *process) finalize(reason error, how endKind) bool {
+	rt := p.rt
+	rt.mu.Lock()
+	p.mu.Lock()
+	if p.status == stDead {
+		p.mu.Unlock()
+		rt.mu.Unlock()
+		return false
+	}
+	p.status = stDead
+	p.exit = reason
+	if how == endKill {
+		p.killed.Store(true)
+	}
+	var queued []*envelope
+	if rt.det {
+		queued = rt.sched.drain(p)
+	} else {
+		queued = p.mbox.Drain()
+	}
+	cur := p.current
+	waiters := p.waiters
+	p.waiters = nil
+	p.mu.Unlock()
+	names := p.names
+	p.names = nil
+	for _, n := range names {
+		delete(rt.names, n)
+	}
+	delete(rt.procs, p)
+	watchers := p.watchers
+	p.watchers = nil
+	for _, m := range p.watching {
+		m.target.watchers = removeMonitor(m.target.watchers, m)
+	}
+	p.watching = nil
+	rt.mu.Unlock()
+
+	label := p.labelStr()
+	for _, n := range names {
+		rt.emit(Event{Kind: Unregistered, PID: p.pid(), Label: label, Name: n})
+	}
+	failErr := errorForEnd(reason, how)
+	for _, env := range queued {
+		if env.kind == KindCall {
+			env.w.fire(nil, failErr, true)
+		}
+		ev := Event{Kind: MessageDropped, PID: p.pid(), Label: label, Ref: env.id, MsgKind: env.kind, Msg: env.msg,
+			Err: failErr, Parent: env.sent}
+		if env.from != nil {
+			ev.Peer, ev.PeerLbl = env.from.pid(), env.from.labelStr()
+		}
+		rt.emit(ev)
+	}
+	rt.doneOne(int64(len(queued)))
+	if how == endKill && cur != nil && cur.kind == KindCall {
+		cur.w.fire(nil, failErr, true)
+	}
+	for _, env := range p.pending {
+		env.w.fire(nil, failErr, true)
+	}
+	if !p.root {
+		kind := ProcessStopped
+		if how == endCrash || how == endKill {
+			kind = ProcessCrashed
+		}
+		if how == endInit {
+			rt.emit(Event{Kind: InitFailed, PID: p.pid(), Label: label, Err: reason})
+		} else {
+			rt.emit(Event{Kind: kind, PID: p.pid(), Label: label, Reason: reason})
+		}
+	}
+	for _, m := range watchers {
+		rt.deliverDown(m, reason)
+	}
+	close(p.done)
+	for _, w := range waiters {
+		w.fire(nil, nil, false)
+	}
+	if rt.det && how == endKill {
+		rt.sched.wakeKilled(p)
+	}
+	p.srv = nil // let the state go
+	return true
+}
+
+func errorForEnd(reason error, how endKind) error {
+	switch how {
+	case endCrash:
+		return reason
+	case endKill:
+		if reason == nil {
+			return ErrKilled
+		}
+		if errors.Is(reason, ErrKilled) {
+			return reason
+		}
+		return fmt.Errorf("%w: %w", ErrKilled, reason)
+	}
+	return ErrNotRunning
+}
+
+// deliver queues env for to. It fails with ErrNotRunning if to does not
+// take messages (stopping, ended, or a Run body).
+func (rt *Runtime) deliver(from, to *process, env *envelope) error {
+	return rt.deliverFrom(from, to, env, from.cause)
+}
+
+// deliverFrom is deliver with the causal parent given: for deliveries made
+// outside the sender's own goroutine (timers, monitors).
+func (rt *Runtime) deliverFrom(from, to *process, env *envelope, parent uint64) error {
+	env.id = rt.nextRef.Add(1)
+	env.from = from
+	if env.src == 0 {
+		env.src = from.id
+	}
+	to.mu.Lock()
+	if to.root || to.status >= stStopping {
+		to.mu.Unlock()
+		return ErrNotRunning
+	}
+	if rt.observing() {
+		ev := Event{Kind: MessageSent, PID: from.pid(), Label: from.labelStr(), Peer: to.pid(), PeerLbl: to.labelStr(),
+			Ref: env.id, MsgKind: env.kind, Msg: env.msg, Parent: parent}
+		env.sent = rt.emit(ev)
+	}
+	if rt.det {
+		rt.sched.enqueue(to, env)
+		to.mu.Unlock()
+		return nil
+	}
+	rt.inflight.Add(1)
+	to.mbox.Push(env)
+	to.mu.Unlock()
+	select {
+	case to.signal <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// exitGoroutine runs last in every process goroutine.
+func (rt *Runtime) exitGoroutine(p *process) {
+	if rt.det {
+		rt.sched.exit(p)
+	}
+}
+
+// caller returns the process behind ctx, checked for use.
+func caller(ctx context.Context, op string, to Addr) (*process, error) {
+	p := procFrom(ctx)
+	if p == nil {
+		return nil, &CallError{Op: op, Target: labelOf(to), Err: ErrNoRuntime}
+	}
+	if err := p.rt.checkUse(p); err != nil {
+		return nil, &CallError{Op: op, Target: labelOf(to), Err: err}
+	}
+	return p, nil
+}
+
+func labelOf(a Addr) string {
+	if a == nil {
+		return "<nil>"
+	}
+	return a.label()
+}
+
+func resolve(rt *Runtime, op string, to Addr) (*process, error) {
+	if to == nil {
+		return nil, &CallError{Op: op, Target: "<nil>", Err: ErrNotRunning}
+	}
+	t, err := to.resolve(rt)
+	if err != nil {
+		return nil, &CallError{Op: op, Target: to.label(), Err: err}
+	}
+	return t, nil
+}
+
+func call(ctx context.Context, to Addr, msg any, cfg callConfig) (any, error) {
+	p, err := caller(ctx, "call", to)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.err != nil {
+		return nil, &CallError{Op: "call", Target: labelOf(to), Err: cfg.err}
+	}
+	t, err := resolve(p.rt, "call", to)
+	if err != nil {
+		return nil, err
+	}
+	if t == p {
+		return nil, &CallError{Op: "call", Target: t.labelStr(), Err: ErrCallSelf}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &CallError{Op: "call", Target: t.labelStr(), Err: err}
+	}
+	w := p.rt.newWaiter(p, "call", t)
+	env := &envelope{kind: KindCall, msg: msg, w: w}
+	if err := p.rt.deliver(p, t, env); err != nil {
+		return nil, &CallError{Op: "call", Target: t.labelStr(), Err: err}
+	}
+	p.wait(ctx, w, cfg.timeout, ErrTimeout)
+	if w.err != nil && w.sys {
+		ce := &CallError{Op: "call", Target: t.labelStr(), Err: w.err}
+		if w.err == ErrTimeout {
+			ce.Timeout = cfg.timeout
+		}
+		p.rt.emit(Event{Kind: CallFailed, PID: p.pid(), Label: p.labelStr(), Peer: t.pid(), PeerLbl: t.labelStr(),
+			Ref: env.id, Err: ce, Parent: p.cause})
+		return nil, ce
+	}
+	return w.val, w.err
+}
+
+func send(ctx context.Context, op string, to Addr, kind MsgKind, msg any) error {
+	p, err := caller(ctx, op, to)
+	if err != nil {
+		return err
+	}
+	t, err := resolve(p.rt, op, to)
+	if err != nil {
+		return err
+	}
+	if err := p.rt.deliver(p, t, &envelope{kind: kind, msg: msg}); err != nil {
+		return &CallError{Op: op, Target: t.labelStr(), Err: err}
+	}
+	return nil
+}
+
+func stop(ctx context.Context, to Addr, reason error) error {
+	p, err := caller(ctx, "stop", to)
+	if err != nil {
+		return err
+	}
+	t, err := resolve(p.rt, "stop", to)
+	if err != nil {
+		return err
+	}
+	if t.root {
+		return &CallError{Op: "stop", Target: t.labelStr(), Err: ErrNotRunning}
+	}
+	t.mu.Lock()
+	switch t.status {
+	case stDead:
+		t.mu.Unlock()
+		return &CallError{Op: "stop", Target: t.labelStr(), Err: ErrNotRunning}
+	case stStarting, stRunning:
+		t.status = stStopping
+		t.reason = reason
+		if p.rt.det {
+			p.rt.sched.stopRequested(t)
+		} else {
+			select {
+			case t.signal <- struct{}{}:
+			default:
+			}
+		}
+	}
+	if t == p {
+		t.mu.Unlock()
+		return nil // a self-stop takes effect after the current message
+	}
+	w := p.rt.newWaiter(p, "stop", t)
+	t.waiters = append(t.waiters, w)
+	t.mu.Unlock()
+	p.wait(ctx, w, 0, nil)
+	if w.err != nil {
+		return &CallError{Op: "stop", Target: t.labelStr(), Err: w.err}
+	}
+	return nil
+}
+
+func wait(ctx context.Context, to Addr) (error, error) {
+	p, err := caller(ctx, "wait", to)
+	if err != nil {
+		return nil, err
+	}
+	t, err := resolve(p.rt, "wait", to)
+	if err != nil {
+		return nil, err
+	}
+	if t == p {
+		return nil, &CallError{Op: "wait", Target: t.labelStr(), Err: ErrCallSelf}
+	}
+	t.mu.Lock()
+	if t.status == stDead {
+		reason := t.exit
+		t.mu.Unlock()
+		return reason, nil
+	}
+	w := p.rt.newWaiter(p, "wait", t)
+	t.waiters = append(t.waiters, w)
+	t.mu.Unlock()
+	p.wait(ctx, w, 0, nil)
+	if w.err != nil {
+		return nil, &CallError{Op: "wait", Target: t.labelStr(), Err: w.err}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.exit, nil
+}
+
+func kill(ctx context.Context, to Addr, reason error) error {
+	p, err := caller(ctx, "kill", to)
+	if err != nil {
+		return err
+	}
+	t, err := resolve(p.rt, "kill", to)
+	if err != nil {
+		return err
+	}
+	if t.root {
+		return &CallError{Op: "kill", Target: t.labelStr(), Err: ErrNotRunning}
+	}
+	if reason == nil {
+		reason = ErrKilled
+	}
+	if !t.finalize(reason, endKill) {
+		return &CallError{Op: "kill", Target: t.labelStr(), Err: ErrNotRunning}
+	}
+	if t == p {
+		runtime.Goexit()
+	}
+	if !p.rt.det {
+		select { // wake an idle victim so its goroutine exits
+		case t.signal <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+func startServer(ctx context.Context, srv server, bind func(*process), opts []StartOption) (PID, error) {
+	parent := procFrom(ctx)
+	cfg := startConfig{initTimeout: DefaultInitTimeout}
+	for _, o := range opts {
+		if o != nil {
+			o.applyStart(&cfg)
+		}
+	}
+	what := cfg.name
+	if what == "" {
+		what = "server"
+	}
+	if parent == nil {
+		return PID{}, &InitError{Server: what, Cause: ErrNoRuntime}
+	}
+	rt := parent.rt
+	if err := rt.checkUse(parent); err != nil {
+		return PID{}, &InitError{Server: what, Cause: err}
+	}
+	if cfg.err != nil {
+		return PID{}, &InitError{Server: what, Cause: cfg.err}
+	}
+	if cfg.hasName && cfg.name == "" {
+		return PID{}, &InitError{Server: what, Cause: &RegistryError{Op: "register", Name: "", Err: ErrInvalidName}}
+	}
+	rt.mu.Lock()
+	closed := rt.closed
+	rt.mu.Unlock()
+	if closed {
+		return PID{}, &InitError{Server: what, Cause: ErrClosed}
+	}
+	p := rt.newProcess(srv, cfg.name, false)
+	p.ctx = context.WithValue(context.WithoutCancel(parent.ctx), procKey{}, p)
+	bind(p)
+	if cfg.hasName {
+		if err := rt.register(cfg.name, p); err != nil {
+			rt.mu.Lock()
+			delete(rt.procs, p)
+			rt.mu.Unlock()
+			p.mu.Lock()
+			p.status = stDead
+			p.mu.Unlock()
+			close(p.done)
+			return PID{}, &InitError{Server: what, Cause: err}
+		}
+	}
+	w := rt.newWaiter(parent, "start", p)
+	go p.main(w)
+	if rt.det {
+		rt.sched.ready(p)
+	}
+	parent.wait(ctx, w, cfg.initTimeout, ErrInitTimeout)
+	if w.err != nil {
+		if w.sys { // timeout or ctx: abandon the process
+			cause := w.err
+			p.finalize(cause, endInit)
+			return PID{}, &InitError{Server: p.labelStr(), Cause: cause}
+		}
+		return PID{}, w.err
+	}
+	return p.pid(), nil
+}

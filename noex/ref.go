@@ -1,0 +1,101 @@
+package noex
+
+import "strconv"
+
+// PID identifies one process of one runtime. PIDs are never reused within a
+// runtime: a restarted process gets a new one. The zero PID is no process.
+// PIDs are comparable; two PIDs are equal when they name the same process.
+type PID struct{ p *process }
+
+// ID returns the process's number, unique within its runtime and given out
+// in start order from 1 (the root body of [Runtime.Run] is a process too).
+// The zero PID has ID 0.
+func (p PID) ID() uint64 {
+	if p.p == nil {
+		return 0
+	}
+	return p.p.id
+}
+
+// IsZero reports whether p names no process.
+func (p PID) IsZero() bool { return p.p == nil }
+
+// String returns "p<ID>", or "p0" for the zero PID.
+func (p PID) String() string { return "p" + strconv.FormatUint(p.ID(), 10) }
+
+// Addr is anything that names a process: a [PID], a [Ref] or a [Name]. It is
+// sealed: only this package implements it.
+type Addr interface {
+	resolve(rt *Runtime) (*process, error)
+	label() string
+}
+
+// Target is the address of a server whose call, cast and reply types are C,
+// K and R: a [Ref] returned by [Start], or a typed [Name] resolved through the
+// Registry at each use. [Call] and [Cast] take a Target, so the compiler checks
+// the message types.
+type Target[C, K, R any] interface {
+	Addr
+	types(C, K, R)
+}
+
+// Ref is a typed reference to a running (or once running) server. It stays
+// valid as a value after the server ends; using it then gives [ErrNotRunning].
+type Ref[C, K, R any] struct{ pid PID }
+
+// PID returns the process behind the reference.
+func (r Ref[C, K, R]) PID() PID { return r.pid }
+
+// String returns the PID's form.
+func (r Ref[C, K, R]) String() string { return r.pid.String() }
+
+func (Ref[C, K, R]) types(C, K, R) {}
+
+// RefOf converts a PID into a typed reference. The types are checked when a
+// message is handled: a mismatch gives an error wrapping [ErrBadMessage].
+func RefOf[C, K, R any](pid PID) Ref[C, K, R] { return Ref[C, K, R]{pid: pid} }
+
+// Name is a typed registered name. Declare it once and use it wherever a
+// [Target] goes; each use resolves the name in the runtime's [Registry], so
+// a restarted server is found under the same name:
+//
+//	var Calculator = noex.Name[CalcCall, noex.None, CalcReply]("calculator")
+//	sum, err := noex.Call(ctx, Calculator, Add{A: 5, B: 3})
+//
+// A name that is not registered gives an error wrapping [ErrNotRegistered].
+type Name[C, K, R any] string
+
+func (Name[C, K, R]) types(C, K, R) {}
+
+// String returns the name.
+func (n Name[C, K, R]) String() string { return string(n) }
+
+// None is the message type of a server that takes no casts (or no calls).
+type None struct{}
+
+// Label returns the process's display label: the first name it registered,
+// or "p<ID>".
+func (p PID) Label() string { return p.label() }
+
+func (p PID) label() string {
+	if p.p != nil {
+		return p.p.labelStr()
+	}
+	return p.String()
+}
+func (r Ref[C, K, R]) label() string  { return r.pid.label() }
+func (n Name[C, K, R]) label() string { return strconv.Quote(string(n)) }
+
+func (p PID) resolve(rt *Runtime) (*process, error) {
+	if p.p == nil {
+		return nil, ErrNotRunning
+	}
+	if p.p.rt != rt {
+		return nil, ErrForeignRef
+	}
+	return p.p, nil
+}
+func (r Ref[C, K, R]) resolve(rt *Runtime) (*process, error) { return r.pid.resolve(rt) }
+func (n Name[C, K, R]) resolve(rt *Runtime) (*process, error) {
+	return rt.whereis(string(n))
+}

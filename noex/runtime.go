@@ -1,0 +1,438 @@
+package noex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Epoch is where a deterministic runtime's virtual clock starts:
+// midnight UTC, 1 January 2000, as in testing/synctest.
+var Epoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Runtime owns processes, the Registry, the clock, the scheduler and the
+// event stream. Nothing is shared between runtimes: two runtimes in one
+// program never see each other's processes or names.
+//
+// A Runtime is created with [NewRuntime], may be configured (for example with
+// [Runtime.Observe]) and is then used through [Runtime.Run]. Its methods are
+// safe for concurrent use in real mode; in deterministic mode call them from
+// one goroutine at a time (the test's, or Run's body and handlers).
+type Runtime struct {
+	det      bool
+	seed     uint64
+	watchdog time.Duration
+	sched    *scheduler
+
+	mu      sync.Mutex // guards procs, names, closed, timers
+	procs   map[*process]struct{}
+	names   map[string]*process
+	timers  map[*timer]struct{} // pending user timers
+	closed  bool
+	failure error
+	runs    int // Run calls in progress
+	down    bool // Shutdown in progress or done
+
+	nextID  atomic.Uint64 // process ids
+	nextRef atomic.Uint64 // message, timer, monitor and subscription ids
+
+	obs  atomic.Pointer[[]*observer]
+	evMu sync.Mutex
+	seq  uint64
+
+	// Real-mode quiescence: messages queued or being handled.
+	inflight atomic.Int64
+	idleMu   sync.Mutex
+	idleCh   chan struct{}
+	idleWait atomic.Int32
+
+	extMu sync.Mutex
+	ext   map[any]any // per-runtime state of the package's own servers
+}
+
+// NewRuntime returns a runtime configured by opts. By default it runs in real
+// mode: each process is a goroutine with an unbounded FIFO mailbox, time is
+// the wall clock and Go's scheduler interleaves processes. With [WithSeed],
+// [WithChooser] or [WithSchedule] it runs in deterministic mode; see the
+// package documentation.
+func NewRuntime(opts ...Option) *Runtime {
+	cfg := config{watchdog: DefaultWatchdog}
+	for _, o := range opts {
+		if o != nil {
+			o.applyRuntime(&cfg)
+		}
+	}
+	rt := &Runtime{
+		det:      cfg.det,
+		seed:     cfg.seed,
+		watchdog: cfg.watchdog,
+		procs:    make(map[*process]struct{}),
+		names:    make(map[string]*process),
+		timers:   make(map[*timer]struct{}),
+	}
+	if rt.det {
+		rt.sched = newScheduler(rt, cfg)
+	}
+	for _, fn := range cfg.observers {
+		rt.Observe(fn)
+	}
+	return rt
+}
+
+// Deterministic reports whether the runtime runs in deterministic mode.
+func (rt *Runtime) Deterministic() bool { return rt.det }
+
+// Seed returns the seed given with [WithSeed] (0 if none).
+func (rt *Runtime) Seed() uint64 { return rt.seed }
+
+// Now returns the runtime's current time: virtual in deterministic mode.
+func (rt *Runtime) Now() time.Time {
+	if rt.det {
+		return rt.sched.now
+	}
+	return time.Now()
+}
+
+// Observe attaches fn to the event stream: it is called once for every event,
+// in Seq order, never concurrently with itself or another observer. fn must
+// not block or call into the runtime. The returned function detaches it.
+// With no observer attached, events are not even built.
+func (rt *Runtime) Observe(fn func(Event)) (detach func()) {
+	if fn == nil {
+		return func() {}
+	}
+	o := &observer{fn: fn}
+	rt.evMu.Lock()
+	list := append(slices.Clone(rt.observers()), o)
+	rt.obs.Store(&list)
+	rt.evMu.Unlock()
+	return func() {
+		rt.evMu.Lock()
+		defer rt.evMu.Unlock()
+		list := slices.DeleteFunc(slices.Clone(rt.observers()), func(x *observer) bool { return x == o })
+		rt.obs.Store(&list)
+	}
+}
+
+type observer struct{ fn func(Event) }
+
+func (rt *Runtime) observers() []*observer {
+	if p := rt.obs.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// observing reports whether anyone reads the event stream.
+func (rt *Runtime) observing() bool {
+	p := rt.obs.Load()
+	return p != nil && len(*p) > 0
+}
+
+// emit stamps e with the next Seq and the current time and hands it to every
+// observer. It returns e's Seq, or 0 when nobody observes.
+func (rt *Runtime) emit(e Event) uint64 {
+	if !rt.observing() {
+		return 0
+	}
+	rt.evMu.Lock()
+	defer rt.evMu.Unlock()
+	rt.seq++
+	e.Seq = rt.seq
+	e.Time = rt.Now()
+	for _, o := range rt.observers() {
+		o.fn(e)
+	}
+	return e.Seq
+}
+
+// ProcessInfo describes a live process, for diagnostics and leak checks.
+type ProcessInfo struct {
+	PID     PID
+	Label   string
+	Names   []string // sorted
+	Status  string   // "starting", "running", "stopping"
+	Mailbox int      // messages queued
+}
+
+// Processes lists the live processes in start order (excluding the bodies of
+// [Runtime.Run]).
+func (rt *Runtime) Processes() []ProcessInfo {
+	rt.mu.Lock()
+	ps := rt.liveLocked()
+	out := make([]ProcessInfo, 0, len(ps))
+	for _, p := range ps {
+		names := slices.Clone(p.names)
+		sort.Strings(names)
+		p.mu.Lock()
+		out = append(out, ProcessInfo{PID: p.pid(), Label: p.labelStr(), Names: names,
+			Status: p.status.String(), Mailbox: p.queuedLocked()})
+		p.mu.Unlock()
+	}
+	rt.mu.Unlock()
+	return out
+}
+
+// PendingTimers returns the number of timers set with [SendAfter] that have
+// neither fired nor been cancelled.
+func (rt *Runtime) PendingTimers() int {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return len(rt.timers)
+}
+
+// IsAlive reports whether pid names a process of this runtime that has not
+// ended.
+func (rt *Runtime) IsAlive(pid PID) bool {
+	if pid.p == nil || pid.p.rt != rt {
+		return false
+	}
+	pid.p.mu.Lock()
+	defer pid.p.mu.Unlock()
+	return pid.p.status != stDead
+}
+
+// ExitReason returns the reason pid's process ended with, and whether it has
+// ended. A nil reason with ok true is a normal exit.
+func (rt *Runtime) ExitReason(pid PID) (reason error, ok bool) {
+	if pid.p == nil || pid.p.rt != rt {
+		return nil, false
+	}
+	pid.p.mu.Lock()
+	defer pid.p.mu.Unlock()
+	return pid.p.exit, pid.p.status == stDead
+}
+
+func (rt *Runtime) liveLocked() []*process {
+	ps := make([]*process, 0, len(rt.procs))
+	for p := range rt.procs {
+		if !p.root {
+			ps = append(ps, p)
+		}
+	}
+	slices.SortFunc(ps, func(a, b *process) int { return compareU64(a.id, b.id) })
+	return ps
+}
+
+func compareU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Run runs body as a process of the runtime (labelled "main") and returns
+// when body has returned and the runtime is quiescent: no message is queued
+// or being handled. Pending timers do not keep Run going, and in
+// deterministic mode the virtual clock does not advance after body returns.
+// Run returns body's error; in deterministic mode it also fails with an
+// [*EscapeError], a [*DeadlockError] or an [ErrSchedule] error, after which the
+// runtime is unusable. A panic in body is returned as a [*CrashError].
+//
+// Run may be called again after it returns, to continue the same system;
+// in deterministic mode calls must not overlap.
+func (rt *Runtime) Run(ctx context.Context, body func(ctx context.Context) error) error {
+	if body == nil {
+		return fmt.Errorf("%w: Run needs a body", ErrBadOption)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rt.mu.Lock()
+	switch {
+	case rt.failure != nil:
+		rt.mu.Unlock()
+		return fmt.Errorf("noex: runtime failed earlier: %w", rt.failure)
+	case rt.closed:
+		rt.mu.Unlock()
+		return ErrClosed
+	case rt.det && rt.runs > 0:
+		rt.mu.Unlock()
+		return fmt.Errorf("%w: Run called while another Run is in progress", ErrNotOwner)
+	}
+	rt.runs++
+	rt.mu.Unlock()
+	defer func() {
+		rt.mu.Lock()
+		rt.runs--
+		rt.mu.Unlock()
+	}()
+	root := rt.newProcess(nil, "main", true)
+	root.ctx = context.WithValue(ctx, procKey{}, root)
+	if rt.det {
+		return rt.sched.run(ctx, root, body)
+	}
+	err := root.runBody(body)
+	root.finalize(nil, endStop)
+	if werr := rt.waitIdle(ctx); werr != nil && err == nil {
+		err = werr
+	}
+	return err
+}
+
+// runBody runs body in the calling goroutine, turning a panic into a
+// *CrashError.
+func (p *process) runBody(body func(context.Context) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = newCrash(p.labelStr(), r)
+		}
+	}()
+	return body(p.ctx)
+}
+
+// waitIdle blocks until no message is queued or being handled (real mode).
+func (rt *Runtime) waitIdle(ctx context.Context) error {
+	for {
+		rt.idleWait.Add(1)
+		rt.idleMu.Lock()
+		if rt.inflight.Load() == 0 {
+			rt.idleMu.Unlock()
+			rt.idleWait.Add(-1)
+			return nil
+		}
+		if rt.idleCh == nil {
+			rt.idleCh = make(chan struct{})
+		}
+		ch := rt.idleCh
+		rt.idleMu.Unlock()
+		select {
+		case <-ch:
+			rt.idleWait.Add(-1)
+		case <-ctx.Done():
+			rt.idleWait.Add(-1)
+			return fmt.Errorf("noex: waiting for quiescence: %w; live: %s", ctx.Err(), rt.describeLive())
+		}
+	}
+}
+
+// doneOne records that one queued message was handled or dropped.
+func (rt *Runtime) doneOne(n int64) {
+	if rt.det {
+		return
+	}
+	if rt.inflight.Add(-n) == 0 && rt.idleWait.Load() > 0 {
+		rt.idleMu.Lock()
+		if rt.idleCh != nil && rt.inflight.Load() == 0 {
+			close(rt.idleCh)
+			rt.idleCh = nil
+		}
+		rt.idleMu.Unlock()
+	}
+}
+
+// Shutdown stops every live process, newest first, with reason [ErrShutdown]
+// (supervisors do not restart children during a shutdown), cancels pending
+// timers and closes the runtime: later Starts and Runs fail with
+// [ErrClosed]. If ctx ends first, Shutdown returns an error that lists every
+// process still alive with its mailbox length. Shutdown is idempotent.
+func (rt *Runtime) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	rt.mu.Lock()
+	if rt.closed || rt.down {
+		rt.mu.Unlock()
+		return nil
+	}
+	failed := rt.failure != nil
+	rt.down = true
+	rt.mu.Unlock()
+	var err error
+	if !failed {
+		err = rt.Run(ctx, func(ctx context.Context) error {
+			for {
+				rt.mu.Lock()
+				live := rt.liveLocked()
+				rt.mu.Unlock()
+				if len(live) == 0 {
+					return nil
+				}
+				p := live[len(live)-1]
+				if serr := Stop(ctx, p.pid(), ErrShutdown); serr != nil && !errors.Is(serr, ErrNotRunning) {
+					return fmt.Errorf("noex: shutdown: stopping %s: %w; live: %s", p.labelStr(), serr, rt.describeLive())
+				}
+			}
+		})
+	}
+	rt.mu.Lock()
+	rt.closed = true
+	timers := make([]*timer, 0, len(rt.timers))
+	for t := range rt.timers {
+		timers = append(timers, t)
+	}
+	rt.mu.Unlock()
+	slices.SortFunc(timers, func(a, b *timer) int { return compareU64(a.id, b.id) })
+	for _, t := range timers {
+		t.cancel()
+	}
+	if rt.det {
+		rt.sched.close()
+	}
+	return err
+}
+
+// ShuttingDown reports whether [Runtime.Shutdown] has begun.
+func (rt *Runtime) ShuttingDown() bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.down
+}
+
+func (rt *Runtime) describeLive() string {
+	ps := rt.Processes()
+	if len(ps) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = fmt.Sprintf("%s (%s, %d queued)", p.Label, p.Status, p.Mailbox)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// extState returns the runtime's value for key, creating it with mk. The
+// package's own servers (bus, supervisor) keep per-runtime state here.
+func (rt *Runtime) extState(key any, mk func() any) any {
+	rt.extMu.Lock()
+	defer rt.extMu.Unlock()
+	if rt.ext == nil {
+		rt.ext = make(map[any]any)
+	}
+	v, ok := rt.ext[key]
+	if !ok {
+		v = mk()
+		rt.ext[key] = v
+	}
+	return v
+}
+
+// newRand returns the random source of a process: seeded from the runtime's
+// seed and the process id in deterministic mode, randomly otherwise.
+func (rt *Runtime) newRand(id uint64) *rand.Rand {
+	if rt.det {
+		return rand.New(rand.NewPCG(rt.seed, id))
+	}
+	return rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+}
+
+// checkUse validates that p may act on the runtime now.
+func (rt *Runtime) checkUse(p *process) error {
+	if rt.det && !rt.sched.owns(p) {
+		return ErrNotOwner
+	}
+	if p.isKilled() {
+		return ErrKilled
+	}
+	return nil
+}
