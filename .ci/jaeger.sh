@@ -3,7 +3,7 @@
 # binary) for the end-to-end tracing tests and for running the chapter
 # examples against Jaeger. Everything listens on 127.0.0.1 only.
 #
-#   bash .ci/jaeger.sh build   build once into the cache (~12 min cold)
+#   bash .ci/jaeger.sh build   build once into the cache (6-12 min cold)
 #   bash .ci/jaeger.sh path    print the cached binary's path
 #   bash .ci/jaeger.sh start   start it in the background on loopback
 #   bash .ci/jaeger.sh stop    stop it (SIGINT)
@@ -38,7 +38,8 @@ logfile=$rundir/jaeger.log
 export JAEGER_OTLP_HTTP_PORT JAEGER_OTLP_GRPC_PORT JAEGER_QUERY_PORT \
 	JAEGER_QUERY_GRPC_PORT JAEGER_HEALTH_PORT
 
-say() { printf 'jaeger.sh: %s\n' "$*"; }
+# Messages go to stderr, so that $(bash .ci/jaeger.sh build) is just the path.
+say() { printf 'jaeger.sh: %s\n' "$*" >&2; }
 die() {
 	printf 'jaeger.sh: %s\n' "$*" >&2
 	exit 1
@@ -57,7 +58,7 @@ cmd_build() {
 	command -v go >/dev/null || die "go is not on PATH"
 	mkdir -p "$cache"
 	say "building jaeger $JAEGER_VERSION from $moddir"
-	say "a cold build downloads ~1.2 GB of module source and takes about 12 minutes on 2 cores; it is done once and cached"
+	say "a cold build downloads ~1.2 GB of module source and compiles for 6 to 12 minutes on 2 cores; it is done once and cached"
 	local start
 	# Build into a temporary file beside the cached binary and rename it at
 	# the end, so an interrupted build never leaves a broken cached binary.
@@ -74,7 +75,9 @@ cmd_build() {
 
 	say "step 2/2: compiling (go build -ldflags='-s -w'); progress every 60s"
 	(
-		while sleep 60; do
+		# sleep holds no inherited descriptors: killing this subshell must
+		# not leave an orphan keeping a caller's output pipe open.
+		while sleep 60 >/dev/null 2>&1; do
 			say "still compiling, $((SECONDS - start))s elapsed"
 		done
 	) &

@@ -53,7 +53,7 @@ const (
 	stopTimeout   = 10 * time.Second
 	pollInterval  = 20 * time.Millisecond
 	startAttempts = 3
-	buildHint     = "build it once with: bash .ci/jaeger.sh build (about 12 minutes cold), or set " + EnvBin
+	buildHint     = "build it once with: bash .ci/jaeger.sh build (6 to 12 minutes cold), or set " + EnvBin
 )
 
 //go:embed jaeger-ci.yaml

@@ -3,10 +3,12 @@ package jaegertest_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -66,6 +68,7 @@ func getTrace(t *testing.T, j *jaegertest.Jaeger, id trace.TraceID) *jaegertest.
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
+	polled := false
 	for {
 		tr, err := j.Trace(ctx, id.String())
 		if err == nil {
@@ -73,6 +76,10 @@ func getTrace(t *testing.T, j *jaegertest.Jaeger, id trace.TraceID) *jaegertest.
 		}
 		if !errors.Is(err, jaegertest.ErrNotFound) {
 			t.Fatalf("Trace(%s): %v", id, err)
+		}
+		if !polled {
+			polled = true
+			t.Logf("trace %s not queryable yet; polling", id)
 		}
 		select {
 		case <-ctx.Done():
@@ -88,7 +95,8 @@ func TestRoundTrip(t *testing.T) {
 	var parent, child trace.SpanContext
 	export(t, j, "jaegertest-svc", func(tr trace.Tracer) {
 		ctx, p := tr.Start(context.Background(), "parent",
-			trace.WithAttributes(attribute.String("k", "v"), attribute.Int64("n", 42), attribute.Bool("b", true)))
+			trace.WithAttributes(attribute.String("k", "v"), attribute.Int64("n", 42), attribute.Bool("b", true),
+				attribute.Int64("big", 1<<60)))
 		_, c := tr.Start(ctx, "child", trace.WithSpanKind(trace.SpanKindServer))
 		c.AddEvent("hello", trace.WithAttributes(attribute.Float64("f", 1.5)))
 		c.End()
@@ -113,7 +121,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("span ids = %q, %q; want %s, %s", p.SpanID, c.SpanID, parent.SpanID(), child.SpanID())
 	}
 	for key, want := range map[string]any{
-		"k": "v", "n": int64(42), "b": true,
+		"k": "v", "n": int64(42), "b": true, "big": int64(1 << 60),
 		"span.kind": "internal", "otel.scope.name": "jaegertest",
 		"otel.status_code": "ERROR", "otel.status_description": "boom", "error": true,
 	} {
@@ -196,6 +204,29 @@ func TestVirtualTime(t *testing.T) {
 	}
 	if len(all) != 1 || all[0].TraceID != sc.TraceID().String() {
 		t.Errorf("search from start=0 = %+v, want the one trace %s", all, sc.TraceID())
+	}
+}
+
+func TestKeyValueJSON(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want any
+	}{
+		{`{"key":"k","type":"string","value":"v"}`, "v"},
+		{`{"key":"k","type":"bool","value":true}`, true},
+		{`{"key":"k","type":"int64","value":42}`, int64(42)},
+		{`{"key":"k","type":"int64","value":"1152921504606846976"}`, int64(1 << 60)},
+		{`{"key":"k","type":"float64","value":1.5}`, 1.5},
+		{`{"key":"k","type":"binary","value":"AQI="}`, []byte{1, 2}},
+	} {
+		var kv jaegertest.KeyValue
+		if err := json.Unmarshal([]byte(tc.in), &kv); err != nil {
+			t.Errorf("%s: %v", tc.in, err)
+			continue
+		}
+		if kv.Key != "k" || !reflect.DeepEqual(kv.Value, tc.want) {
+			t.Errorf("%s: got %+v (%T), want value %#v", tc.in, kv, kv.Value, tc.want)
+		}
 	}
 }
 
