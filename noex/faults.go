@@ -6,7 +6,10 @@ import "time"
 // fault. The test kit (noextest) implements it; attach one with
 // [WithFaults]. Every fault injected is recorded as a [FaultInjected] event
 // whose Name says which. Its methods are called from the runtime's goroutines
-// (in deterministic mode, one at a time, in a replayable order).
+// (in deterministic mode one at a time, in a replayable order; in real mode
+// concurrently, so an implementation must then be safe for concurrent use).
+// A dropped call leaves its caller waiting until its timeout, as a message
+// lost on a network would.
 type FaultInjector interface {
 	// Send is consulted when a message from → to is queued. It may drop the
 	// message or delay its delivery by a duration on the runtime's clock.

@@ -76,7 +76,9 @@ type process struct {
 	deferred *envelope   // the call whose reply the running handler deferred
 	pending  []*envelope // deferred calls not yet answered
 
-	cause uint64 // Seq of the MessageReceived being handled
+	cause   uint64 // Seq of the MessageReceived being handled
+	handled int    // messages handled, for FaultInjector.Handle
+	name    string // the name given at start, for FaultInjector.Init
 	rnd   *rand.Rand
 	d     detProc
 }
@@ -124,6 +126,8 @@ type envelope struct {
 	w    *waiter // the caller's, for calls
 	sent uint64  // Seq of the MessageSent event
 	key  uint64  // deterministic mode: enable order
+
+	faulted bool // a fault was injected already; do not consult the injector again
 }
 
 // waiter is one blocked operation: a call awaiting its reply, a Start
@@ -232,6 +236,19 @@ func (p *process) runInit() (err error) {
 			err = newCrash(p.labelStr(), r)
 		}
 	}()
+	if f := p.rt.faults; f != nil {
+		p.rt.mu.Lock()
+		if p.rt.initCount == nil {
+			p.rt.initCount = map[string]int{}
+		}
+		p.rt.initCount[p.name]++
+		n := p.rt.initCount[p.name]
+		p.rt.mu.Unlock()
+		if ferr := f.Init(p.name, n); ferr != nil {
+			p.rt.emit(Event{Kind: FaultInjected, PID: p.pid(), Label: p.labelStr(), Name: "init", Err: ferr})
+			return ferr
+		}
+	}
 	return p.srv.init(p.ctx)
 }
 
@@ -303,7 +320,15 @@ func (p *process) handle(env *envelope) bool {
 		}
 		p.cause = rt.emit(ev)
 	}
-	reply, err, crash := p.dispatch(env)
+	var inject any
+	if rt.faults != nil {
+		p.handled++
+		if inject = rt.faults.Handle(p.pid(), p.handled, env.kind, env.msg); inject != nil {
+			rt.emit(Event{Kind: FaultInjected, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind,
+				Msg: env.msg, Name: "panic", Parent: p.cause})
+		}
+	}
+	reply, err, crash := p.dispatch(env, inject)
 	p.setCurrent(nil)
 	if p.killed.Load() {
 		runtime.Goexit()
@@ -359,12 +384,15 @@ func (p *process) reply(env *envelope, val any, err error) {
 }
 
 // dispatch runs the handler for env, recovering a panic into crash.
-func (p *process) dispatch(env *envelope) (reply any, err error, crash *CrashError) {
+func (p *process) dispatch(env *envelope, inject any) (reply any, err error, crash *CrashError) {
 	defer func() {
 		if r := recover(); r != nil {
 			crash = newCrash(p.labelStr(), r)
 		}
 	}()
+	if inject != nil {
+		panic(inject)
+	}
 	switch env.kind {
 	case KindCall:
 		ctx := p.ctx
@@ -529,6 +557,64 @@ func (rt *Runtime) deliverFrom(from, to *process, env *envelope, parent uint64) 
 		ev := Event{Kind: MessageSent, PID: from.pid(), Label: from.labelStr(), Peer: to.pid(), PeerLbl: to.labelStr(),
 			Ref: env.id, MsgKind: env.kind, Msg: env.msg, Parent: parent}
 		env.sent = rt.emit(ev)
+	}
+	if rt.faults != nil && !env.faulted {
+		if drop, delay := rt.faults.Send(from.pid(), to.pid(), env.kind, env.msg); drop || delay > 0 {
+			to.mu.Unlock()
+			rt.injectSendFault(from, to, env, drop, delay)
+			return nil
+		}
+	}
+	if rt.det {
+		rt.sched.enqueue(to, env)
+		to.mu.Unlock()
+		return nil
+	}
+	rt.inflight.Add(1)
+	to.mbox.Push(env)
+	to.mu.Unlock()
+	select {
+	case to.signal <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// injectSendFault drops env or delivers it after delay, as the fault
+// injector asked, recording the fault.
+func (rt *Runtime) injectSendFault(from, to *process, env *envelope, drop bool, delay time.Duration) {
+	env.faulted = true
+	name := "delay"
+	if drop {
+		name = "drop"
+	}
+	seq := rt.emit(Event{Kind: FaultInjected, PID: to.pid(), Label: to.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
+		Ref: env.id, MsgKind: env.kind, Msg: env.msg, Name: name, Delay: delay, Parent: env.sent})
+	if drop {
+		rt.emit(Event{Kind: MessageDropped, PID: to.pid(), Label: to.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
+			Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: errFaultDrop, Parent: seq})
+		return
+	}
+	rt.newTimer(from, delay, "", false, func() {
+		env.sent = seq
+		if err := rt.redeliver(to, env); err != nil {
+			if env.kind == KindCall {
+				env.w.fire(nil, err, true)
+			}
+			rt.emit(Event{Kind: MessageDropped, PID: to.pid(), Label: to.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
+				Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: err, Parent: seq})
+		}
+	})
+}
+
+var errFaultDrop = errors.New("noex: dropped by fault injection")
+
+// redeliver queues an envelope that was already announced (MessageSent).
+func (rt *Runtime) redeliver(to *process, env *envelope) error {
+	to.mu.Lock()
+	if to.status >= stStopping {
+		to.mu.Unlock()
+		return ErrNotRunning
 	}
 	if rt.det {
 		rt.sched.enqueue(to, env)
@@ -768,6 +854,7 @@ func startServer(ctx context.Context, srv server, bind func(*process), opts []St
 		return PID{}, &InitError{Server: what, Cause: ErrClosed}
 	}
 	p := rt.newProcess(srv, cfg.name, false)
+	p.name = cfg.name
 	p.ctx = context.WithValue(context.WithoutCancel(parent.ctx), procKey{}, p)
 	bind(p)
 	if cfg.hasName {

@@ -53,6 +53,9 @@ type Runtime struct {
 	idleCh   chan struct{}
 	idleWait atomic.Int32
 
+	faults    FaultInjector
+	initCount map[string]int // starts per name, for FaultInjector.Init; guarded by mu
+
 	extMu sync.Mutex
 	ext   map[any]any // per-runtime state of the package's own servers
 }
@@ -76,6 +79,7 @@ func NewRuntime(opts ...Option) *Runtime {
 		procs:    make(map[*process]struct{}),
 		names:    make(map[string]*process),
 		timers:   make(map[*timer]struct{}),
+		faults:   cfg.faults,
 	}
 	if rt.det {
 		rt.sched = newScheduler(rt, cfg)
