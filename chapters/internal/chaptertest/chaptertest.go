@@ -1,0 +1,185 @@
+// Package chaptertest holds the helpers the chapters' tests share: running an
+// example under many seeds, golden files, and the -update flag that rewrites
+// them from real runs.
+package chaptertest
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/noex-go/noex/chapters/internal/run"
+)
+
+// Update is the -update flag: golden files, diagrams and the listings of
+// docs/ are rewritten from the sources and from real runs instead of being
+// compared.
+var Update = flag.Bool("update", false, "rewrite golden files, docs/diagrams and docs listings")
+
+// Seeds is how many seeds the many-seed tests use: 200, or 20 with -short.
+func Seeds() int {
+	if testing.Short() {
+		return 20
+	}
+	return 200
+}
+
+// Run runs the phases once in deterministic mode with seed and fails the
+// test if the run fails.
+func Run(t testing.TB, seed uint64, phases ...run.Phase) run.Result {
+	t.Helper()
+	res, err := run.Once(context.Background(), run.Config{Seed: seed}, phases...)
+	if err != nil {
+		t.Fatalf("seed %d: %v\noutput:\n%s", seed, err, res.Output)
+	}
+	return res
+}
+
+// RunReal runs the phases once in real mode and fails the test if the run
+// fails.
+func RunReal(t testing.TB, phases ...run.Phase) run.Result {
+	t.Helper()
+	res, err := run.Once(context.Background(), run.Config{Real: true}, phases...)
+	if err != nil {
+		t.Fatalf("real mode: %v\noutput:\n%s", err, res.Output)
+	}
+	return res
+}
+
+// EachSeed runs the phases under seeds 1..[Seeds] and calls check with each
+// result. A failing check is reported with the seed, so that
+// `go run ./chapters/... -seed N` shows the same run.
+func EachSeed(t *testing.T, check func(t testing.TB, seed uint64, res run.Result), phases ...run.Phase) {
+	t.Helper()
+	for seed := uint64(1); seed <= uint64(Seeds()); seed++ {
+		res := Run(t, seed, phases...)
+		check(&seeded{TB: t, seed: seed}, seed, res)
+		if t.Failed() {
+			t.Fatalf("failed with seed %d (reproduce with -seed %d); output:\n%s", seed, seed, res.Output)
+		}
+	}
+}
+
+// Real runs the phases in real mode n times and calls check with each
+// result.
+func Real(t *testing.T, n int, check func(t testing.TB, res run.Result), phases ...run.Phase) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		res := RunReal(t, phases...)
+		check(t, res)
+		if t.Failed() {
+			t.Fatalf("failed in real mode, run %d; output:\n%s", i+1, res.Output)
+		}
+	}
+}
+
+// FindSeed returns the first seed in 1..max for which pred holds.
+func FindSeed(max uint64, pred func(seed uint64) bool) (uint64, bool) {
+	for seed := uint64(1); seed <= max; seed++ {
+		if pred(seed) {
+			return seed, true
+		}
+	}
+	return 0, false
+}
+
+// seeded prefixes failures with the seed.
+type seeded struct {
+	testing.TB
+	seed uint64
+}
+
+func (s *seeded) Errorf(format string, args ...any) {
+	s.TB.Helper()
+	s.TB.Errorf("seed %d: "+format, append([]any{s.seed}, args...)...)
+}
+
+func (s *seeded) Fatalf(format string, args ...any) {
+	s.TB.Helper()
+	s.TB.Fatalf("seed %d: "+format, append([]any{s.seed}, args...)...)
+}
+
+// Golden compares got with the file at path (relative to the test's
+// directory), or rewrites the file with -update.
+func Golden(t testing.TB, path, got string) {
+	t.Helper()
+	if *Update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s is out of date (-want +got), run the test with -update:\n%s", path, diff)
+	}
+}
+
+// RepoRoot returns the repository's root directory: the nearest parent of
+// the working directory that holds go.mod.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Diagram writes (with -update) or checks the Mermaid diagram of res as
+// docs/diagrams/<name>.mmd.
+func Diagram(t testing.TB, name string, res run.Result) {
+	t.Helper()
+	Golden(t, filepath.Join(RepoRoot(t), "docs", "diagrams", name+".mmd"), run.MermaidDiagram(res.Events))
+}
+
+// Contains reports whether lines holds line.
+func Contains(lines []string, line string) bool {
+	for _, l := range lines {
+		if l == line {
+			return true
+		}
+	}
+	return false
+}
+
+// Index returns the position of line in lines, or -1.
+func Index(lines []string, line string) int {
+	for i, l := range lines {
+		if l == line {
+			return i
+		}
+	}
+	return -1
+}
+
+// Filter returns the lines that start with prefix.
+func Filter(lines []string, prefix string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return out
+}

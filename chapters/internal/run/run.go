@@ -1,0 +1,249 @@
+// Package run runs one example of the course: it builds the runtime, parses
+// the flags every example shares, runs the example's phases and prints what
+// was asked for (the event log, a sequence diagram, an OTLP trace).
+//
+// An example's main is one line:
+//
+//	func main() { run.Main(demo) }
+//
+// where demo is a [Phase]: func(ctx context.Context, out io.Writer) error.
+// The example prints only to out, so its test runs the same demo under many
+// seeds with [Once] and reads the output, without starting a subprocess.
+//
+// Flags (all optional):
+//
+//	-seed N    deterministic mode with seed N (default 1)
+//	-real      real mode: goroutines, wall clock, Go's scheduler
+//	-events    print the event log after the run
+//	-diagram   print a text sequence diagram of the run
+//	-mermaid   print the sequence diagram as Mermaid
+//	-otlp      export the run as an OpenTelemetry trace over OTLP/HTTP,
+//	           configured by the standard OTEL_* environment variables
+package run
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/noex-go/noex/noex"
+)
+
+// Phase is one part of an example. It runs as the body of
+// [noex.Runtime.Run], so it may start servers, call and cast; it writes the
+// example's output to out, which is safe for concurrent use.
+//
+// An example with several phases gets a quiescent system between them: the
+// next phase starts only once every message sent during the previous one has
+// been handled (see [noex.Runtime.Run]). That is how an example reads state
+// that other processes update asynchronously without sleeping.
+type Phase func(ctx context.Context, out io.Writer) error
+
+// Config says how to run an example. The zero Config is real mode; use
+// [DefaultConfig] for the examples' default (deterministic, seed 1).
+type Config struct {
+	Seed    uint64 // the seed of deterministic mode
+	Real    bool   // real mode instead of deterministic mode
+	Events  bool   // print the event log after the run
+	Diagram bool   // print a text sequence diagram after the run
+	Mermaid bool   // print a Mermaid sequence diagram after the run
+	OTLP    bool   // export the run over OTLP/HTTP
+}
+
+// DefaultConfig is the configuration of an example run without flags:
+// deterministic mode with seed 1.
+func DefaultConfig() Config { return Config{Seed: 1} }
+
+// ErrUsage is wrapped by the error of [ParseFlags] for bad command lines.
+var ErrUsage = errors.New("run: bad command line")
+
+// ParseFlags parses an example's command line (without the program name).
+func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
+	cfg := DefaultConfig()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "deterministic mode with this `seed`")
+	fs.BoolVar(&cfg.Real, "real", false, "real mode: goroutines, wall clock, Go's scheduler")
+	fs.BoolVar(&cfg.Events, "events", false, "print the event log after the run")
+	fs.BoolVar(&cfg.Diagram, "diagram", false, "print a text sequence diagram of the run")
+	fs.BoolVar(&cfg.Mermaid, "mermaid", false, "print the sequence diagram as Mermaid")
+	fs.BoolVar(&cfg.OTLP, "otlp", false, "export the run over OTLP/HTTP (OTEL_* environment variables)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+	return cfg, nil
+}
+
+// Main is an example's main function: it parses the flags, runs the phases
+// with [Exec] and exits with status 1 (after printing the error to stderr)
+// if anything failed, or 2 for a bad command line.
+func Main(phases ...Phase) {
+	name := "example"
+	if len(os.Args) > 0 {
+		name = os.Args[0]
+	}
+	cfg, err := ParseFlags(name, os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		os.Exit(2)
+	}
+	if err := Exec(context.Background(), cfg, os.Stdout, phases...); err != nil {
+		fmt.Fprintln(os.Stderr, Explain(cfg, err))
+		os.Exit(1)
+	}
+}
+
+// Explain renders a failed run's error for a person: the error, and in
+// deterministic mode the seed that reproduces it.
+func Explain(cfg Config, err error) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "error: %v", err)
+	if !cfg.Real {
+		fmt.Fprintf(&b, "\n(deterministic mode, seed %d: run again with -seed %d to reproduce)", cfg.Seed, cfg.Seed)
+	}
+	return b.String()
+}
+
+// Exec runs the phases under cfg, writing the example's output to stdout,
+// followed by whatever cfg asks for (event log, diagrams). It returns the
+// first error of a phase, of the runtime or of the trace export.
+func Exec(ctx context.Context, cfg Config, stdout io.Writer, phases ...Phase) error {
+	out := &lockedWriter{w: stdout}
+	res, err := exec(ctx, cfg, out, phases)
+	if cfg.Events {
+		fmt.Fprintln(out, "\n--- events ---")
+		for _, e := range res.Events {
+			fmt.Fprintln(out, e.String())
+		}
+	}
+	if cfg.Diagram {
+		fmt.Fprintln(out, "\n--- sequence diagram ---")
+		fmt.Fprint(out, TextDiagram(res.Events))
+	}
+	if cfg.Mermaid {
+		fmt.Fprintln(out, "\n--- mermaid ---")
+		fmt.Fprint(out, MermaidDiagram(res.Events))
+	}
+	return err
+}
+
+// Result is what one run of an example produced.
+type Result struct {
+	Output   string       // everything the example wrote to out
+	Events   []noex.Event // the events of the phases (not those of the final shutdown)
+	Schedule string       // the deterministic schedule, replayable with noex.WithSchedule
+}
+
+// Log returns the event log as text, one event a line.
+func (r Result) Log() string {
+	var b strings.Builder
+	for _, e := range r.Events {
+		b.WriteString(e.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Lines returns the output split into lines, without the final newline.
+func (r Result) Lines() []string {
+	s := strings.TrimSuffix(r.Output, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// Once runs the phases under cfg and returns what they printed and the
+// events of the run; cfg's printing flags are ignored (OTLP is honoured).
+// Tests use it to run an example under many seeds.
+func Once(ctx context.Context, cfg Config, phases ...Phase) (Result, error) {
+	var buf strings.Builder
+	out := &lockedWriter{w: &buf}
+	res, err := exec(ctx, cfg, out, phases)
+	out.mu.Lock()
+	res.Output = buf.String()
+	out.mu.Unlock()
+	return res, err
+}
+
+func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Result, error) {
+	var opts []noex.Option
+	if !cfg.Real {
+		opts = append(opts, noex.WithSeed(cfg.Seed))
+	}
+	rt := noex.NewRuntime(opts...)
+	rec := &recorder{}
+	detach := rt.Observe(rec.add)
+	var errs []error
+	var stopTrace func(context.Context) error
+	if cfg.OTLP {
+		var err error
+		if stopTrace, err = setupOTLP(ctx, rt); err != nil {
+			errs = append(errs, fmt.Errorf("otlp: %w", err))
+		}
+	}
+	for i, ph := range phases {
+		if ph == nil {
+			errs = append(errs, fmt.Errorf("run: phase %d is nil", i+1))
+			break
+		}
+		if err := rt.Run(ctx, func(ctx context.Context) error { return ph(ctx, out) }); err != nil {
+			errs = append(errs, err)
+			break
+		}
+	}
+	res := Result{Events: rec.snapshot(), Schedule: rt.Schedule()}
+	if err := rt.Shutdown(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	detach()
+	if stopTrace != nil {
+		if err := stopTrace(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("otlp: %w", err))
+		}
+	}
+	return res, errors.Join(errs...)
+}
+
+// recorder keeps every event; observers are never called concurrently, but
+// the snapshot is taken from another goroutine in real mode.
+type recorder struct {
+	mu     sync.Mutex
+	events []noex.Event
+}
+
+func (r *recorder) add(e noex.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+}
+
+func (r *recorder) snapshot() []noex.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]noex.Event(nil), r.events...)
+}
+
+// lockedWriter serialises writes: in real mode several processes print at
+// once. In deterministic mode only one process runs at a time, so the lock
+// is never contended.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
