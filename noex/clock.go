@@ -23,7 +23,7 @@ type timer struct {
 	at      time.Time
 	purpose string // "" for internal timeouts, which emit no events
 	user    bool   // set by SendAfter: counted by PendingTimers
-	fn      func()
+	fn      func(*timer)
 	state   atomic.Int32
 	real    *time.Timer
 	index   int
@@ -31,7 +31,7 @@ type timer struct {
 	setSeq  uint64
 }
 
-func (rt *Runtime) newTimer(owner *process, d time.Duration, purpose string, user bool, fn func()) *timer {
+func (rt *Runtime) newTimer(owner *process, d time.Duration, purpose string, user bool, fn func(*timer)) *timer {
 	t := &timer{rt: rt, id: rt.nextRef.Add(1), owner: owner, delay: d, purpose: purpose, user: user, fn: fn, index: -1}
 	if user {
 		rt.mu.Lock()
@@ -59,7 +59,7 @@ func (t *timer) fire() {
 		t.setSeq = t.rt.emit(Event{Kind: TimerFired, PID: t.owner.pid(), Label: t.owner.labelStr(), Ref: t.id,
 			Name: t.purpose, Parent: t.setSeq})
 	}
-	t.fn()
+	t.fn(t)
 }
 
 func (t *timer) cancel() bool {
@@ -113,8 +113,7 @@ func SendAfter(ctx context.Context, to Addr, msg any, d time.Duration) (*Timer, 
 		return nil, &CallError{Op: "send", Target: "<nil>", Err: ErrNotRunning}
 	}
 	rt := p.rt
-	var t *timer
-	t = rt.newTimer(p, d, "send-after", true, func() {
+	t := rt.newTimer(p, d, "send-after", true, func(t *timer) {
 		target, err := to.resolve(rt)
 		env := &envelope{kind: KindInfo, msg: msg, src: 1<<63 | t.id}
 		if err == nil {
@@ -149,7 +148,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	rt := p.rt
 	if rt.det {
 		w := rt.newWaiter(p, "sleep", nil)
-		t := rt.newTimer(p, d, "sleep", false, func() { w.fire(nil, nil, false) })
+		t := rt.newTimer(p, d, "sleep", false, func(*timer) { w.fire(nil, nil, false) })
 		defer t.cancel()
 		rt.sched.park(p, w)
 		return nil

@@ -86,7 +86,7 @@ type InitError struct {
 func (e *InitError) Error() string {
 	return fmt.Sprintf("noex: init of %s failed: %v", e.Server, trimPrefix(e.Cause))
 }
-func (e *InitError) Unwrap() []error   { return []error{ErrInit, e.Cause} }
+func (e *InitError) Unwrap() []error      { return []error{ErrInit, e.Cause} }
 func (e *InitError) Is(target error) bool { return target == ErrInit }
 
 // CrashError is the exit reason of a process whose handler panicked. Value is

@@ -3,6 +3,7 @@ package noex
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,11 +69,11 @@ func (k EventKind) String() string {
 type MsgKind uint8
 
 const (
-	KindNone MsgKind = iota
-	KindCall         // Call → HandleCall
-	KindCast         // Cast → HandleCast
-	KindInfo         // Send, SendAfter, monitors, bus mailbox deliveries → HandleInfo
-	KindReply        // a call's reply
+	KindNone  MsgKind = iota
+	KindCall          // Call → HandleCall
+	KindCast          // Cast → HandleCast
+	KindInfo          // Send, SendAfter, monitors, bus mailbox deliveries → HandleInfo
+	KindReply         // a call's reply
 )
 
 func (k MsgKind) String() string {
@@ -198,36 +199,129 @@ func firstLine(s string) string {
 }
 
 // FormatMessage renders a message value compactly and stably: the type name
-// without its package path, then the value, as in Add{A:5 B:3}; strings are
-// quoted. Pointers are followed one level, so the text never holds an address.
+// without its package path, then the fields, as in Add{A:5 B:3}; strings are
+// quoted; a [PID] prints as p<ID>; pointers are followed (printed with &),
+// never shown as addresses; map keys are sorted. Exported values that
+// implement fmt.Stringer or error print through them. The same value always
+// gives the same text, which the determinism of event logs relies on.
 func FormatMessage(m any) string {
-	switch v := m.(type) {
-	case nil:
-		return "nil"
-	case string:
-		return strconv.Quote(v)
-	case fmt.Stringer:
-		return v.String()
-	case error:
-		return strconv.Quote(v.Error())
-	case int, int64, int32, uint, uint64, uint32, float64, bool:
-		return fmt.Sprint(v)
+	var b strings.Builder
+	formatValue(&b, reflect.ValueOf(m), 0)
+	return b.String()
+}
+
+var pidType = reflect.TypeFor[PID]()
+
+func formatValue(b *strings.Builder, v reflect.Value, depth int) {
+	if !v.IsValid() {
+		b.WriteString("nil")
+		return
 	}
-	rv := reflect.ValueOf(m)
-	prefix := ""
-	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
-		prefix = "&"
-		rv = rv.Elem()
+	if depth > 8 {
+		b.WriteString("…")
+		return
 	}
-	name := rv.Type().String()
+	if v.Type() == pidType {
+		b.WriteString("p")
+		if p := v.Field(0); !p.IsNil() {
+			b.WriteString(strconv.FormatUint(p.Elem().FieldByName("id").Uint(), 10))
+		} else {
+			b.WriteString("0")
+		}
+		return
+	}
+	if v.CanInterface() && (v.Kind() != reflect.Pointer && v.Kind() != reflect.Interface || !v.IsNil()) {
+		switch x := v.Interface().(type) {
+		case error:
+			b.WriteString(strconv.Quote(x.Error()))
+			return
+		case fmt.Stringer:
+			b.WriteString(x.String())
+			return
+		}
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			b.WriteString("nil")
+			return
+		}
+		b.WriteByte('&')
+		formatValue(b, v.Elem(), depth+1)
+	case reflect.Interface:
+		if v.IsNil() {
+			b.WriteString("nil")
+			return
+		}
+		formatValue(b, v.Elem(), depth)
+	case reflect.Struct:
+		b.WriteString(shortTypeName(v.Type()))
+		b.WriteByte('{')
+		for i := 0; i < v.NumField(); i++ {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(v.Type().Field(i).Name)
+			b.WriteByte(':')
+			formatValue(b, v.Field(i), depth+1)
+		}
+		b.WriteByte('}')
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			b.WriteString("[]")
+			return
+		}
+		b.WriteByte('[')
+		for i := 0; i < v.Len(); i++ {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			formatValue(b, v.Index(i), depth+1)
+		}
+		b.WriteByte(']')
+	case reflect.Map:
+		type kv struct{ k, v string }
+		var items []kv
+		it := v.MapRange()
+		for it.Next() {
+			var kb, vb strings.Builder
+			formatValue(&kb, it.Key(), depth+1)
+			formatValue(&vb, it.Value(), depth+1)
+			items = append(items, kv{kb.String(), vb.String()})
+		}
+		slices.SortFunc(items, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+		b.WriteString("map[")
+		for i, e := range items {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(e.k + ":" + e.v)
+		}
+		b.WriteByte(']')
+	case reflect.String:
+		b.WriteString(strconv.Quote(v.String()))
+	case reflect.Bool:
+		b.WriteString(strconv.FormatBool(v.Bool()))
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		b.WriteString(strconv.FormatInt(v.Int(), 10))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		b.WriteString(strconv.FormatUint(v.Uint(), 10))
+	case reflect.Float32, reflect.Float64:
+		b.WriteString(strconv.FormatFloat(v.Float(), 'g', -1, 64))
+	case reflect.Complex64, reflect.Complex128:
+		b.WriteString(strconv.FormatComplex(v.Complex(), 'g', -1, 128))
+	default: // chan, func, unsafe pointer: the type only, never an address
+		b.WriteString(v.Type().String())
+	}
+}
+
+func shortTypeName(t reflect.Type) string {
+	name := t.String()
+	if t.Name() == "" {
+		return "struct"
+	}
 	if i := strings.LastIndexByte(name, '.'); i >= 0 && !strings.ContainsAny(name[:i], "[]") {
 		name = name[i+1:]
 	}
-	switch rv.Kind() {
-	case reflect.Struct:
-		return prefix + name + fmt.Sprintf("%+v", rv.Interface())
-	case reflect.Slice, reflect.Array, reflect.Map:
-		return prefix + fmt.Sprintf("%v", rv.Interface())
-	}
-	return prefix + name + "(" + fmt.Sprintf("%v", rv.Interface()) + ")"
+	return name
 }

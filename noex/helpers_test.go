@@ -180,6 +180,10 @@ func (s *testSrv) HandleCast(ctx context.Context, o op, st srvState) (srvState, 
 }
 
 func (s *testSrv) HandleInfo(ctx context.Context, msg any, st srvState) (srvState, error) {
+	if m, ok := msg.(monitorReq); ok {
+		_, err := noex.Monitor(ctx, m.target)
+		return st, err
+	}
 	if s.info != nil {
 		return s.info(ctx, msg, st)
 	}

@@ -79,8 +79,8 @@ type process struct {
 	cause   uint64 // Seq of the MessageReceived being handled
 	handled int    // messages handled, for FaultInjector.Handle
 	name    string // the name given at start, for FaultInjector.Init
-	rnd   *rand.Rand
-	d     detProc
+	rnd     *rand.Rand
+	d       detProc
 }
 
 func (rt *Runtime) newProcess(srv server, label string, root bool) *process {
@@ -171,7 +171,7 @@ func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, ti
 	rt := p.rt
 	if rt.det {
 		if timeout > 0 {
-			t := rt.newTimer(p, timeout, "", false, func() { w.fire(nil, timeoutErr, true) })
+			t := rt.newTimer(p, timeout, "", false, func(*timer) { w.fire(nil, timeoutErr, true) })
 			defer t.cancel()
 		}
 		rt.sched.park(p, w)
@@ -595,7 +595,7 @@ func (rt *Runtime) injectSendFault(from, to *process, env *envelope, drop bool, 
 			Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: errFaultDrop, Parent: seq})
 		return
 	}
-	rt.newTimer(from, delay, "", false, func() {
+	rt.newTimer(from, delay, "", false, func(*timer) {
 		env.sent = seq
 		if err := rt.redeliver(to, env); err != nil {
 			if env.kind == KindCall {

@@ -37,7 +37,7 @@ type Runtime struct {
 	timers  map[*timer]struct{} // pending user timers
 	closed  bool
 	failure error
-	runs    int // Run calls in progress
+	runs    int  // Run calls in progress
 	down    bool // Shutdown in progress or done
 
 	nextID  atomic.Uint64 // process ids

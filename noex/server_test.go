@@ -542,7 +542,9 @@ func (gate) HandleCall(ctx context.Context, msg string, s gateState) (int, gateS
 	s.waiting = nil
 	return n, s, nil
 }
-func (gate) HandleCast(ctx context.Context, _ noex.None, s gateState) (gateState, error) { return s, nil }
+func (gate) HandleCast(ctx context.Context, _ noex.None, s gateState) (gateState, error) {
+	return s, nil
+}
 
 type waiterSrv struct {
 	gate noex.Ref[string, noex.None, int]
