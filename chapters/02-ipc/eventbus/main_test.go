@@ -42,8 +42,10 @@ func (l listener) Init(ctx context.Context) (int, error) {
 	_, err := noex.SubscribeMailbox(ctx, l.bus, "user.*")
 	return 0, err
 }
-func (listener) HandleCall(ctx context.Context, _ struct{}, n int) (int, int, error) { return n, n, nil }
-func (listener) HandleCast(ctx context.Context, _ noex.None, n int) (int, error)     { return n, nil }
+func (listener) HandleCall(ctx context.Context, _ struct{}, n int) (int, int, error) {
+	return n, n, nil
+}
+func (listener) HandleCast(ctx context.Context, _ noex.None, n int) (int, error) { return n, nil }
 func (listener) HandleInfo(ctx context.Context, msg any, n int) (int, error) {
 	if _, ok := msg.(noex.Publication); ok {
 		return n + 1, nil
