@@ -49,6 +49,15 @@ func (rt *Runtime) Decisions() uint64 {
 	return rt.sched.nDecide
 }
 
+// Steps returns how many scheduler steps deterministic runs have taken so
+// far: message deliveries, resumptions and timer firings. Real mode returns 0.
+func (rt *Runtime) Steps() uint64 {
+	if !rt.det {
+		return 0
+	}
+	return rt.sched.stepN.Load()
+}
+
 func parseSchedule(s string) (map[uint64]int, error) {
 	m := map[uint64]int{}
 	s = strings.TrimSpace(s)

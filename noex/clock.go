@@ -156,16 +156,12 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-p.done:
-		return ErrKilled
+	w := rt.newWaiter(p, "sleep", nil)
+	p.wait(ctx, w, d, nil)
+	if w.err != nil {
+		return w.err
 	}
+	return nil
 }
 
 // Rand returns the calling process's random source. In deterministic mode

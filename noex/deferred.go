@@ -21,9 +21,14 @@ var ErrNotInCall = errors.New("noex: DeferReply outside HandleCall")
 // [Deferred.Reply] is called, from this handler or a later one of the same
 // server. If the server ends first, the caller gets the end's error.
 func DeferReply(ctx context.Context) (*Deferred, error) {
-	env, _ := ctx.Value(callKey{}).(*envelope)
 	p := procFrom(ctx)
-	if env == nil || p == nil {
+	if p == nil || p.rt.det && !p.rt.sched.owns(p) {
+		return nil, ErrNotInCall
+	}
+	p.mu.Lock()
+	env := p.current
+	p.mu.Unlock()
+	if env == nil || env.kind != KindCall {
 		return nil, ErrNotInCall
 	}
 	p.deferred = env

@@ -62,6 +62,9 @@ type process struct {
 	reason  error // the stop reason requested
 	killed  atomic.Bool
 	current *envelope
+	curWait atomic.Pointer[waiter] // real mode: the wait in progress, for Kill
+	replyCh  chan struct{}         // real mode: reused by this process's waits
+	chanBusy atomic.Bool
 	mbox    fifo.Queue[*envelope] // real mode
 	signal  chan struct{}         // real mode: a message or a stop arrived
 	waiters []*waiter             // Stop callers waiting for the end
@@ -141,14 +144,39 @@ type waiter struct {
 	val   any
 	err   error
 	sys   bool // err comes from the runtime, not from a handler
+	ownCh bool // ch is the owner's reusable reply channel
 }
 
 func (rt *Runtime) newWaiter(owner *process, what string, on *process) *waiter {
 	w := &waiter{owner: owner, what: what, on: on}
-	if !rt.det {
-		w.ch = make(chan struct{}, 1)
-	}
+	rt.initWaiter(w)
 	return w
+}
+
+// initWaiter gives w its channel in real mode. A process blocks in at most
+// one operation at a time, and every fire is received exactly once, so its
+// reply channel is reused; only a Run body used from several goroutines at
+// once needs a fresh channel per wait.
+func (rt *Runtime) initWaiter(w *waiter) {
+	if rt.det {
+		return
+	}
+	if w.owner.chanBusy.CompareAndSwap(false, true) {
+		if w.owner.replyCh == nil {
+			w.owner.replyCh = make(chan struct{}, 1)
+		}
+		w.ch, w.ownCh = w.owner.replyCh, true
+		return
+	}
+	w.ch = make(chan struct{}, 1)
+}
+
+// release returns the owner's reply channel after the wait is over.
+func (w *waiter) release() {
+	if w.ownCh {
+		w.ownCh = false
+		w.owner.chanBusy.Store(false)
+	}
 }
 
 // fire completes w once; later fires are ignored and return false.
@@ -177,29 +205,69 @@ func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, ti
 		rt.sched.park(p, w)
 		return
 	}
-	var tc <-chan time.Time
+	defer w.release()
+	var tt *timeoutTimer
 	if timeout > 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		tc = t.C
+		tt = armTimeout(w, timeout, timeoutErr)
 	}
-	select {
-	case <-w.ch:
-		return
-	case <-tc:
-		if w.fire(nil, timeoutErr, true) {
+	if !p.root {
+		p.curWait.Store(w) // so that Kill can wake us
+	}
+	if done := ctx.Done(); done != nil {
+		select {
+		case <-w.ch:
+		case <-done:
+			w.fire(nil, ctx.Err(), true)
 			<-w.ch
-			return
 		}
-	case <-ctx.Done():
-		if w.fire(nil, ctx.Err(), true) {
-			<-w.ch
-			return
-		}
-	case <-p.done:
+	} else {
+		<-w.ch
+	}
+	if !p.root {
+		p.curWait.Store(nil)
+	}
+	if tt != nil {
+		tt.disarm()
+	}
+	if p.killed.Load() {
 		runtime.Goexit() // killed while waiting
 	}
-	<-w.ch
+}
+
+// timeoutTimer fires a waiter with a timeout error. Timers are pooled; one
+// is reused only when Stop proves its callback did not and will not run.
+type timeoutTimer struct {
+	t   *time.Timer
+	w   atomic.Pointer[waiter]
+	err error
+}
+
+var timeoutPool sync.Pool
+
+func armTimeout(w *waiter, d time.Duration, err error) *timeoutTimer {
+	tt, _ := timeoutPool.Get().(*timeoutTimer)
+	if tt == nil {
+		tt = &timeoutTimer{}
+		tt.t = time.AfterFunc(time.Hour, tt.expire)
+		tt.t.Stop()
+	}
+	tt.err = err
+	tt.w.Store(w)
+	tt.t.Reset(d)
+	return tt
+}
+
+func (tt *timeoutTimer) expire() {
+	if w := tt.w.Load(); w != nil {
+		w.fire(nil, tt.err, true)
+	}
+}
+
+func (tt *timeoutTimer) disarm() {
+	if tt.t.Stop() {
+		tt.w.Store(nil)
+		timeoutPool.Put(tt)
+	}
 }
 
 // main is the goroutine of a server process.
@@ -395,11 +463,7 @@ func (p *process) dispatch(env *envelope, inject any) (reply any, err error, cra
 	}
 	switch env.kind {
 	case KindCall:
-		ctx := p.ctx
-		if env.w != nil {
-			ctx = context.WithValue(p.ctx, callKey{}, env)
-		}
-		reply, err = p.srv.call(ctx, env.msg)
+		reply, err = p.srv.call(p.ctx, env.msg)
 	case KindCast:
 		err = p.srv.cast(p.ctx, env.msg)
 	case KindInfo:
@@ -411,8 +475,6 @@ func (p *process) dispatch(env *envelope, inject any) (reply any, err error, cra
 	}
 	return reply, err, nil
 }
-
-type callKey struct{}
 
 // runTerminate runs Terminate, recovering a panic (reported, not fatal).
 func (p *process) runTerminate(reason error) (crash *CrashError) {
@@ -817,6 +879,9 @@ func kill(ctx context.Context, to Addr, reason error) error {
 		select { // wake an idle victim so its goroutine exits
 		case t.signal <- struct{}{}:
 		default:
+		}
+		if w := t.curWait.Load(); w != nil {
+			w.fire(nil, ErrKilled, true) // a victim blocked in a call, stop or wait
 		}
 	}
 	return nil

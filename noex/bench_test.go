@@ -1,0 +1,154 @@
+package noex_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/noex-go/noex/noex"
+)
+
+// The baseline: a naive server, one goroutine reading requests from a
+// channel, as one would write it without a runtime.
+
+type naiveReq struct {
+	n     int
+	reply chan int
+}
+
+func naiveServer(reqs <-chan naiveReq, done chan<- struct{}) {
+	state := 0
+	for r := range reqs {
+		state += r.n
+		if r.reply != nil {
+			r.reply <- state
+		}
+	}
+	close(done)
+}
+
+func naiveCall(reqs chan<- naiveReq, n int) int {
+	reply := make(chan int, 1)
+	reqs <- naiveReq{n: n, reply: reply}
+	return <-reply
+}
+
+func BenchmarkCall(b *testing.B) {
+	b.Run("baseline", func(b *testing.B) {
+		reqs, done := make(chan naiveReq, 1024), make(chan struct{})
+		go naiveServer(reqs, done)
+		for b.Loop() {
+			naiveCall(reqs, 1)
+		}
+		close(reqs)
+		<-done
+	})
+	b.Run("noex", func(b *testing.B) {
+		benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
+			c, _ := noex.Start(ctx, &testSrv{})
+			for b.Loop() {
+				noex.Call(ctx, c, op{kind: "add", n: 1})
+			}
+		})
+	})
+}
+
+func BenchmarkCast(b *testing.B) {
+	b.Run("baseline", func(b *testing.B) {
+		reqs, done := make(chan naiveReq, 1<<16), make(chan struct{})
+		go naiveServer(reqs, done)
+		for b.Loop() {
+			reqs <- naiveReq{n: 1}
+		}
+		naiveCall(reqs, 0)
+		close(reqs)
+		<-done
+	})
+	b.Run("noex", func(b *testing.B) {
+		benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
+			c, _ := noex.Start(ctx, &testSrv{})
+			for b.Loop() {
+				noex.Cast(ctx, c, op{kind: "add", n: 1})
+			}
+			noex.Call(ctx, c, op{kind: "get"})
+		})
+	})
+}
+
+func BenchmarkStartStop(b *testing.B) {
+	b.Run("baseline", func(b *testing.B) {
+		for b.Loop() {
+			reqs, done := make(chan naiveReq), make(chan struct{})
+			go naiveServer(reqs, done)
+			close(reqs)
+			<-done
+		}
+	})
+	b.Run("noex", func(b *testing.B) {
+		benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
+			for b.Loop() {
+				c, _ := noex.Start(ctx, &testSrv{})
+				noex.Stop(ctx, c, nil)
+			}
+		})
+	})
+}
+
+// A million casts queued, then drained by one call: the mailbox is O(1) per
+// message (noex 0.1.1 needs minutes for this).
+func BenchmarkMillionCastsThenCall(b *testing.B) {
+	benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
+		c, _ := noex.Start(ctx, &testSrv{})
+		for b.Loop() {
+			for i := 0; i < 1_000_000; i++ {
+				noex.Cast(ctx, c, op{kind: "add", n: 1})
+			}
+			noex.Call(ctx, c, op{kind: "get"}, noex.WithTimeout(time.Minute))
+		}
+	})
+}
+
+func BenchmarkRegistryLookup(b *testing.B) {
+	benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
+		rt := noex.RuntimeOf(ctx)
+		for i := 0; i < 100; i++ {
+			c, _ := noex.Start(ctx, &testSrv{})
+			rt.Registry().Register("svc-"+string(rune('a'+i%26))+itoa3(i), c.PID())
+		}
+		reg := rt.Registry()
+		for b.Loop() {
+			reg.Lookup("svc-a000")
+		}
+	})
+}
+
+func itoa3(i int) string { return string([]byte{byte('0' + i/100), byte('0' + i/10%10), byte('0' + i%10)}) }
+
+// Deterministic mode: scheduler steps per second on a call ping-pong.
+func BenchmarkDeterministicSteps(b *testing.B) {
+	rt := noex.NewRuntime(noex.WithSeed(1))
+	var steps uint64
+	start := time.Now()
+	benchRun(b, rt, func(ctx context.Context) {
+		c, _ := noex.Start(ctx, &testSrv{})
+		before := rt.Steps()
+		start = time.Now()
+		for b.Loop() {
+			noex.Call(ctx, c, op{kind: "add", n: 1})
+		}
+		steps = rt.Steps() - before
+	})
+	b.ReportMetric(float64(steps)/time.Since(start).Seconds(), "steps/s")
+}
+
+func benchRun(b *testing.B, rt *noex.Runtime, body func(ctx context.Context)) {
+	b.Helper()
+	b.ReportAllocs()
+	ctx := context.Background()
+	if err := rt.Run(ctx, func(ctx context.Context) error { body(ctx); return nil }); err != nil {
+		b.Fatal(err)
+	}
+	if err := rt.Shutdown(ctx); err != nil {
+		b.Fatal(err)
+	}
+}
