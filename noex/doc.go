@@ -1,5 +1,187 @@
 // Package noex runs Erlang/Elixir-style processes in Go: GenServers that
-// talk by Call and Cast, find each other through a Registry, and end, crash
-// and are monitored in well-defined ways, in a real mode and in a
-// deterministic mode that replays one interleaving per seed.
+// talk by [Call] (request and reply) and [Cast] (fire and forget), find each
+// other by name in a [Registry], broadcast on an EventBus with wildcard
+// topics, and run under Supervisors. One [Runtime] runs them in one of two
+// modes behind the same API:
+//
+//   - real mode (the default): every process is a goroutine with an
+//     unbounded FIFO mailbox, time is the wall clock, Go's scheduler
+//     interleaves processes;
+//   - deterministic mode ([WithSeed]): one process runs at a time, a seeded
+//     scheduler chooses every interleaving and a virtual clock drives every
+//     timer, so one seed replays exactly one run, byte for byte, and many
+//     seeds explore many runs.
+//
+// The same user code runs unchanged in both modes.
+//
+// # Runtimes
+//
+// A [Runtime] owns the processes, the Registry, the clock, the scheduler and
+// the event stream; two runtimes never see each other. Code runs inside
+// [Runtime.Run], whose body is itself a process (labelled "main"):
+//
+//	rt := noex.NewRuntime(noex.WithSeed(1))
+//	err := rt.Run(ctx, func(ctx context.Context) error {
+//		calc, err := noex.Start(ctx, Calculator{})
+//		...
+//		sum, err := noex.Call(ctx, calc, Add{A: 5, B: 3})
+//		...
+//	})
+//	rt.Shutdown(ctx)
+//
+// Run returns when its body has returned and the runtime is quiescent: no
+// message is queued or being handled. Pending timers do not keep it going.
+// Every operation takes the ctx of the process performing it (Run's body or
+// a handler); that is how the runtime knows who sends what.
+//
+// # Servers
+//
+// A server implements [Behavior] with state type S, call type C, cast type K
+// and reply type R; [Start] returns a typed [Ref], and the compiler checks
+// the messages given to [Call] and [Cast]. A [Name] is a typed registered
+// name usable wherever a Ref is. Handlers run one message at a time.
+//
+//   - Call blocks for the reply. Its timeout is [DefaultCallTimeout] (5 s)
+//     unless [WithTimeout] says otherwise; it wraps [ErrTimeout] and names the
+//     server and the timeout. A call that times out while still queued is
+//     never handled. A call to the calling server itself fails at once with
+//     [ErrCallSelf].
+//   - Cast and [Send] never block. Messages from one process to another are
+//     handled in the order they were sent. Cast returns an error wrapping
+//     [ErrNotRunning] when the server does not take messages.
+//   - An error returned by HandleCall goes back to the caller, unwrapped; an
+//     error returned by HandleCast is recorded as a [MessageHandled] event
+//     with Err set. In both cases the server keeps its previous state and
+//     runs on.
+//   - A panic in any handler crashes the process: Terminate (see
+//     [Terminator]) runs with a [*CrashError] carrying the stack, every name
+//     is released, every pending and queued caller gets an error wrapping
+//     [ErrCrashed] (never a timeout), queued casts are dropped, each with a
+//     [MessageDropped] event, and monitors receive [Down].
+//   - [Stop] lets the messages already queued be handled, runs Terminate,
+//     releases the names and returns; from the moment it is called, new
+//     messages are refused with [ErrNotRunning]. [Kill] ends a process at once
+//     without Terminate. [Wait] blocks until a process has ended.
+//   - Init runs inside Start, bounded by [DefaultInitTimeout] (see
+//     [WithInitTimeout]); a name given with [WithName] is registered before
+//     Init runs, so the server is findable before it can receive its first
+//     message. If Init fails, panics or times out, Start returns an
+//     [*InitError] and nothing stays registered or running.
+//
+// A handler may Call other servers (the chapter's router calls its channel
+// handlers from HandleCall), Start servers, Stop itself (Stop then returns at
+// once and the stop takes effect after the current message), and answer a
+// call later with [DeferReply].
+//
+// # Registry
+//
+// Each runtime has one [Registry]: [Registry.Register], [Registry.Unregister],
+// [Registry.Lookup] (error wrapping [ErrNotRegistered]), [Registry.Whereis]
+// (ok bool), [Registry.IsRegistered], [Registry.Names] (sorted),
+// [Registry.Count]. A process may hold several names; all of them are
+// released atomically when it ends, by stop, crash or kill, before Stop or
+// Kill returns, before monitors receive [Down] and so before a supervisor
+// restarts it. A lookup never returns a process that has ended. A duplicate
+// name gives a [*NameTakenError] naming the holder.
+//
+// # Monitors and timers
+//
+// [Monitor] makes the runtime send the calling process a [Down] message (to
+// its HandleInfo, see [InfoHandler]) when the target ends, with the exit
+// reason; at once if it has already ended. Exit reasons are errors: nil is a
+// normal exit, [ErrShutdown] an orderly shutdown, a [*CrashError] a panic.
+// [SendAfter] delivers a message to HandleInfo after a delay on the runtime's
+// clock and returns a cancellable [Timer]. [Now], [Sleep] and [Rand] give
+// handlers the runtime's time and randomness: in deterministic mode
+// handlers must use them instead of time.Now, time.Sleep and math/rand.
+//
+// # Events
+//
+// Every runtime action emits one [Event]: process started, stopped, crashed;
+// message sent, received, handled, dropped; reply; timer set, fired,
+// cancelled; registered, unregistered; monitor set and down; subscribed,
+// unsubscribed, published, delivered; child started, restarted, stopped;
+// clock advanced; fault injected. Events carry a sequence number, the time,
+// the process (and its label, the first name it registered), the peer, the
+// message, and Parent: the sequence number of the event that caused it (the
+// MessageReceived of the message whose handling performed the action). Read
+// them with [Runtime.Observe]; [Event.String] is a stable one-line form. With
+// no observer attached, no event is even built.
+//
+// # Deterministic mode
+//
+// A runtime created with [WithSeed], [WithChooser] or [WithSchedule] is
+// deterministic. These are its rules; tests and the test kit rely on them.
+//
+// One process runs at a time. The scheduler hands a baton to one process
+// goroutine; it runs until it blocks in a runtime operation (waiting for a
+// message, a call's reply, a Start, Stop or Wait, a Sleep) or ends, and then
+// hands the baton back.
+//
+// A step is one of: deliver the oldest message of one sender→receiver queue
+// to a receiver that is waiting for messages; resume a process whose wait is
+// over (a reply arrived, a Start, Stop or Wait completed, a timer woke it);
+// let a receiving process observe its stop or kill; fire a due timer. At
+// every point the enabled steps are ordered by when each became enabled,
+// oldest first, and when two or more are enabled the [Chooser] picks one.
+// By default the chooser is a PCG generator seeded with the seed; choice 0
+// is always the oldest step, so a chooser that always answers 0 runs the
+// natural order (messages in the order they were sent, timers in the order
+// they were set).
+//
+// Guaranteed orders: messages from one process to another are handled in
+// the order they were sent (Erlang's guarantee); a [Down] comes after every
+// message its target sent the watcher; a process's own actions happen in
+// program order; a reply comes before anything the caller does next. Not
+// guaranteed, and varied by the seed: the order in which messages from
+// different senders reach one receiver; the order of timers due at the same
+// instant; which of several ready processes runs first.
+//
+// Time is virtual. The clock starts at [Epoch], midnight UTC on 1 January
+// 2000, as in testing/synctest. It advances only when no step is enabled:
+// it then jumps to the earliest pending timer, and every timer due at that
+// instant becomes enabled at once (their order is the chooser's). Call
+// timeouts, init timeouts, SendAfter, Sleep and, in supervisors, shutdown
+// timeouts and restart-intensity windows all use it. After Run's body has
+// returned, the clock no longer advances: Run returns as soon as no step is
+// enabled, leaving later timers pending for the next Run.
+//
+// The seed is chosen by the caller ([WithSeed]); the test kit noextest takes
+// it from the -noex.seed flag or the NOEX_SEED variable, else draws one at
+// random, and prints it with a reproduction line on failure.
+// [Runtime.Schedule] returns the choices of a run as a string ("decision:choice"
+// pairs for every decision that did not take the oldest step), which
+// [WithSchedule] replays exactly; property-based tests drive [WithChooser]
+// from rapid so that a failing schedule shrinks towards the natural order.
+//
+// The contract: the same seed gives the same event log ([Event.String], line
+// for line) on every run, with the race detector, with any GOMAXPROCS. Code
+// that reads the wall clock, global randomness or Go map order on the
+// deterministic path breaks it; so do messages whose formatting is unstable.
+//
+// Escapes are reported, not tolerated. A process that holds the baton and
+// blocks outside the runtime (on time.Sleep, a raw channel, a mutex, I/O)
+// for longer than the watchdog ([WithWatchdog], default [DefaultWatchdog],
+// wall clock) fails the run with an [*EscapeError] giving its name, its stack
+// and a hint. A run in which nothing can progress and no timer is pending
+// fails at once with a [*DeadlockError] that lists the wait-for cycle (for
+// example "main waits for a (wait), a waits for main (wait)"). A failed run
+// leaves the runtime unusable: later Runs return the failure. A goroutine
+// the runtime does not own (one a handler started) that uses a process's
+// context while that process is not running gets [ErrNotOwner]; one that does
+// so while its process holds the baton cannot be told apart and races.
+//
+// In real mode all of this is Go's business: the same code runs with
+// goroutines, the wall clock and real concurrency.
+//
+// # Errors
+//
+// Every error wraps a sentinel of this package ([ErrTimeout],
+// [ErrNotRunning], [ErrCrashed], [ErrNotRegistered], [ErrNameTaken], …) so
+// callers test with [errors.Is]; typed errors ([*CallError], [*InitError],
+// [*CrashError], [*NameTakenError], [*RegistryError], [*BadMessageError],
+// [*DeadlockError], [*EscapeError]) carry the context for [errors.As]. Bad
+// input (a nil behaviour, an empty or taken name, a ref of another runtime,
+// a message of the wrong type, an invalid option) gives an error, never a
+// panic from the runtime and never a hang.
 package noex
