@@ -65,6 +65,7 @@ type process struct {
 	curWait atomic.Pointer[waiter] // real mode: the wait in progress, for Kill
 	replyCh  chan struct{}         // real mode: reused by this process's waits
 	chanBusy atomic.Bool
+	ctimer   callTimer // real mode: timeouts of this process's own waits
 	mbox    fifo.Queue[*envelope] // real mode
 	signal  chan struct{}         // real mode: a message or a stop arrived
 	waiters []*waiter             // Stop callers waiting for the end
@@ -131,6 +132,12 @@ type envelope struct {
 	key  uint64  // deterministic mode: enable order
 
 	faulted bool // a fault was injected already; do not consult the injector again
+}
+
+// callEnvelope is a call's envelope and its caller's waiter, allocated once.
+type callEnvelope struct {
+	envelope
+	waiter
 }
 
 // waiter is one blocked operation: a call awaiting its reply, a Start
@@ -205,10 +212,15 @@ func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, ti
 		rt.sched.park(p, w)
 		return
 	}
+	own := w.ownCh // the only wait of this process: its own timer serves
 	defer w.release()
 	var tt *timeoutTimer
 	if timeout > 0 {
-		tt = armTimeout(w, timeout, timeoutErr)
+		if own {
+			p.ctimer.arm(w, timeout, timeoutErr)
+		} else {
+			tt = armTimeout(w, timeout, timeoutErr)
+		}
 	}
 	if !p.root {
 		p.curWait.Store(w) // so that Kill can wake us
@@ -226,12 +238,77 @@ func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, ti
 	if !p.root {
 		p.curWait.Store(nil)
 	}
-	if tt != nil {
+	if own && timeout > 0 {
+		p.ctimer.disarm()
+	} else if tt != nil {
 		tt.disarm()
 	}
 	if p.killed.Load() {
 		runtime.Goexit() // killed while waiting
 	}
+}
+
+// callTimer is a process's own timeout timer. A process waits for one thing
+// at a time, so one timer serves all its waits: a wait re-arms it only when
+// its deadline is earlier than the firing already scheduled, and a firing
+// that finds the current deadline in the future re-arms for it. A stream of
+// calls thus costs one timer firing per timeout period, not a timer per call.
+type callTimer struct {
+	mu       sync.Mutex
+	t        *time.Timer
+	w        *waiter
+	err      error
+	deadline time.Time // of the current wait
+	fireAt   time.Time // when t is due to fire; zero if not scheduled
+}
+
+func (c *callTimer) arm(w *waiter, d time.Duration, err error) {
+	now := time.Now()
+	c.mu.Lock()
+	c.w, c.err, c.deadline = w, err, now.Add(d)
+	if c.t == nil {
+		c.t = time.AfterFunc(d, c.expire)
+		c.fireAt = c.deadline
+	} else if c.fireAt.IsZero() || c.deadline.Before(c.fireAt) {
+		c.t.Reset(d)
+		c.fireAt = c.deadline
+	}
+	c.mu.Unlock()
+}
+
+func (c *callTimer) disarm() {
+	c.mu.Lock()
+	c.w = nil
+	c.mu.Unlock()
+}
+
+func (c *callTimer) expire() {
+	now := time.Now()
+	c.mu.Lock()
+	c.fireAt = time.Time{}
+	w, err := c.w, c.err
+	if w != nil && now.Before(c.deadline) {
+		d := c.deadline.Sub(now)
+		c.t.Reset(d)
+		c.fireAt, w = c.deadline, nil
+	}
+	if w != nil {
+		c.w = nil
+	}
+	c.mu.Unlock()
+	if w != nil {
+		w.fire(nil, err, true)
+	}
+}
+
+// stop releases the timer when the process ends.
+func (c *callTimer) stop() {
+	c.mu.Lock()
+	if c.t != nil {
+		c.t.Stop()
+	}
+	c.w = nil
+	c.mu.Unlock()
 }
 
 // timeoutTimer fires a waiter with a timeout error. Timers are pooled; one
@@ -397,7 +474,6 @@ func (p *process) handle(env *envelope) bool {
 		}
 	}
 	reply, err, crash := p.dispatch(env, inject)
-	p.setCurrent(nil)
 	if p.killed.Load() {
 		runtime.Goexit()
 	}
@@ -431,7 +507,10 @@ func (p *process) handle(env *envelope) bool {
 	return true
 }
 
-var errNoInfo = errors.New("noex: server has no HandleInfo")
+var (
+	errNoInfo         = errors.New("noex: server has no HandleInfo")
+	errReplyDiscarded = errors.New("noex: reply discarded: the caller no longer waits (timed out, cancelled or killed)")
+)
 
 func (p *process) setCurrent(env *envelope) {
 	p.mu.Lock()
@@ -445,7 +524,7 @@ func (p *process) reply(env *envelope, val any, err error) {
 		ev := Event{Kind: ReplySent, PID: p.pid(), Label: p.labelStr(), Peer: env.from.pid(), PeerLbl: env.from.labelStr(),
 			Ref: env.id, MsgKind: KindReply, Msg: val, Err: err, Parent: p.cause}
 		if !ok {
-			ev.Kind, ev.Err = MessageDropped, fmt.Errorf("reply discarded: %w", env.w.err)
+			ev.Kind, ev.Err = MessageDropped, errReplyDiscarded
 		}
 		p.rt.emit(ev)
 	}
@@ -568,6 +647,9 @@ func (p *process) finalize(reason error, how endKind) bool {
 	}
 	for _, m := range watchers {
 		rt.deliverDown(m, reason)
+	}
+	if !rt.det {
+		p.ctimer.stop()
 	}
 	close(p.done)
 	for _, w := range waiters {
@@ -748,8 +830,10 @@ func call(ctx context.Context, to Addr, msg any, cfg callConfig) (any, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &CallError{Op: "call", Target: t.labelStr(), Err: err}
 	}
-	w := p.rt.newWaiter(p, "call", t)
-	env := &envelope{kind: KindCall, msg: msg, w: w}
+	ce := &callEnvelope{envelope: envelope{kind: KindCall, msg: msg}, waiter: waiter{owner: p, what: "call", on: t}}
+	w, env := &ce.waiter, &ce.envelope
+	env.w = w
+	p.rt.initWaiter(w)
 	if err := p.rt.deliver(p, t, env); err != nil {
 		return nil, &CallError{Op: "call", Target: t.labelStr(), Err: err}
 	}
