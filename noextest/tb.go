@@ -1,0 +1,87 @@
+package noextest
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TB is the part of [testing.TB] the kit uses. *testing.T, *testing.B and
+// *rapid.T satisfy it, and so does a fake that records failures, which is
+// how the kit's own tests check its messages. Every kit helper calls Helper
+// first and owns its teardown through Cleanup.
+type TB interface {
+	Helper()
+	Name() string
+	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+var _ TB = testing.TB(nil)
+
+// seedFlag is -noex.seed; "" means unset.
+var seedFlag = flag.String("noex.seed", "",
+	"noex: seed of deterministic test runtimes, the base seed of Seeds (default: $NOEX_SEED, else random)")
+
+// seedSource says where a seed came from, for messages.
+type seedSource uint8
+
+const (
+	seedRandom seedSource = iota
+	seedFromFlag
+	seedFromEnv
+)
+
+// loadSeed picks the seed: the flag's value, else NOEX_SEED from lookup,
+// else a random one. A malformed value is an error that names its source.
+func loadSeed(flagVal string, lookup func(string) (string, bool)) (uint64, seedSource, error) {
+	parse := func(what, v string, src seedSource) (uint64, seedSource, error) {
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 0, 64)
+		if err != nil {
+			return 0, src, fmt.Errorf("[noex] invalid %s %q: want an unsigned integer", what, v)
+		}
+		return n, src, nil
+	}
+	if flagVal != "" {
+		return parse("-noex.seed", flagVal, seedFromFlag)
+	}
+	if v, ok := lookup("NOEX_SEED"); ok && v != "" {
+		return parse("NOEX_SEED", v, seedFromEnv)
+	}
+	return rand.Uint64(), seedRandom, nil
+}
+
+// defaultSeed is loadSeed with the real flag and environment.
+func defaultSeed() (uint64, seedSource, error) { return loadSeed(*seedFlag, os.LookupEnv) }
+
+// runPattern turns a test name into a -run pattern that selects exactly it:
+// each '/'-separated part anchored and quoted.
+func runPattern(name string) string {
+	parts := strings.Split(name, "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	return strings.Join(parts, "/")
+}
+
+// reproLine is the line every failure prints: the seed and the command that
+// replays the test, or the mode when the runtime is not deterministic. With
+// chosen set the choices came from a [noex.Chooser], so the schedule, not the
+// seed's PRNG, is what replays the run.
+func reproLine(name string, det, chosen bool, seed uint64, schedule string) string {
+	switch {
+	case !det:
+		return fmt.Sprintf("[noex] real mode (no seed). To rerun, specify: go test -run '%s'", runPattern(name))
+	case chosen:
+		return fmt.Sprintf("[noex] seed=%d schedule=%q (choices from a Chooser). To replay the run: noex.WithSeed(%d), noex.WithSchedule(%q)",
+			seed, schedule, seed, schedule)
+	}
+	return fmt.Sprintf("[noex] seed=%d To reproduce, specify: go test -run '%s' -noex.seed=%d", seed, runPattern(name), seed)
+}
