@@ -89,7 +89,7 @@ func naiveDemo(ctx context.Context, out io.Writer) error {
 // Some seed shows the naive version reading less than 3, while the
 // chapter's version (one sender) reads 3 under every seed.
 func TestNaiveWritesFromAnotherProcess(t *testing.T) {
-	seed, found := chaptertest.FindSeed(uint64(chaptertest.Seeds()), func(seed uint64) bool {
+	seed, found := chaptertest.FindSeed(chaptertest.SearchSeeds, func(seed uint64) bool {
 		return chaptertest.Run(t, seed, naiveDemo).Output != "3"
 	})
 	if !found {

@@ -78,6 +78,10 @@ func Real(t *testing.T, n int, check func(t testing.TB, res run.Result), phases 
 	}
 }
 
+// SearchSeeds bounds the search for a seed that shows a race: the search
+// stops at the first seed found, so -short does not shorten it.
+const SearchSeeds = 1000
+
 // FindSeed returns the first seed in 1..max for which pred holds.
 func FindSeed(max uint64, pred func(seed uint64) bool) (uint64, bool) {
 	for seed := uint64(1); seed <= max; seed++ {
