@@ -1,0 +1,140 @@
+package trace
+
+import (
+	"github.com/noex-go/noex/noex"
+	"go.opentelemetry.io/otel/attribute"
+	oteltrace "go.opentelemetry.io/otel/trace"
+)
+
+// published starts and ends a producer span for a publication, the child
+// of the bus's handling of the publish request. Until that handling ends,
+// the publication is the parent of its deliveries.
+func (t *translator) published(ev noex.Event) {
+	bus := ev.PID.ID()
+	parent, _ := t.parent(bus, ev.Parent)
+	s := t.start(ev, 0, parent, namePublish+" "+ev.Name, oteltrace.SpanKindProducer)
+	if s.IsRecording() {
+		t.set(s,
+			attribute.String(keyOpType, opSend),
+			attribute.String(keyOpName, namePublish),
+			attribute.String(keyDestination, ev.Name),
+			attribute.String(keyMessageID, idString(ev.Ref)),
+			pidAttr(ev.PID),
+			attribute.String(keyProcessName, ev.Label),
+			attribute.String(keyBus, ev.Label))
+		if ev.PeerLbl != "" {
+			s.SetAttributes(attribute.String(keyPeerName, ev.PeerLbl))
+		}
+		t.message(s, keyMessage, ev.Msg)
+	}
+	t.end(s, ev.Time)
+	t.scope(bus, ev.Seq, s.SpanContext())
+	if p := t.procs[bus]; p != nil && p.cur != nil {
+		p.pubSeq = ev.Seq
+	}
+}
+
+// mailboxDelivery starts the span of a publication that the bus sends to a
+// subscriber's mailbox (a [noex.Publication] info message): "deliver
+// <topic>", the child of the publish span, open until the bus records the
+// delivery. It reports false if ev is not such a message.
+func (t *translator) mailboxDelivery(ev noex.Event) bool {
+	pm, ok := ev.Msg.(noex.Publication)
+	if !ok || ev.MsgKind != noex.KindInfo {
+		return false
+	}
+	p := t.procs[ev.PID.ID()]
+	if p == nil || p.cur == nil || p.pubSeq == 0 || ev.Parent != p.curSeq {
+		return false
+	}
+	c, ok := t.causes[p.pubSeq]
+	if !ok {
+		return false
+	}
+	s := t.start(ev, 0, c.sc, nameDeliver+" "+pm.Topic, oteltrace.SpanKindProducer)
+	if s.IsRecording() {
+		t.set(s,
+			attribute.String(keyOpType, opSend),
+			attribute.String(keyOpName, nameDeliver),
+			attribute.String(keyDestination, pm.Topic),
+			attribute.String(keyMessageID, idString(ev.Ref)),
+			pidAttr(ev.PID),
+			attribute.String(keyProcessName, ev.Label),
+			attribute.String(keyBus, ev.Label),
+			attribute.String(keyPeerName, ev.PeerLbl),
+			attribute.String(keyMsgKind, ev.MsgKind.String()))
+		t.message(s, keyMessage, pm.Msg)
+	}
+	t.end(p.mailbox, ev.Time) // nil-safe: a previous delivery never confirmed
+	p.mailbox, p.mailboxTo = s, ev.Peer.ID()
+	t.msgs[ev.Ref] = &message{sc: s.SpanContext()}
+	return true
+}
+
+// delivered records one delivery of a publication: for a mailbox
+// subscription it ends the span mailboxDelivery started; for a handler it
+// starts and ends a consumer span, the child of the publish span, failed if
+// the handler panicked.
+func (t *translator) delivered(ev noex.Event) {
+	bus := ev.PID.ID()
+	p := t.procs[bus]
+	if p != nil && p.mailbox != nil && p.mailboxTo == ev.Peer.ID() {
+		s := p.mailbox
+		p.mailbox = nil
+		t.subscriptionAttrs(s, ev)
+		t.end(s, ev.Time)
+		return
+	}
+	parent, _ := t.parent(bus, ev.Parent)
+	s := t.start(ev, 0, parent, nameDeliver+" "+ev.Name, oteltrace.SpanKindConsumer)
+	if s.IsRecording() {
+		t.set(s,
+			attribute.String(keyOpType, opProcess),
+			attribute.String(keyOpName, nameDeliver),
+			attribute.String(keyDestination, ev.Name),
+			pidAttr(ev.PID),
+			attribute.String(keyProcessName, ev.Label),
+			attribute.String(keyBus, ev.Label),
+			attribute.String(keyPeerName, ev.PeerLbl))
+		t.message(s, keyMessage, ev.Msg)
+		t.subscriptionAttrs(s, ev)
+		if ev.Err != nil {
+			t.fail(s, ev.Err, ev.Time)
+		}
+	}
+	t.end(s, ev.Time)
+}
+
+func (t *translator) subscriptionAttrs(s oteltrace.Span, ev noex.Event) {
+	if !s.IsRecording() {
+		return
+	}
+	s.SetAttributes(attribute.Int64(keySubID, int64(ev.Ref)))
+	if sb, ok := t.subs[ev.Ref]; ok {
+		s.SetAttributes(attribute.String(keySubscription, sb.pattern))
+	}
+}
+
+// subscription tracks a bus's subscriptions (for the pattern of each
+// delivery) and notes the change on the bus's handling.
+func (t *translator) subscription(ev noex.Event) {
+	bus := ev.PID.ID()
+	if ev.Kind == noex.Subscribed {
+		t.subs[ev.Ref] = sub{pattern: ev.Name, bus: bus}
+		t.proc(bus).bus = true
+	} else {
+		delete(t.subs, ev.Ref)
+	}
+	p := t.procs[bus]
+	if p == nil || p.cur == nil || (ev.Parent != 0 && ev.Parent != p.curSeq) {
+		return
+	}
+	name := "bus.subscribed"
+	if ev.Kind == noex.Unsubscribed {
+		name = "bus.unsubscribed"
+	}
+	t.event(p.cur, name, ev.Time,
+		attribute.String(keySubscription, ev.Name),
+		attribute.Int64(keySubID, int64(ev.Ref)),
+		attribute.String(keyPeerName, ev.PeerLbl))
+}

@@ -1,0 +1,93 @@
+// Package trace turns the event stream of a [noex.Runtime] into
+// OpenTelemetry spans: [Attach] subscribes to the runtime's events and
+// starts and ends one span per message sent and per message handled, so
+// that a request that travels through several processes is one trace.
+//
+// The package depends on the OpenTelemetry API only. Spans go to the
+// TracerProvider given with [WithTracerProvider] (by default the global
+// one); package [github.com/noex-go/noex/trace/otlp] sets up an SDK
+// provider that exports them over OTLP (to Jaeger, for example), to a
+// writer or to a test exporter.
+//
+// # Span model
+//
+// Every span belongs to the process it ran on and has
+// messaging.system=noex. The spans are:
+//
+//   - A [noex.Call]: a client span "call <target>" on the caller, from the
+//     send until the reply (or the failure: timeout, crash, not running),
+//     and a server span "handle_call <target>" for its handling, the
+//     client's child. A call made inside a handler is a child of that
+//     handling, so a request through a chain of servers is one trace.
+//   - A [noex.Cast] or [noex.Send]: a producer span "cast <target>" or
+//     "send <target>" that ends when the message is queued, and a consumer
+//     span "handle_cast <target>" or "handle_info <target>" for its
+//     handling, the producer's child.
+//   - A message that is never handled (its server stopped, crashed or was
+//     killed first): a consumer span "drop <target>" with status Error,
+//     under the span that sent it. An info message to a server without
+//     HandleInfo ends its handle_info span with status Error.
+//   - A publication on an EventBus ([noex.Publish]): under the bus's
+//     handling of the publish message, a producer span "publish <topic>",
+//     and under it one span "deliver <topic>" per subscription: a consumer
+//     span for a handler (status Error if it panicked), or a producer span
+//     for a mailbox subscription, whose handle_info span at the subscriber
+//     is its child.
+//   - A timer ([noex.SendAfter], [noex.Sleep]): the events "timer.set" and
+//     (for a sleep, on the same span) "timer.fired" on the handling that
+//     set it; the message a SendAfter timer sends is a child of that
+//     handling and carries the "timer.fired" event.
+//   - A crash: the handling span gets status Error and an "exception"
+//     event with exception.type=panic, exception.message and
+//     exception.stacktrace (the stack of the panic). A monitor's
+//     [noex.Down] for a crashed process is sent under the crashed handling,
+//     so a supervisor's reaction joins the crash's trace.
+//   - A supervisor: a span "supervisor <name>", the root of its own trace,
+//     from its first child event until it stops, with an instant span
+//     "start <child>", "restart <child>" or "stop <child>" per child event
+//     (linked to the handling that caused it), and status Error when it
+//     exceeded its restart intensity.
+//
+// Other events of a handler (starting a process, registering a name,
+// setting a monitor, subscribing, an injected fault) are span events on the
+// handling in progress. Actions of [noex.Runtime.Run]'s body are not
+// inside any handling: each call, cast or send it makes starts a trace.
+//
+// # Attributes
+//
+// Message spans follow OpenTelemetry's messaging semantic conventions:
+// messaging.operation.type ("send" for client and producer spans,
+// "process" for server and consumer spans), messaging.operation.name
+// ("call", "cast", "send", "handle_call", "handle_cast", "handle_info",
+// "publish", "deliver", "drop"), messaging.destination.name (the target's
+// registered name, else its id such as "p7"; for publish and deliver, the
+// topic), messaging.message.id, and for deliveries
+// messaging.destination.subscription.name (the pattern). noex adds
+// noex.process.id and noex.process.name (the process the span ran on),
+// noex.peer.name (the other side), noex.message.kind (call, cast, info),
+// noex.message and, on a call's client span, noex.reply (the values as
+// rendered by [noex.FormatMessage]; see [WithoutMessages]), noex.error,
+// noex.bus.name, noex.subscription.id, noex.child.id and noex.exit.reason.
+// In deterministic mode every span has noex.seed and, unless the run id is
+// 0, noex.run.id.
+//
+// # Deterministic mode
+//
+// For a deterministic runtime the spans are stamped with the virtual clock
+// (start, end and events), optionally moved by [WithTimeOrigin], and with a
+// provider that uses [NewIDGenerator] their trace and span ids are derived
+// from the seed, the run id and the Seq of the event that started them. As
+// the same seed gives the same events, it gives the same spans: golden
+// tests compare them. By default the run id is random, so that two runs of
+// one seed exported to the same backend do not merge into one trace; pass
+// [WithRunID](0) for ids that depend on the seed alone.
+//
+// # Cost
+//
+// With no observer the runtime does not even build its events. Attach adds
+// one: the runtime then builds one event per action and the translator
+// keeps only what open spans need (maps by process, message and timer id,
+// cleaned up as spans end). Span attributes are set only on spans that
+// record, so an unsampled or no-op provider costs little more than the
+// events themselves.
+package trace

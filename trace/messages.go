@@ -1,0 +1,227 @@
+package trace
+
+import (
+	"errors"
+	"time"
+
+	"github.com/noex-go/noex/noex"
+	"go.opentelemetry.io/otel/attribute"
+	oteltrace "go.opentelemetry.io/otel/trace"
+)
+
+// sent starts the span of sending a message: a call's client span, open
+// until the reply, or a cast's or info message's producer span, which ends
+// at once.
+func (t *translator) sent(ev noex.Event) {
+	if t.mailboxDelivery(ev) {
+		return
+	}
+	sender := ev.PID.ID()
+	parent, _ := t.parent(sender, ev.Parent)
+	c, fromCause := t.causes[ev.Parent]
+	if fromCause && c.once {
+		delete(t.causes, ev.Parent) // a fired timer or a Down: consumed by this send
+	}
+	op := sendName(ev.MsgKind)
+	kind := oteltrace.SpanKindProducer
+	if ev.MsgKind == noex.KindCall {
+		kind = oteltrace.SpanKindClient
+	}
+	s := t.start(ev, 0, parent, op+" "+ev.PeerLbl, kind)
+	if s.IsRecording() {
+		t.set(s,
+			attribute.String(keyOpType, opSend),
+			attribute.String(keyOpName, op),
+			attribute.String(keyDestination, ev.PeerLbl),
+			attribute.String(keyMessageID, idString(ev.Ref)),
+			pidAttr(ev.PID),
+			attribute.String(keyProcessName, ev.Label),
+			attribute.String(keyMsgKind, ev.MsgKind.String()))
+		t.message(s, keyMessage, ev.Msg)
+		if fromCause && c.timer != 0 {
+			t.event(s, "timer.fired", ev.Time, attribute.Int64(keyTimerID, int64(c.timer)))
+		}
+	}
+	m := &message{sc: s.SpanContext()}
+	if ev.MsgKind == noex.KindCall {
+		m.client, m.caller = s, sender
+		t.proc(sender).call = ev.Ref
+	} else {
+		t.end(s, ev.Time)
+	}
+	t.msgs[ev.Ref] = m
+}
+
+// message sets the attribute key to the rendered value v, unless messages
+// are left out.
+func (t *translator) message(s oteltrace.Span, key string, v any) {
+	if t.messages && v != nil {
+		s.SetAttributes(attribute.String(key, noex.FormatMessage(v)))
+	}
+}
+
+// received starts the span of handling a message: a call's server span or
+// a consumer span, the child of the span that sent it.
+func (t *translator) received(ev noex.Event) {
+	var parent oteltrace.SpanContext
+	if m := t.msgs[ev.Ref]; m != nil {
+		parent = m.sc
+		t.arrived(ev.Ref, m)
+	}
+	p := t.proc(ev.PID.ID())
+	if p.cur != nil { // the previous handling left no end: close it here
+		t.finish(p, ev.Time)
+	}
+	kind := oteltrace.SpanKindConsumer
+	if ev.MsgKind == noex.KindCall {
+		kind = oteltrace.SpanKindServer
+	}
+	op := handleName(ev.MsgKind)
+	s := t.start(ev, 0, parent, op+" "+ev.Label, kind)
+	if s.IsRecording() {
+		t.set(s,
+			attribute.String(keyOpType, opProcess),
+			attribute.String(keyOpName, op),
+			attribute.String(keyDestination, ev.Label),
+			attribute.String(keyMessageID, idString(ev.Ref)),
+			pidAttr(ev.PID),
+			attribute.String(keyProcessName, ev.Label),
+			attribute.String(keyMsgKind, ev.MsgKind.String()))
+		if ev.PeerLbl != "" {
+			s.SetAttributes(attribute.String(keyPeerName, ev.PeerLbl))
+		}
+		t.message(s, keyMessage, ev.Msg)
+	}
+	p.cur, p.curSeq, p.curRef = s, ev.Seq, ev.Ref
+}
+
+// arrived records that message ref reached its receiver (handled or
+// dropped) and forgets it unless a call's client span is still open.
+func (t *translator) arrived(ref uint64, m *message) {
+	m.arrived = true
+	if m.client == nil {
+		delete(t.msgs, ref)
+	}
+}
+
+// handled ends a handling span; an error the handler returned or a crash
+// marks it failed.
+func (t *translator) handled(ev noex.Event) {
+	p := t.procs[ev.PID.ID()]
+	if p == nil || p.cur == nil || p.curRef != ev.Ref || ev.Ref == 0 {
+		if ev.Err != nil { // Terminate panicked: a span of its own
+			s := t.start(ev, 0, oteltrace.SpanContext{}, "terminate "+ev.Label, oteltrace.SpanKindInternal)
+			t.set(s, pidAttr(ev.PID), attribute.String(keyProcessName, ev.Label))
+			t.fail(s, ev.Err, ev.Time)
+			t.end(s, ev.Time)
+		}
+		return
+	}
+	if ev.Err != nil {
+		t.fail(p.cur, ev.Err, ev.Time)
+		var crash *noex.CrashError
+		if errors.As(ev.Err, &crash) {
+			p.crashSC = p.cur.SpanContext()
+		}
+	}
+	t.finish(p, ev.Time)
+}
+
+// dropped handles a message that was not handled: a reply nobody waits
+// for becomes an event on the handling, an info message the server has no
+// HandleInfo for ends its handling span failed, and any other message gets
+// an instant "drop" span under the span that sent it.
+func (t *translator) dropped(ev noex.Event) {
+	p := t.procs[ev.PID.ID()]
+	if ev.MsgKind == noex.KindReply {
+		if p != nil && p.cur != nil {
+			t.event(p.cur, "reply.discarded", ev.Time,
+				attribute.String(keyMessageID, idString(ev.Ref)),
+				attribute.String(keyError, errText(ev.Err)))
+		}
+		return
+	}
+	if p != nil && p.cur != nil && p.curRef == ev.Ref && p.curSeq == ev.Parent {
+		t.fail(p.cur, dropError{ev.Err}, ev.Time)
+		t.finish(p, ev.Time)
+		return
+	}
+	parent, _ := t.parent(ev.PID.ID(), ev.Parent)
+	if c, ok := t.causes[ev.Parent]; ok && c.once {
+		delete(t.causes, ev.Parent)
+	}
+	m := t.msgs[ev.Ref]
+	if m != nil {
+		parent = m.sc
+		t.arrived(ev.Ref, m)
+	}
+	dest := ev.Label
+	if m == nil && ev.Name != "" {
+		dest = ev.Name // a timer's message whose address did not resolve
+	}
+	s := t.start(ev, 0, parent, nameDrop+" "+dest, oteltrace.SpanKindConsumer)
+	if s.IsRecording() {
+		t.set(s,
+			attribute.String(keyOpType, opProcess),
+			attribute.String(keyOpName, nameDrop),
+			attribute.String(keyDestination, dest),
+			attribute.String(keyMessageID, idString(ev.Ref)),
+			pidAttr(ev.PID),
+			attribute.String(keyProcessName, ev.Label),
+			attribute.String(keyMsgKind, ev.MsgKind.String()))
+		t.message(s, keyMessage, ev.Msg)
+		t.fail(s, dropError{ev.Err}, ev.Time)
+	}
+	t.end(s, ev.Time)
+}
+
+type dropError struct{ err error }
+
+func (e dropError) Error() string { return "dropped: " + errText(e.err) }
+
+func errText(err error) string {
+	if err == nil {
+		return "unknown reason"
+	}
+	return firstLine(err.Error())
+}
+
+// replied ends a call's client span when the reply is sent; an error reply
+// marks it failed.
+func (t *translator) replied(ev noex.Event) {
+	m := t.msgs[ev.Ref]
+	if m == nil || m.client == nil {
+		return
+	}
+	if m.client.IsRecording() {
+		if ev.Err != nil {
+			t.fail(m.client, ev.Err, ev.Time)
+		} else {
+			t.message(m.client, keyReply, ev.Msg)
+		}
+	}
+	t.endClient(ev.Ref, m, ev.Time)
+}
+
+// callFailed ends a call's client span failed: timeout, crash, not running.
+func (t *translator) callFailed(ev noex.Event) {
+	m := t.msgs[ev.Ref]
+	if m == nil || m.client == nil {
+		return
+	}
+	if ev.Err != nil {
+		t.fail(m.client, ev.Err, ev.Time)
+	}
+	t.endClient(ev.Ref, m, ev.Time)
+}
+
+func (t *translator) endClient(ref uint64, m *message, tm time.Time) {
+	t.end(m.client, tm)
+	m.client = nil
+	if p := t.procs[m.caller]; p != nil && p.call == ref {
+		p.call = 0
+	}
+	if m.arrived {
+		delete(t.msgs, ref)
+	}
+}

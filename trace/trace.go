@@ -1,0 +1,478 @@
+package trace
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/noex-go/noex/noex"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	oteltrace "go.opentelemetry.io/otel/trace"
+)
+
+// ScopeName is the instrumentation scope of the spans [Attach] starts.
+const ScopeName = "github.com/noex-go/noex/trace"
+
+// Attach turns the events of rt into OpenTelemetry spans, from now until
+// detach is called; see the package documentation for the span model.
+// Spans are started with a tracer of the provider given by
+// [WithTracerProvider] (by default otel.GetTracerProvider()).
+//
+// In deterministic mode the spans are stamped with the virtual clock
+// (placed by [WithTimeOrigin]) and, with a provider that uses
+// [NewIDGenerator], get ids derived from the seed and the run id (see
+// [WithRunID]), so that the same seed yields the same spans.
+//
+// detach stops the translation and ends every span still open (a call still
+// waiting, a handler still running, a supervisor still alive) at the time of
+// the last event, with the attribute noex.unfinished=true; it is idempotent.
+// Attach and detach may be called from any goroutine, but in deterministic
+// mode not while [noex.Runtime.Run] is in progress. A nil rt gives a detach
+// that does nothing. Attach several times to feed several providers.
+func Attach(rt *noex.Runtime, opts ...Option) (detach func()) {
+	if rt == nil {
+		return func() {}
+	}
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&cfg)
+		}
+	}
+	tp := cfg.tp
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	t := newTranslator(rt, tp.Tracer(ScopeName), cfg)
+	stop := rt.Observe(t.observe)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			stop()
+			t.close()
+		})
+	}
+}
+
+// endedKept is how many ended processes the translator remembers, so that
+// events that arrive after a process ended (monitors' Down notices, a late
+// reply) still find its last span.
+const endedKept = 256
+
+// translator holds the state of one Attach. Its observe method is called by
+// the runtime one event at a time, so it needs no lock of its own.
+type translator struct {
+	tr       oteltrace.Tracer
+	det      bool
+	seed     uint64
+	run      uint64
+	origin   time.Time
+	shift    bool
+	messages bool
+	base     []attribute.KeyValue // on every span
+
+	procs  map[uint64]*proc     // by process id
+	ended  []uint64             // ring of ended process ids, oldest first
+	msgs   map[uint64]*message  // messages in flight, by message id
+	timers map[uint64]*timerRec // pending timers, by timer id
+	causes map[uint64]cause     // spans of non-handling events that cause others, by Seq
+	subs   map[uint64]sub       // bus subscriptions, by subscription id
+	sups   map[uint64]oteltrace.Span
+	last   time.Time
+}
+
+// proc is what the translator knows of one process.
+type proc struct {
+	cur     oteltrace.Span // the handling in progress, or nil
+	curSeq  uint64         // its MessageReceived Seq
+	curRef  uint64         // its message id
+	lastSeq uint64         // the last handling, after it ended
+	lastSC  oteltrace.SpanContext
+	crashSC oteltrace.SpanContext // the handling that crashed the process
+	call    uint64                // the call it waits for
+	scoped  []uint64              // causes registered during cur, dropped with it
+	bus     bool                  // it holds subscriptions
+
+	pubSeq    uint64         // a bus: the publication of cur, if any
+	mailbox   oteltrace.Span // a bus: the mailbox delivery awaiting its Delivered
+	mailboxTo uint64         // its subscriber
+}
+
+// message is a message in flight: the span that sent it, which for a call
+// is the client span, open until the reply or the failure.
+type message struct {
+	sc      oteltrace.SpanContext
+	client  oteltrace.Span
+	caller  uint64
+	arrived bool // received or dropped
+}
+
+type timerRec struct {
+	sc     oteltrace.SpanContext
+	owner  uint64
+	setter uint64 // Seq of the handling that set it
+}
+
+// cause is the span an event stands for when other events name it as their
+// Parent: a timer that fired, a monitor's Down, a publication, a delivery.
+type cause struct {
+	sc    oteltrace.SpanContext
+	timer uint64 // for a fired timer: its id
+	once  bool   // consumed by the one send (or drop) that names it
+}
+
+type sub struct {
+	pattern string
+	bus     uint64
+}
+
+func newTranslator(rt *noex.Runtime, tr oteltrace.Tracer, cfg config) *translator {
+	t := &translator{
+		tr:       tr,
+		det:      rt.Deterministic(),
+		messages: !cfg.noMessage,
+		procs:    make(map[uint64]*proc),
+		msgs:     make(map[uint64]*message),
+		timers:   make(map[uint64]*timerRec),
+		causes:   make(map[uint64]cause),
+		subs:     make(map[uint64]sub),
+		sups:     make(map[uint64]oteltrace.Span),
+	}
+	t.base = []attribute.KeyValue{attribute.String(keySystem, systemNoex)}
+	if t.det {
+		t.seed = rt.Seed()
+		t.run = cfg.runID
+		if !cfg.hasRunID {
+			t.run = rand.Uint64()
+		}
+		t.origin, t.shift = cfg.origin, !cfg.origin.IsZero()
+		t.base = append(t.base, attribute.String(keySeed, strconv.FormatUint(t.seed, 10)))
+		if t.run != 0 {
+			t.base = append(t.base, attribute.String(keyRunID, hex16(t.run)))
+		}
+	}
+	return t
+}
+
+func hex16(x uint64) string {
+	s := strconv.FormatUint(x, 16)
+	for len(s) < 16 {
+		s = "0" + s
+	}
+	return s
+}
+
+// observe translates one event.
+func (t *translator) observe(ev noex.Event) {
+	t.last = ev.Time
+	switch ev.Kind {
+	case noex.MessageSent:
+		t.sent(ev)
+	case noex.MessageReceived:
+		t.received(ev)
+	case noex.MessageHandled:
+		t.handled(ev)
+	case noex.MessageDropped:
+		t.dropped(ev)
+	case noex.ReplySent:
+		t.replied(ev)
+	case noex.CallFailed:
+		t.callFailed(ev)
+	case noex.TimerSet:
+		t.timerSet(ev)
+	case noex.TimerFired:
+		t.timerFired(ev)
+	case noex.TimerCancelled:
+		delete(t.timers, ev.Ref)
+	case noex.ProcessStopped, noex.ProcessCrashed:
+		t.processEnded(ev)
+	case noex.MonitorDown:
+		t.monitorDown(ev)
+	case noex.Published:
+		t.published(ev)
+	case noex.Delivered:
+		t.delivered(ev)
+	case noex.Subscribed, noex.Unsubscribed:
+		t.subscription(ev)
+	case noex.ChildStarted, noex.ChildRestarted, noex.ChildStopped:
+		t.child(ev)
+	case noex.SupervisorExceeded:
+		t.exceeded(ev)
+	case noex.ClockAdvanced:
+	default:
+		t.note(ev)
+	}
+}
+
+// at is the timestamp of a span for the event time tm.
+func (t *translator) at(tm time.Time) oteltrace.SpanEventOption {
+	if t.shift {
+		tm = t.origin.Add(tm.Sub(noex.Epoch))
+	}
+	return oteltrace.WithTimestamp(tm)
+}
+
+// start starts the span for the event ev (salt tells apart several spans of
+// one event) as a child of parent, or as a root if parent is not valid.
+func (t *translator) start(ev noex.Event, salt uint64, parent oteltrace.SpanContext, name string,
+	kind oteltrace.SpanKind, links ...oteltrace.Link) oteltrace.Span {
+	ctx := context.Background()
+	if parent.IsValid() {
+		ctx = oteltrace.ContextWithSpanContext(ctx, parent)
+	}
+	if t.det {
+		ctx = context.WithValue(ctx, idKey{}, deriveIDs(t.seed, t.run, ev.Seq, salt))
+	}
+	opts := []oteltrace.SpanStartOption{t.at(ev.Time), oteltrace.WithSpanKind(kind)}
+	if len(links) > 0 {
+		opts = append(opts, oteltrace.WithLinks(links...))
+	}
+	_, s := t.tr.Start(ctx, name, opts...)
+	return s
+}
+
+// set sets the base attributes and attrs on s, if it records.
+func (t *translator) set(s oteltrace.Span, attrs ...attribute.KeyValue) {
+	if s.IsRecording() {
+		s.SetAttributes(t.base...)
+		s.SetAttributes(attrs...)
+	}
+}
+
+// end ends s (if not nil) at tm.
+func (t *translator) end(s oteltrace.Span, tm time.Time) {
+	if s != nil {
+		s.End(t.at(tm))
+	}
+}
+
+// event adds the span event name at tm to s.
+func (t *translator) event(s oteltrace.Span, name string, tm time.Time, attrs ...attribute.KeyValue) {
+	if s.IsRecording() {
+		s.AddEvent(name, t.at(tm), oteltrace.WithAttributes(attrs...))
+	}
+}
+
+// fail marks s as failed with err: status Error, and for a crash an
+// exception event carrying the panic's stack.
+func (t *translator) fail(s oteltrace.Span, err error, tm time.Time) {
+	if !s.IsRecording() {
+		return
+	}
+	msg := firstLine(err.Error())
+	s.SetStatus(codes.Error, msg)
+	if c, ok := err.(*noex.CrashError); ok {
+		s.AddEvent("exception", t.at(tm), oteltrace.WithAttributes(
+			attribute.String(excType, "panic"),
+			attribute.String(excMessage, msg),
+			attribute.String(excStack, c.Stack)))
+		return
+	}
+	s.SetAttributes(attribute.String(keyError, msg))
+}
+
+func firstLine(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// proc returns the record of process id, creating it.
+func (t *translator) proc(id uint64) *proc {
+	p := t.procs[id]
+	if p == nil {
+		p = &proc{}
+		t.procs[id] = p
+	}
+	return p
+}
+
+// parent resolves an event's Parent (a Seq) on the process pid that
+// performed it: the process's handling in progress or its last one, or a
+// cause registered earlier. The span is non-nil only for a handling in
+// progress.
+func (t *translator) parent(pid, seq uint64) (oteltrace.SpanContext, oteltrace.Span) {
+	if seq == 0 {
+		return oteltrace.SpanContext{}, nil
+	}
+	if p := t.procs[pid]; p != nil {
+		if p.cur != nil && p.curSeq == seq {
+			return p.cur.SpanContext(), p.cur
+		}
+		if p.lastSeq == seq {
+			return p.lastSC, nil
+		}
+	}
+	return t.causes[seq].sc, nil
+}
+
+// scope registers seq as a cause valid while pid's current handling lasts.
+func (t *translator) scope(pid, seq uint64, sc oteltrace.SpanContext) {
+	p := t.procs[pid]
+	if p == nil || p.cur == nil {
+		return
+	}
+	t.causes[seq] = cause{sc: sc}
+	p.scoped = append(p.scoped, seq)
+}
+
+// finish ends pid's current handling span at tm.
+func (t *translator) finish(p *proc, tm time.Time) {
+	if p.mailbox != nil {
+		t.end(p.mailbox, tm)
+		p.mailbox = nil
+	}
+	p.pubSeq = 0
+	t.end(p.cur, tm)
+	p.lastSeq, p.lastSC = p.curSeq, p.cur.SpanContext()
+	p.cur = nil
+	for _, seq := range p.scoped {
+		delete(t.causes, seq)
+	}
+	p.scoped = p.scoped[:0]
+}
+
+// processEnded ends what an ending process leaves open: a handling cut
+// short (Kill), a call it waited for, its supervisor span.
+func (t *translator) processEnded(ev noex.Event) {
+	id := ev.PID.ID()
+	p := t.procs[id]
+	if p != nil {
+		if p.cur != nil {
+			t.fail(p.cur, endError{ev.Reason}, ev.Time)
+			t.finish(p, ev.Time)
+		}
+		if m := t.msgs[p.call]; p.call != 0 && m != nil && m.client != nil {
+			t.fail(m.client, callerEnded{}, ev.Time)
+			t.endClient(p.call, m, ev.Time)
+		}
+		if p.bus {
+			for ref, s := range t.subs {
+				if s.bus == id {
+					delete(t.subs, ref)
+				}
+			}
+		}
+	}
+	if s := t.sups[id]; s != nil {
+		if s.IsRecording() {
+			s.SetAttributes(attribute.String(keyReason, noex.ReasonString(ev.Reason)))
+		}
+		if ev.Kind == noex.ProcessCrashed {
+			t.fail(s, endError{ev.Reason}, ev.Time)
+		}
+		t.end(s, ev.Time)
+		delete(t.sups, id)
+	}
+	if p == nil {
+		return
+	}
+	if len(t.ended) == endedKept {
+		delete(t.procs, t.ended[0])
+		t.ended = append(t.ended[:0], t.ended[1:]...)
+	}
+	t.ended = append(t.ended, id)
+}
+
+type endError struct{ reason error }
+
+func (e endError) Error() string {
+	return "process ended: " + noex.ReasonString(e.reason)
+}
+
+type callerEnded struct{}
+
+func (callerEnded) Error() string { return "caller ended before the reply" }
+
+// note records an event that starts no span as a span event on the
+// handling in progress that performed it, if any.
+func (t *translator) note(ev noex.Event) {
+	actor, subject, subjectLabel := ev.PID, ev.Peer, ev.PeerLbl
+	if ev.Kind == noex.ProcessStarted {
+		actor, subject, subjectLabel = ev.Peer, ev.PID, ev.Label // performed by the starter
+	}
+	p := t.procs[actor.ID()]
+	if p == nil || p.cur == nil || (ev.Parent != 0 && ev.Parent != p.curSeq) || !p.cur.IsRecording() {
+		return
+	}
+	attrs := make([]attribute.KeyValue, 0, 4)
+	if !subject.IsZero() {
+		attrs = append(attrs, pidAttr(subject), attribute.String(keyProcessName, subjectLabel))
+	}
+	if ev.Name != "" {
+		attrs = append(attrs, attribute.String(keyName, ev.Name))
+	}
+	switch ev.Kind {
+	case noex.MonitorSet:
+		attrs = append(attrs, attribute.Int64(keyMonitorID, int64(ev.Ref)))
+	case noex.FaultInjected:
+		attrs = append(attrs, attribute.String(keyFault, ev.Name))
+	}
+	if ev.Err != nil {
+		attrs = append(attrs, attribute.String(keyError, firstLine(ev.Err.Error())))
+	}
+	t.event(p.cur, eventName(ev.Kind), ev.Time, attrs...)
+}
+
+// eventName is the span event name of an event kind.
+func eventName(k noex.EventKind) string {
+	switch k {
+	case noex.ProcessStarted:
+		return "process.started"
+	case noex.InitFailed:
+		return "process.init_failed"
+	case noex.Registered:
+		return "name.registered"
+	case noex.Unregistered:
+		return "name.unregistered"
+	case noex.MonitorSet:
+		return "monitor.set"
+	case noex.FaultInjected:
+		return "fault.injected"
+	}
+	return "noex." + k.String()
+}
+
+// close ends every span still open, in a deterministic order.
+func (t *translator) close() {
+	unfinished := func(s oteltrace.Span) {
+		s.SetAttributes(attribute.Bool(keyUnfinished, true))
+		t.end(s, t.last)
+	}
+	for _, id := range sortedKeys(t.procs) {
+		if p := t.procs[id]; p.cur != nil {
+			unfinished(p.cur)
+		}
+	}
+	for _, ref := range sortedKeys(t.msgs) {
+		if m := t.msgs[ref]; m.client != nil {
+			unfinished(m.client)
+		}
+	}
+	for _, id := range sortedKeys(t.sups) {
+		unfinished(t.sups[id])
+	}
+	clear(t.procs)
+	clear(t.msgs)
+	clear(t.sups)
+	clear(t.timers)
+	clear(t.causes)
+	clear(t.subs)
+}
+
+func sortedKeys[V any](m map[uint64]V) []uint64 {
+	keys := make([]uint64, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
