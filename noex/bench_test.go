@@ -33,6 +33,15 @@ func naiveCall(reqs chan<- naiveReq, n int) int {
 	return <-reply
 }
 
+// adder does what the baseline does: add to an int, reply with it.
+type adder struct{}
+
+func (adder) Init(ctx context.Context) (int, error) { return 0, nil }
+func (adder) HandleCall(ctx context.Context, n int, s int) (int, int, error) {
+	return s + n, s + n, nil
+}
+func (adder) HandleCast(ctx context.Context, n int, s int) (int, error) { return s + n, nil }
+
 func BenchmarkCall(b *testing.B) {
 	b.Run("baseline", func(b *testing.B) {
 		reqs, done := make(chan naiveReq, 1024), make(chan struct{})
@@ -45,9 +54,9 @@ func BenchmarkCall(b *testing.B) {
 	})
 	b.Run("noex", func(b *testing.B) {
 		benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
-			c, _ := noex.Start(ctx, &testSrv{})
+			c, _ := noex.Start(ctx, adder{})
 			for b.Loop() {
-				noex.Call(ctx, c, op{kind: "add", n: 1})
+				noex.Call(ctx, c, 1)
 			}
 		})
 	})
@@ -66,20 +75,23 @@ func BenchmarkCast(b *testing.B) {
 	})
 	b.Run("noex", func(b *testing.B) {
 		benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
-			c, _ := noex.Start(ctx, &testSrv{})
+			c, _ := noex.Start(ctx, adder{})
 			for b.Loop() {
-				noex.Cast(ctx, c, op{kind: "add", n: 1})
+				noex.Cast(ctx, c, 1)
 			}
-			noex.Call(ctx, c, op{kind: "get"})
+			noex.Call(ctx, c, 0)
 		})
 	})
 }
 
 func BenchmarkStartStop(b *testing.B) {
+	// The baseline's start waits until the server goroutine runs (its
+	// "init"), and its stop until it has ended, as Start and Stop do.
 	b.Run("baseline", func(b *testing.B) {
 		for b.Loop() {
-			reqs, done := make(chan naiveReq), make(chan struct{})
-			go naiveServer(reqs, done)
+			reqs, ready, done := make(chan naiveReq), make(chan struct{}), make(chan struct{})
+			go func() { close(ready); naiveServer(reqs, done) }()
+			<-ready
 			close(reqs)
 			<-done
 		}
@@ -87,7 +99,7 @@ func BenchmarkStartStop(b *testing.B) {
 	b.Run("noex", func(b *testing.B) {
 		benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
 			for b.Loop() {
-				c, _ := noex.Start(ctx, &testSrv{})
+				c, _ := noex.Start(ctx, adder{})
 				noex.Stop(ctx, c, nil)
 			}
 		})
@@ -98,12 +110,12 @@ func BenchmarkStartStop(b *testing.B) {
 // message (noex 0.1.1 needs minutes for this).
 func BenchmarkMillionCastsThenCall(b *testing.B) {
 	benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
-		c, _ := noex.Start(ctx, &testSrv{})
+		c, _ := noex.Start(ctx, adder{})
 		for b.Loop() {
 			for i := 0; i < 1_000_000; i++ {
-				noex.Cast(ctx, c, op{kind: "add", n: 1})
+				noex.Cast(ctx, c, 1)
 			}
-			noex.Call(ctx, c, op{kind: "get"}, noex.WithTimeout(time.Minute))
+			noex.Call(ctx, c, 0, noex.WithTimeout(time.Minute))
 		}
 	})
 }
@@ -122,7 +134,9 @@ func BenchmarkRegistryLookup(b *testing.B) {
 	})
 }
 
-func itoa3(i int) string { return string([]byte{byte('0' + i/100), byte('0' + i/10%10), byte('0' + i%10)}) }
+func itoa3(i int) string {
+	return string([]byte{byte('0' + i/100), byte('0' + i/10%10), byte('0' + i%10)})
+}
 
 // Deterministic mode: scheduler steps per second on a call ping-pong.
 func BenchmarkDeterministicSteps(b *testing.B) {
@@ -130,11 +144,11 @@ func BenchmarkDeterministicSteps(b *testing.B) {
 	var steps uint64
 	start := time.Now()
 	benchRun(b, rt, func(ctx context.Context) {
-		c, _ := noex.Start(ctx, &testSrv{})
+		c, _ := noex.Start(ctx, adder{})
 		before := rt.Steps()
 		start = time.Now()
 		for b.Loop() {
-			noex.Call(ctx, c, op{kind: "add", n: 1})
+			noex.Call(ctx, c, 1)
 		}
 		steps = rt.Steps() - before
 	})

@@ -25,9 +25,9 @@ func DeferReply(ctx context.Context) (*Deferred, error) {
 	if p == nil || p.rt.det && !p.rt.sched.owns(p) {
 		return nil, ErrNotInCall
 	}
-	p.mu.Lock()
+	p.mbox.cmu.Lock()
 	env := p.current
-	p.mu.Unlock()
+	p.mbox.cmu.Unlock()
 	if env == nil || env.kind != KindCall {
 		return nil, ErrNotInCall
 	}

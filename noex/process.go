@@ -12,8 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/noex-go/noex/noex/internal/fifo"
 )
 
 type procStatus uint8
@@ -57,20 +55,22 @@ type process struct {
 	srv   server
 	root  bool
 
-	mu      sync.Mutex
-	status  procStatus
-	reason  error // the stop reason requested
-	killed  atomic.Bool
-	current *envelope
-	curWait atomic.Pointer[waiter] // real mode: the wait in progress, for Kill
-	replyCh  chan struct{}         // real mode: reused by this process's waits
+	mu       sync.Mutex
+	status   procStatus
+	reason   error // the stop reason requested
+	killed   atomic.Bool
+	current  *envelope
+	curWait  atomic.Pointer[waiter] // real mode: the wait in progress, for Kill
+	replyCh  chan struct{}          // real mode: reused by this process's waits
 	chanBusy atomic.Bool
-	ctimer   callTimer // real mode: timeouts of this process's own waits
-	mbox    fifo.Queue[*envelope] // real mode
-	signal  chan struct{}         // real mode: a message or a stop arrived
-	waiters []*waiter             // Stop callers waiting for the end
-	done    chan struct{}         // closed once the process has ended
-	exit    error
+	ctimer   callTimer     // real mode: timeouts of this process's own waits
+	st       atomic.Uint32 // status, readable without mu; written with it
+	mbox     mailbox       // real mode
+	doneN    int64         // real mode: messages handled, not yet subtracted from rt.inflight
+	signal   chan struct{} // real mode: a message or a stop arrived
+	waiters  []*waiter     // Stop callers waiting for the end
+	done     chan struct{} // closed once the process has ended
+	exit     error
 
 	// Guarded by rt.mu.
 	names    []string
@@ -95,12 +95,13 @@ func (rt *Runtime) newProcess(srv server, label string, root bool) *process {
 	}
 	p.label.Store(&label)
 	if root {
-		p.status = stRunning
+		p.setStatus(stRunning)
 	}
 	if rt.det {
 		p.d.init()
 	} else {
 		p.signal = make(chan struct{}, 1)
+		p.mbox.init()
 	}
 	rt.mu.Lock()
 	rt.procs[p] = struct{}{}
@@ -113,11 +114,19 @@ func (p *process) labelStr() string  { return *p.label.Load() }
 func (p *process) labelFunc() string { return p.labelStr() }
 func (p *process) isKilled() bool    { return p.killed.Load() }
 
+// setStatus changes the status; the caller holds p.mu.
+func (p *process) setStatus(s procStatus) {
+	p.status = s
+	p.st.Store(uint32(s))
+}
+
 func (p *process) queuedLocked() int {
 	if p.rt.det {
 		return p.d.queued()
 	}
-	return p.mbox.Len()
+	p.mbox.cmu.Lock()
+	defer p.mbox.cmu.Unlock()
+	return p.mbox.length()
 }
 
 // envelope is one message in flight.
@@ -132,6 +141,8 @@ type envelope struct {
 	key  uint64  // deterministic mode: enable order
 
 	faulted bool // a fault was injected already; do not consult the injector again
+
+	next atomic.Pointer[envelope] // real-mode mailbox link
 }
 
 // callEnvelope is a call's envelope and its caller's waiter, allocated once.
@@ -364,7 +375,7 @@ func (p *process) main(started *waiter) {
 	}
 	p.mu.Lock()
 	if p.status == stStarting {
-		p.status = stRunning
+		p.setStatus(stRunning)
 	}
 	p.mu.Unlock()
 	if !started.fire(p.pid(), nil, false) {
@@ -427,21 +438,30 @@ func (p *process) receive() *envelope {
 		return p.rt.sched.receive(p)
 	}
 	for {
-		p.mu.Lock()
 		if p.killed.Load() {
-			p.mu.Unlock()
 			runtime.Goexit()
 		}
-		if env, ok := p.mbox.Pop(); ok {
-			p.current = env
-			p.mu.Unlock()
+		p.mbox.cmu.Lock()
+		env := p.mbox.pop()
+		if env != nil {
+			// current is kept for calls only: Kill fails it, DeferReply reads it.
+			if env.kind == KindCall {
+				p.current = env
+			} else {
+				p.current = nil
+			}
+		}
+		p.mbox.cmu.Unlock()
+		if env != nil {
+			if p.doneN >= 64 {
+				p.flushDone()
+			}
 			return env
 		}
-		if p.status == stStopping {
-			p.mu.Unlock()
+		p.flushDone()
+		if procStatus(p.st.Load()) == stStopping {
 			return nil
 		}
-		p.mu.Unlock()
 		<-p.signal
 	}
 }
@@ -449,7 +469,9 @@ func (p *process) receive() *envelope {
 // handle runs one message. It returns false if the process crashed.
 func (p *process) handle(env *envelope) bool {
 	rt := p.rt
-	defer rt.doneOne(1)
+	if !rt.det {
+		p.doneN++ // subtracted from rt.inflight in batches (flushDone)
+	}
 	if env.kind == KindCall && env.w.fired.Load() {
 		// The caller gave up (timeout) while the call was queued: never handle it.
 		p.setCurrent(nil)
@@ -513,9 +535,18 @@ var (
 )
 
 func (p *process) setCurrent(env *envelope) {
-	p.mu.Lock()
+	p.mbox.cmu.Lock()
 	p.current = env
-	p.mu.Unlock()
+	p.mbox.cmu.Unlock()
+}
+
+// flushDone subtracts the messages this process handled from the runtime's
+// in-flight count. Only the process's own goroutine calls it.
+func (p *process) flushDone() {
+	if n := p.doneN; n > 0 {
+		p.doneN = 0
+		p.rt.doneOne(n)
+	}
 }
 
 func (p *process) reply(env *envelope, val any, err error) {
@@ -582,18 +613,20 @@ func (p *process) finalize(reason error, how endKind) bool {
 		rt.mu.Unlock()
 		return false
 	}
-	p.status = stDead
+	p.setStatus(stDead)
 	p.exit = reason
 	if how == endKill {
 		p.killed.Store(true)
 	}
 	var queued []*envelope
+	p.mbox.cmu.Lock()
 	if rt.det {
 		queued = rt.sched.drain(p)
 	} else {
-		queued = p.mbox.Drain()
+		queued = p.mbox.drain()
 	}
 	cur := p.current
+	p.mbox.cmu.Unlock()
 	waiters := p.waiters
 	p.waiters = nil
 	p.mu.Unlock()
@@ -616,18 +649,7 @@ func (p *process) finalize(reason error, how endKind) bool {
 		rt.emit(Event{Kind: Unregistered, PID: p.pid(), Label: label, Name: n})
 	}
 	failErr := errorForEnd(reason, how)
-	for _, env := range queued {
-		if env.kind == KindCall {
-			env.w.fire(nil, failErr, true)
-		}
-		ev := Event{Kind: MessageDropped, PID: p.pid(), Label: label, Ref: env.id, MsgKind: env.kind, Msg: env.msg,
-			Err: failErr, Parent: env.sent}
-		if env.from != nil {
-			ev.Peer, ev.PeerLbl = env.from.pid(), env.from.labelStr()
-		}
-		rt.emit(ev)
-	}
-	rt.doneOne(int64(len(queued)))
+	p.failQueued(queued, failErr)
 	if how == endKill && cur != nil && cur.kind == KindCall {
 		cur.w.fire(nil, failErr, true)
 	}
@@ -662,6 +684,39 @@ func (p *process) finalize(reason error, how endKind) bool {
 	return true
 }
 
+// failQueued fails or drops messages that will never be handled, each with
+// an event.
+func (p *process) failQueued(queued []*envelope, failErr error) {
+	rt, label := p.rt, p.labelStr()
+	for _, env := range queued {
+		if env.kind == KindCall {
+			env.w.fire(nil, failErr, true)
+		}
+		ev := Event{Kind: MessageDropped, PID: p.pid(), Label: label, Ref: env.id, MsgKind: env.kind, Msg: env.msg,
+			Err: failErr, Parent: env.sent}
+		if env.from != nil {
+			ev.Peer, ev.PeerLbl = env.from.pid(), env.from.labelStr()
+		}
+		rt.emit(ev)
+	}
+	rt.doneOne(int64(len(queued)))
+}
+
+// drainDead handles a message that a sender pushed while the process was
+// ending: the sender saw it alive, the final drain did not see the message.
+func (p *process) drainDead() {
+	p.mbox.cmu.Lock()
+	queued := p.mbox.drain()
+	p.mbox.cmu.Unlock()
+	p.mu.Lock()
+	failErr := errorForEnd(p.exit, endStop)
+	if p.killed.Load() {
+		failErr = errorForEnd(p.exit, endKill)
+	}
+	p.mu.Unlock()
+	p.failQueued(queued, failErr)
+}
+
 func errorForEnd(reason error, how endKind) error {
 	switch how {
 	case endCrash:
@@ -692,9 +747,7 @@ func (rt *Runtime) deliverFrom(from, to *process, env *envelope, parent uint64) 
 	if env.src == 0 {
 		env.src = from.id
 	}
-	to.mu.Lock()
-	if to.root || to.status >= stStopping {
-		to.mu.Unlock()
+	if to.root || procStatus(to.st.Load()) >= stStopping {
 		return ErrNotRunning
 	}
 	if rt.observing() {
@@ -704,24 +757,30 @@ func (rt *Runtime) deliverFrom(from, to *process, env *envelope, parent uint64) 
 	}
 	if rt.faults != nil && !env.faulted {
 		if drop, delay := rt.faults.Send(from.pid(), to.pid(), env.kind, env.msg); drop || delay > 0 {
-			to.mu.Unlock()
 			rt.injectSendFault(from, to, env, drop, delay)
 			return nil
 		}
 	}
+	rt.enqueue(to, env)
+	return nil
+}
+
+// enqueue puts an accepted envelope into to's mailbox.
+func (rt *Runtime) enqueue(to *process, env *envelope) {
 	if rt.det {
 		rt.sched.enqueue(to, env)
-		to.mu.Unlock()
-		return nil
+		return
 	}
 	rt.inflight.Add(1)
-	to.mbox.Push(env)
-	to.mu.Unlock()
+	to.mbox.push(env)
+	if procStatus(to.st.Load()) == stDead {
+		to.drainDead() // it ended while we pushed; nobody else will see the message
+		return
+	}
 	select {
 	case to.signal <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 // injectSendFault drops env or delivers it after delay, as the fault
@@ -755,23 +814,10 @@ var errFaultDrop = errors.New("noex: dropped by fault injection")
 
 // redeliver queues an envelope that was already announced (MessageSent).
 func (rt *Runtime) redeliver(to *process, env *envelope) error {
-	to.mu.Lock()
-	if to.status >= stStopping {
-		to.mu.Unlock()
+	if procStatus(to.st.Load()) >= stStopping {
 		return ErrNotRunning
 	}
-	if rt.det {
-		rt.sched.enqueue(to, env)
-		to.mu.Unlock()
-		return nil
-	}
-	rt.inflight.Add(1)
-	to.mbox.Push(env)
-	to.mu.Unlock()
-	select {
-	case to.signal <- struct{}{}:
-	default:
-	}
+	rt.enqueue(to, env)
 	return nil
 }
 
@@ -779,7 +825,9 @@ func (rt *Runtime) redeliver(to *process, env *envelope) error {
 func (rt *Runtime) exitGoroutine(p *process) {
 	if rt.det {
 		rt.sched.exit(p)
+		return
 	}
+	p.flushDone()
 }
 
 // caller returns the process behind ctx, checked for use.
@@ -883,7 +931,7 @@ func stop(ctx context.Context, to Addr, reason error) error {
 		t.mu.Unlock()
 		return &CallError{Op: "stop", Target: t.labelStr(), Err: ErrNotRunning}
 	case stStarting, stRunning:
-		t.status = stStopping
+		t.setStatus(stStopping)
 		t.reason = reason
 		if p.rt.det {
 			p.rt.sched.stopRequested(t)
@@ -1012,7 +1060,7 @@ func startServer(ctx context.Context, srv server, bind func(*process), opts []St
 			delete(rt.procs, p)
 			rt.mu.Unlock()
 			p.mu.Lock()
-			p.status = stDead
+			p.setStatus(stDead)
 			p.mu.Unlock()
 			close(p.done)
 			return PID{}, &InitError{Server: what, Cause: err}
