@@ -39,8 +39,10 @@ func (rt *Runtime) newTimer(owner *process, d time.Duration, purpose string, use
 		rt.mu.Unlock()
 	}
 	if purpose != "" {
-		t.setSeq = rt.emit(Event{Kind: TimerSet, PID: owner.pid(), Label: owner.labelStr(), Ref: t.id,
-			Name: purpose, Delay: d, Parent: owner.cause})
+		t.setSeq = rt.emitf(func() Event {
+			return Event{Kind: TimerSet, PID: owner.pid(), Label: owner.labelStr(), Ref: t.id,
+				Name: purpose, Delay: d, Parent: owner.cause}
+		})
 	}
 	if rt.det {
 		rt.sched.addTimer(t)
@@ -56,8 +58,10 @@ func (t *timer) fire() {
 	}
 	t.forget()
 	if t.purpose != "" {
-		t.setSeq = t.rt.emit(Event{Kind: TimerFired, PID: t.owner.pid(), Label: t.owner.labelStr(), Ref: t.id,
-			Name: t.purpose, Parent: t.setSeq})
+		t.setSeq = t.rt.emitf(func() Event {
+			return Event{Kind: TimerFired, PID: t.owner.pid(), Label: t.owner.labelStr(), Ref: t.id,
+				Name: t.purpose, Parent: t.setSeq}
+		})
 	}
 	t.fn(t)
 }
@@ -73,7 +77,9 @@ func (t *timer) cancel() bool {
 	}
 	t.forget()
 	if t.user {
-		t.rt.emit(Event{Kind: TimerCancelled, PID: t.owner.pid(), Label: t.owner.labelStr(), Ref: t.id, Name: t.purpose})
+		t.rt.emitf(func() Event {
+			return Event{Kind: TimerCancelled, PID: t.owner.pid(), Label: t.owner.labelStr(), Ref: t.id, Name: t.purpose}
+		})
 	}
 	return true
 }
@@ -120,8 +126,10 @@ func SendAfter(ctx context.Context, to Addr, msg any, d time.Duration) (*Timer, 
 			err = rt.deliverFrom(p, target, env, t.setSeq)
 		}
 		if err != nil {
-			rt.emit(Event{Kind: MessageDropped, PID: p.pid(), Label: p.labelStr(), Ref: t.id, MsgKind: KindInfo,
-				Msg: msg, Name: to.label(), Err: err, Parent: t.setSeq})
+			rt.emitf(func() Event {
+				return Event{Kind: MessageDropped, PID: p.pid(), Label: p.labelStr(), Ref: t.id, MsgKind: KindInfo,
+					Msg: msg, Name: to.label(), Err: err, Parent: t.setSeq}
+			})
 		}
 	})
 	return &Timer{t: t}, nil

@@ -63,8 +63,10 @@ func Monitor(ctx context.Context, target Addr) (MonitorRef, error) {
 		p.watching = append(p.watching, m)
 	}
 	rt.mu.Unlock()
-	rt.emit(Event{Kind: MonitorSet, PID: p.pid(), Label: p.labelStr(), Peer: t.pid(), PeerLbl: t.labelStr(),
-		Ref: m.id, Parent: p.cause})
+	rt.emitf(func() Event {
+		return Event{Kind: MonitorSet, PID: p.pid(), Label: p.labelStr(), Peer: t.pid(), PeerLbl: t.labelStr(),
+			Ref: m.id, Parent: p.cause}
+	})
 	if dead {
 		rt.deliverDown(m, &CallError{Op: "monitor", Target: t.labelStr(), Err: ErrNotRunning})
 	}
@@ -96,12 +98,16 @@ func (rt *Runtime) deliverDown(m *monitor, reason error) {
 	rt.mu.Lock()
 	m.watcher.watching = removeMonitor(m.watcher.watching, m)
 	rt.mu.Unlock()
-	seq := rt.emit(Event{Kind: MonitorDown, PID: m.watcher.pid(), Label: m.watcher.labelStr(),
-		Peer: m.target.pid(), PeerLbl: m.target.labelStr(), Ref: m.id, Reason: reason})
+	seq := rt.emitf(func() Event {
+		return Event{Kind: MonitorDown, PID: m.watcher.pid(), Label: m.watcher.labelStr(),
+			Peer: m.target.pid(), PeerLbl: m.target.labelStr(), Ref: m.id, Reason: reason}
+	})
 	down := Down{Ref: MonitorRef{id: m.id, target: m.target.pid()}, PID: m.target.pid(), Reason: reason}
 	env := &envelope{kind: KindInfo, msg: down}
 	if err := rt.deliverFrom(m.target, m.watcher, env, seq); err != nil {
-		rt.emit(Event{Kind: MessageDropped, PID: m.watcher.pid(), Label: m.watcher.labelStr(), Peer: m.target.pid(),
-			PeerLbl: m.target.labelStr(), Ref: m.id, MsgKind: KindInfo, Msg: down, Err: err, Parent: seq})
+		rt.emitf(func() Event {
+			return Event{Kind: MessageDropped, PID: m.watcher.pid(), Label: m.watcher.labelStr(), Peer: m.target.pid(),
+				PeerLbl: m.target.labelStr(), Ref: m.id, MsgKind: KindInfo, Msg: down, Err: err, Parent: seq}
+		})
 	}
 }

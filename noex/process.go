@@ -381,8 +381,10 @@ func (p *process) main(started *waiter) {
 	if !started.fire(p.pid(), nil, false) {
 		return
 	}
-	rt.emit(Event{Kind: ProcessStarted, PID: p.pid(), Label: p.labelStr(), Parent: started.owner.cause,
-		Peer: started.owner.pid(), PeerLbl: started.owner.labelStr()})
+	rt.emitf(func() Event {
+		return Event{Kind: ProcessStarted, PID: p.pid(), Label: p.labelStr(), Parent: started.owner.cause,
+			Peer: started.owner.pid(), PeerLbl: started.owner.labelStr()}
+	})
 	p.loop()
 }
 
@@ -401,7 +403,9 @@ func (p *process) runInit() (err error) {
 		n := p.rt.initCount[p.name]
 		p.rt.mu.Unlock()
 		if ferr := f.Init(p.name, n); ferr != nil {
-			p.rt.emit(Event{Kind: FaultInjected, PID: p.pid(), Label: p.labelStr(), Name: "init", Err: ferr})
+			p.rt.emitf(func() Event {
+				return Event{Kind: FaultInjected, PID: p.pid(), Label: p.labelStr(), Name: "init", Err: ferr}
+			})
 			return ferr
 		}
 	}
@@ -426,7 +430,9 @@ func (p *process) loop() {
 	reason := p.reason
 	p.mu.Unlock()
 	if crash := p.runTerminate(reason); crash != nil {
-		p.rt.emit(Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Name: "terminate", Err: crash})
+		p.rt.emitf(func() Event {
+			return Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Name: "terminate", Err: crash}
+		})
 	}
 	p.finalize(reason, endStop)
 }
@@ -475,24 +481,24 @@ func (p *process) handle(env *envelope) bool {
 	if env.kind == KindCall && env.w.fired.Load() {
 		// The caller gave up (timeout) while the call was queued: never handle it.
 		p.setCurrent(nil)
-		rt.emit(Event{Kind: MessageDropped, PID: p.pid(), Label: p.labelStr(), Peer: env.from.pid(),
-			PeerLbl: env.from.labelStr(), Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: ErrTimeout, Parent: env.sent})
+		rt.emitf(func() Event {
+			return Event{Kind: MessageDropped, PID: p.pid(), Label: p.labelStr(), Peer: env.from.pid(),
+				PeerLbl: env.from.labelStr(), Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: ErrTimeout, Parent: env.sent}
+		})
 		return true
 	}
-	if rt.observing() {
-		ev := Event{Kind: MessageReceived, PID: p.pid(), Label: p.labelStr(), Ref: env.id,
-			MsgKind: env.kind, Msg: env.msg, Parent: env.sent}
-		if env.from != nil {
-			ev.Peer, ev.PeerLbl = env.from.pid(), env.from.labelStr()
-		}
-		p.cause = rt.emit(ev)
-	}
+	p.cause = rt.emitf(func() Event {
+		return Event{Kind: MessageReceived, PID: p.pid(), Label: p.labelStr(), Peer: env.from.pid(),
+			PeerLbl: env.from.labelStr(), Ref: env.id, MsgKind: env.kind, Msg: env.msg, Parent: env.sent}
+	})
 	var inject any
 	if rt.faults != nil {
 		p.handled++
 		if inject = rt.faults.Handle(p.pid(), p.handled, env.kind, env.msg); inject != nil {
-			rt.emit(Event{Kind: FaultInjected, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind,
-				Msg: env.msg, Name: "panic", Parent: p.cause})
+			rt.emitf(func() Event {
+				return Event{Kind: FaultInjected, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind,
+					Msg: env.msg, Name: "panic", Parent: p.cause}
+			})
 		}
 	}
 	reply, err, crash := p.dispatch(env, inject)
@@ -503,9 +509,13 @@ func (p *process) handle(env *envelope) bool {
 		if env.kind == KindCall {
 			env.w.fire(nil, crash, true)
 		}
-		rt.emit(Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind, Err: crash, Parent: p.cause})
+		rt.emitf(func() Event {
+			return Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind, Err: crash, Parent: p.cause}
+		})
 		if terr := p.runTerminate(crash); terr != nil {
-			rt.emit(Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Name: "terminate", Err: terr})
+			rt.emitf(func() Event {
+				return Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Name: "terminate", Err: terr}
+			})
 		}
 		p.finalize(crash, endCrash)
 		return false
@@ -520,12 +530,16 @@ func (p *process) handle(env *envelope) bool {
 		p.reply(env, reply, err)
 	case KindInfo:
 		if err == errNoInfo {
-			rt.emit(Event{Kind: MessageDropped, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind,
-				Msg: env.msg, Err: errNoInfo, Parent: p.cause})
+			rt.emitf(func() Event {
+				return Event{Kind: MessageDropped, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind,
+					Msg: env.msg, Err: errNoInfo, Parent: p.cause}
+			})
 			return true
 		}
 	}
-	rt.emit(Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind, Err: err, Parent: p.cause})
+	rt.emitf(func() Event {
+		return Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind, Err: err, Parent: p.cause}
+	})
 	return true
 }
 
@@ -551,14 +565,14 @@ func (p *process) flushDone() {
 
 func (p *process) reply(env *envelope, val any, err error) {
 	ok := env.w.fire(val, err, false)
-	if p.rt.observing() {
+	p.rt.emitf(func() Event {
 		ev := Event{Kind: ReplySent, PID: p.pid(), Label: p.labelStr(), Peer: env.from.pid(), PeerLbl: env.from.labelStr(),
 			Ref: env.id, MsgKind: KindReply, Msg: val, Err: err, Parent: p.cause}
 		if !ok {
 			ev.Kind, ev.Err = MessageDropped, errReplyDiscarded
 		}
-		p.rt.emit(ev)
-	}
+		return ev
+	})
 }
 
 // dispatch runs the handler for env, recovering a panic into crash.
@@ -646,7 +660,7 @@ func (p *process) finalize(reason error, how endKind) bool {
 
 	label := p.labelStr()
 	for _, n := range names {
-		rt.emit(Event{Kind: Unregistered, PID: p.pid(), Label: label, Name: n})
+		rt.emitf(func() Event { return Event{Kind: Unregistered, PID: p.pid(), Label: label, Name: n} })
 	}
 	failErr := errorForEnd(reason, how)
 	p.failQueued(queued, failErr)
@@ -662,9 +676,9 @@ func (p *process) finalize(reason error, how endKind) bool {
 			kind = ProcessCrashed
 		}
 		if how == endInit {
-			rt.emit(Event{Kind: InitFailed, PID: p.pid(), Label: label, Err: reason})
+			rt.emitf(func() Event { return Event{Kind: InitFailed, PID: p.pid(), Label: label, Err: reason} })
 		} else {
-			rt.emit(Event{Kind: kind, PID: p.pid(), Label: label, Reason: reason})
+			rt.emitf(func() Event { return Event{Kind: kind, PID: p.pid(), Label: label, Reason: reason} })
 		}
 	}
 	for _, m := range watchers {
@@ -692,12 +706,10 @@ func (p *process) failQueued(queued []*envelope, failErr error) {
 		if env.kind == KindCall {
 			env.w.fire(nil, failErr, true)
 		}
-		ev := Event{Kind: MessageDropped, PID: p.pid(), Label: label, Ref: env.id, MsgKind: env.kind, Msg: env.msg,
-			Err: failErr, Parent: env.sent}
-		if env.from != nil {
-			ev.Peer, ev.PeerLbl = env.from.pid(), env.from.labelStr()
-		}
-		rt.emit(ev)
+		rt.emitf(func() Event {
+			return Event{Kind: MessageDropped, PID: p.pid(), Label: label, Peer: env.from.pid(), PeerLbl: env.from.labelStr(),
+				Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: failErr, Parent: env.sent}
+		})
 	}
 	rt.doneOne(int64(len(queued)))
 }
@@ -750,11 +762,10 @@ func (rt *Runtime) deliverFrom(from, to *process, env *envelope, parent uint64) 
 	if to.root || procStatus(to.st.Load()) >= stStopping {
 		return ErrNotRunning
 	}
-	if rt.observing() {
-		ev := Event{Kind: MessageSent, PID: from.pid(), Label: from.labelStr(), Peer: to.pid(), PeerLbl: to.labelStr(),
+	env.sent = rt.emitf(func() Event {
+		return Event{Kind: MessageSent, PID: from.pid(), Label: from.labelStr(), Peer: to.pid(), PeerLbl: to.labelStr(),
 			Ref: env.id, MsgKind: env.kind, Msg: env.msg, Parent: parent}
-		env.sent = rt.emit(ev)
-	}
+	})
 	if rt.faults != nil && !env.faulted {
 		if drop, delay := rt.faults.Send(from.pid(), to.pid(), env.kind, env.msg); drop || delay > 0 {
 			rt.injectSendFault(from, to, env, drop, delay)
@@ -791,11 +802,15 @@ func (rt *Runtime) injectSendFault(from, to *process, env *envelope, drop bool, 
 	if drop {
 		name = "drop"
 	}
-	seq := rt.emit(Event{Kind: FaultInjected, PID: to.pid(), Label: to.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
-		Ref: env.id, MsgKind: env.kind, Msg: env.msg, Name: name, Delay: delay, Parent: env.sent})
+	seq := rt.emitf(func() Event {
+		return Event{Kind: FaultInjected, PID: to.pid(), Label: to.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
+			Ref: env.id, MsgKind: env.kind, Msg: env.msg, Name: name, Delay: delay, Parent: env.sent}
+	})
 	if drop {
-		rt.emit(Event{Kind: MessageDropped, PID: to.pid(), Label: to.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
-			Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: errFaultDrop, Parent: seq})
+		rt.emitf(func() Event {
+			return Event{Kind: MessageDropped, PID: to.pid(), Label: to.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
+				Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: errFaultDrop, Parent: seq}
+		})
 		return
 	}
 	rt.newTimer(from, delay, "", false, func(*timer) {
@@ -804,8 +819,10 @@ func (rt *Runtime) injectSendFault(from, to *process, env *envelope, drop bool, 
 			if env.kind == KindCall {
 				env.w.fire(nil, err, true)
 			}
-			rt.emit(Event{Kind: MessageDropped, PID: to.pid(), Label: to.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
-				Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: err, Parent: seq})
+			rt.emitf(func() Event {
+				return Event{Kind: MessageDropped, PID: to.pid(), Label: to.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
+					Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: err, Parent: seq}
+			})
 		}
 	})
 }
@@ -891,8 +908,10 @@ func call(ctx context.Context, to Addr, msg any, cfg callConfig) (any, error) {
 		if w.err == ErrTimeout {
 			ce.Timeout = cfg.timeout
 		}
-		p.rt.emit(Event{Kind: CallFailed, PID: p.pid(), Label: p.labelStr(), Peer: t.pid(), PeerLbl: t.labelStr(),
-			Ref: env.id, Err: ce, Parent: p.cause})
+		p.rt.emitf(func() Event {
+			return Event{Kind: CallFailed, PID: p.pid(), Label: p.labelStr(), Peer: t.pid(), PeerLbl: t.labelStr(),
+				Ref: env.id, Err: ce, Parent: p.cause}
+		})
 		return nil, ce
 	}
 	return w.val, w.err

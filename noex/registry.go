@@ -62,7 +62,7 @@ func (rt *Runtime) register(name string, p *process) error {
 		p.label.Store(&n)
 	}
 	rt.mu.Unlock()
-	rt.emit(Event{Kind: Registered, PID: p.pid(), Label: p.labelStr(), Name: name})
+	rt.emitf(func() Event { return Event{Kind: Registered, PID: p.pid(), Label: p.labelStr(), Name: name} })
 	return nil
 }
 
@@ -78,7 +78,7 @@ func (r *Registry) Unregister(name string) bool {
 	}
 	rt.mu.Unlock()
 	if ok {
-		rt.emit(Event{Kind: Unregistered, PID: p.pid(), Label: p.labelStr(), Name: name})
+		rt.emitf(func() Event { return Event{Kind: Unregistered, PID: p.pid(), Label: p.labelStr(), Name: name} })
 	}
 	return ok
 }

@@ -140,6 +140,19 @@ func (rt *Runtime) observing() bool {
 	return p != nil && len(*p) > 0
 }
 
+// emitf emits the event that build returns, building it only when someone
+// observes. Call sites pass a closure so that the Event (a large struct)
+// lives in the closure's frame, not in the caller's: hot functions keep
+// small stacks, and nothing is built when nobody listens.
+//
+//go:noinline
+func (rt *Runtime) emitf(build func() Event) uint64 {
+	if !rt.observing() {
+		return 0
+	}
+	return rt.emit(build())
+}
+
 // emit stamps e with the next Seq and the current time and hands it to every
 // observer. It returns e's Seq, or 0 when nobody observes.
 func (rt *Runtime) emit(e Event) uint64 {

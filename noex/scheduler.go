@@ -405,7 +405,7 @@ func (s *scheduler) advance() bool {
 	if at.After(s.now) {
 		d := at.Sub(s.now)
 		s.now = at
-		s.rt.emit(Event{Kind: ClockAdvanced, Delay: d})
+		s.rt.emitf(func() Event { return Event{Kind: ClockAdvanced, Delay: d} })
 	}
 	for s.timers.Len() > 0 && !s.timers[0].at.After(s.now) {
 		t := heap.Pop(&s.timers).(*timer)
