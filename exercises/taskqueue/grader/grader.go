@@ -1,0 +1,164 @@
+package grader
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	// The kit registers -noex.seed, which the grader reads.
+	_ "github.com/noex-go/noex/noextest"
+)
+
+// System is a running task queue as the grader drives it: the methods of
+// the exercise's System, with task ids as plain strings. Each method is
+// called from the process running ctx (Run's body).
+type System interface {
+	// Enqueue queues a task with payload and returns its id.
+	Enqueue(ctx context.Context, payload string) (taskID string, err error)
+	// Completions returns the completions the monitor has recorded.
+	Completions(ctx context.Context) ([]Completion, error)
+	// Shutdown stops the whole system.
+	Shutdown(ctx context.Context) error
+}
+
+// Completion is one completion as the monitor records it.
+type Completion struct {
+	TaskID string
+	Worker string // the registered name of the worker that ran the task
+}
+
+// Impl is an implementation of the exercise to grade.
+type Impl struct {
+	// Start starts the system, from the process running ctx (Run's body).
+	Start func(ctx context.Context) (System, error)
+	// ErrNotImplemented is the sentinel the implementation's TODO bodies
+	// return. While any run sees an error wrapping it, the part it appears
+	// in counts as not solved yet. Nil for an implementation without TODOs.
+	ErrNotImplemented error
+	// Strict makes every part count as attempted: failures always fail,
+	// "not solved yet" is never accepted. The reference solution sets it.
+	Strict bool
+}
+
+// Defaults of [Config].
+const (
+	DefaultSeeds    = 200 // deterministic runs per part
+	DefaultRealRuns = 3   // real-mode runs per part
+	DefaultTasks    = 12  // tasks enqueued per run
+)
+
+// Config says how much grading to do. The zero Config grades with the
+// defaults, from seed 0.
+type Config struct {
+	// Seeds is the number of deterministic runs per part, under the seeds
+	// BaseSeed, BaseSeed+1, ... (default DefaultSeeds).
+	Seeds int
+	// BaseSeed is the first seed.
+	BaseSeed uint64
+	// Only grades under BaseSeed alone, with no real-mode runs, and keeps
+	// the event log of every failing run for the report.
+	Only bool
+	// RealRuns is the number of real-mode runs per part (default
+	// DefaultRealRuns); a negative number means none.
+	RealRuns int
+	// Tasks is the number of tasks enqueued per run (default DefaultTasks;
+	// at least Workers).
+	Tasks int
+	// Strict grades parts that are not solved yet in full (see Impl.Strict).
+	Strict bool
+	// Parallel is the number of runs graded at once (default GOMAXPROCS).
+	Parallel int
+	// TestName is the name of the test, for reproduction lines.
+	TestName string
+}
+
+var (
+	strictFlag = flag.Bool("grade.strict", false,
+		"grader: grade parts that are not solved yet and fail on every failure (also NOEX_GRADE=strict)")
+	seedsFlag = flag.Int("grade.seeds", 0, "grader: number of seeds per part (default 200)")
+)
+
+// Grade grades impl as a test: it runs the system under [DefaultSeeds]
+// seeds and in real mode, then reports each requirement as a subtest of
+// "part 1" and "part 2", named in plain words. A failing requirement says
+// what was observed, under which seed, and how to replay it.
+//
+// A part that is not solved yet (a TODO body still runs; for part 2, also
+// when the producer monitors no worker) is reported with t.Log, listing the
+// requirements that fail, without failing the test, unless impl.Strict,
+// -grade.strict or NOEX_GRADE=strict is set.
+//
+// The seed comes from -noex.seed or NOEX_SEED, which grade under that one
+// seed and print the event log of every failing run; otherwise the base
+// seed is random and printed.
+func Grade(t *testing.T, impl Impl) {
+	t.Helper()
+	cfg, err := flagConfig(t.Name(), os.LookupEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := Run(impl, cfg)
+	t.Log(rep.Summary())
+	for _, part := range rep.Parts {
+		t.Run(fmt.Sprintf("part %d", part.Part), func(t *testing.T) {
+			if !part.Graded {
+				t.Log(part.NotSolvedText(cfg))
+				return
+			}
+			for _, res := range part.Results {
+				t.Run(res.Requirement, func(t *testing.T) {
+					if !res.Passed() {
+						t.Error(res.FailureText(cfg))
+					}
+				})
+			}
+		})
+	}
+}
+
+// flagConfig builds the Config of Grade from the command line and the
+// environment (lookup is os.LookupEnv).
+func flagConfig(test string, lookup func(string) (string, bool)) (Config, error) {
+	cfg := Config{TestName: test, Seeds: *seedsFlag}
+	if v, _ := lookup("NOEX_GRADE"); v == "strict" || *strictFlag {
+		cfg.Strict = true
+	}
+	seed, ok, err := pinnedSeed(lookup)
+	switch {
+	case err != nil:
+		return cfg, err
+	case ok:
+		cfg.BaseSeed, cfg.Only = seed, true
+	default:
+		cfg.BaseSeed = rand.Uint64N(1 << 32)
+	}
+	return cfg, nil
+}
+
+// pinnedSeed returns the seed given with -noex.seed (registered by
+// noextest), else NOEX_SEED.
+func pinnedSeed(lookup func(string) (string, bool)) (uint64, bool, error) {
+	what, v := "-noex.seed", ""
+	if f := flag.Lookup("noex.seed"); f != nil {
+		v = f.Value.String()
+	}
+	if v == "" {
+		what, v = "NOEX_SEED", ""
+		if e, ok := lookup("NOEX_SEED"); ok {
+			v = e
+		}
+	}
+	if v = strings.TrimSpace(v); v == "" {
+		return 0, false, nil
+	}
+	n, err := strconv.ParseUint(v, 0, 64)
+	if err != nil {
+		return 0, false, fmt.Errorf("grader: invalid %s %q: want an unsigned integer", what, v)
+	}
+	return n, true, nil
+}
