@@ -179,7 +179,17 @@ func Publish(ctx context.Context, bus BusAddr, topic string, msg any) error {
 	if err := checkTopic(topic); err != nil {
 		return err
 	}
-	return Cast(ctx, bus, busCast{topic: topic, msg: msg})
+	from, id := publisher(ctx)
+	return Cast(ctx, bus, busCast{topic: topic, msg: msg, from: from, id: id})
+}
+
+// publisher returns the calling process and a new publication id.
+func publisher(ctx context.Context) (*process, uint64) {
+	p := procFrom(ctx)
+	if p == nil {
+		return nil, 0
+	}
+	return p, p.rt.nextRef.Add(1)
 }
 
 // PublishSync is [Publish] as a call: it returns once the bus has handled
@@ -192,7 +202,8 @@ func PublishSync(ctx context.Context, bus BusAddr, topic string, msg any) error 
 	if err := checkTopic(topic); err != nil {
 		return err
 	}
-	_, err := Call(ctx, bus, busCall{op: opPublish, topic: topic, msg: msg})
+	from, id := publisher(ctx)
+	_, err := Call(ctx, bus, busCall{op: opPublish, topic: topic, msg: msg, from: from, id: id})
 	return err
 }
 
@@ -230,10 +241,11 @@ type busCall struct {
 	pat     *pattern
 	h       Handler
 	mailbox bool
-	owner   PID
-	id      uint64
-	topic   string
-	msg     any
+	owner   PID      // subscribe
+	id      uint64   // unsubscribe: the subscription; publish: the publication
+	topic   string   // publish
+	msg     any      // publish
+	from    *process // publish: the publisher
 }
 
 // String renders the call for the event log (never the handler's address).
@@ -258,6 +270,8 @@ func (c busCall) String() string {
 type busCast struct {
 	topic string
 	msg   any
+	from  *process // the publisher
+	id    uint64   // the publication's id
 }
 
 func (c busCast) String() string {
@@ -315,11 +329,9 @@ type busState struct {
 	subs   map[uint64]*sub
 	owners map[*process]*owner
 
-	epoch       uint64   // counts publications and queries; liveness is checked once per epoch
-	sender      *process // the publisher of the current publication, once looked up
-	senderEpoch uint64
-	segBuf      []string   // the topic's segments, reused
-	hits        []hitGroup // the groups matching a topic, reused
+	epoch  uint64     // counts publications; owners are checked once per publication
+	segBuf []string   // the topic's segments, reused
+	hits   []hitGroup // the groups matching a topic, reused
 }
 
 // group holds the subscriptions of one pattern, in subscription order. The
@@ -373,13 +385,13 @@ func (busBehavior) HandleCall(_ context.Context, c busCall, st *busState) (busRe
 	case opPatterns:
 		r.pats = st.patterns()
 	case opPublish:
-		st.publish(c.topic, c.msg)
+		st.publish(c.topic, c.msg, c.from, c.id)
 	}
 	return r, st, nil
 }
 
 func (busBehavior) HandleCast(_ context.Context, c busCast, st *busState) (*busState, error) {
-	st.publish(c.topic, c.msg)
+	st.publish(c.topic, c.msg, c.from, c.id)
 	return st, nil
 }
 
@@ -407,12 +419,21 @@ func (busBehavior) Terminate(_ context.Context, _ error, st *busState) {
 }
 
 // alive reports whether p has not ended. It is exact: a process is dead as
-// soon as its termination begins, before Stop or Kill return and before
-// anyone receives its Down.
-func alive(p *process) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.status != stDead
+// soon as its termination begins, before Stop, Kill or Wait return and
+// before anyone receives its Down.
+func alive(p *process) bool { return p.rt.IsAlive(p.pid()) }
+
+// gone is the lock-free check publications use: p's termination has
+// completed. It is false only in the instant between the start of the
+// termination and its end (real mode only: in deterministic mode the two
+// are one step), which is before Stop, Kill or Wait return.
+func gone(p *process) bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
 }
 
 func (st *busState) subscribe(c busCall) (uint64, error) {
@@ -543,20 +564,20 @@ func (st *busState) compact(g *group) {
 	}
 }
 
-// ended reports whether o's process has ended, checked once per epoch.
+// ended reports whether o's process has ended, checked once per
+// publication.
 func (st *busState) ended(o *owner) bool {
 	if o.epoch != st.epoch {
-		o.epoch, o.ended = st.epoch, !alive(o.p)
+		o.epoch, o.ended = st.epoch, gone(o.p)
 	}
 	return o.ended
 }
 
 // count counts the subscriptions whose owner has not ended.
 func (st *busState) count() int {
-	st.epoch++
 	n := 0
 	for _, o := range st.owners {
-		if !st.ended(o) {
+		if alive(o.p) {
 			n += len(o.subs)
 		}
 	}
@@ -566,10 +587,9 @@ func (st *busState) count() int {
 // patterns lists, sorted, the patterns with a subscription whose owner has
 // not ended.
 func (st *busState) patterns() []string {
-	st.epoch++
 	var pats []string
 	add := func(g *group) {
-		if slices.ContainsFunc(g.subs, func(s *sub) bool { return !st.ended(s.o) }) {
+		if slices.ContainsFunc(g.subs, func(s *sub) bool { return alive(s.o.p) }) {
 			pats = append(pats, g.pat.text)
 		}
 	}
@@ -593,16 +613,16 @@ func (st *busState) patterns() []string {
 // publish delivers msg to every subscription matching topic, in
 // subscription order: the matching groups (at most one exact, the matching
 // wildcard groups, and "*") are merged by subscription id.
-func (st *busState) publish(topic string, msg any) {
+func (st *busState) publish(topic string, msg any, from *process, id uint64) {
 	var pub uint64
 	if st.rt.observing() {
-		pub = st.emitPublished(topic, msg)
+		pub = st.emitPublished(topic, msg, from, id)
 	}
 	st.epoch++
 	hits := st.collect(topic)
 	if len(hits) == 1 {
 		for _, s := range hits[0].subs {
-			st.deliver(s, topic, msg, pub)
+			st.deliver(s, topic, msg, from, pub)
 		}
 	} else {
 		for {
@@ -618,41 +638,20 @@ func (st *busState) publish(topic string, msg any) {
 			}
 			s := hits[best].subs[hits[best].i]
 			hits[best].i++
-			st.deliver(s, topic, msg, pub)
+			st.deliver(s, topic, msg, from, pub)
 		}
 	}
 	clear(hits)
 	st.hits = hits[:0]
 }
 
-func (st *busState) emitPublished(topic string, msg any) uint64 {
+func (st *busState) emitPublished(topic string, msg any, from *process, id uint64) uint64 {
 	p := st.proc
-	ev := Event{Kind: Published, PID: p.pid(), Label: p.labelStr(), Name: topic, Msg: msg, Parent: p.cause}
-	if env := st.current(); env != nil {
-		ev.Ref = env.id
-		if env.from != nil {
-			ev.Peer, ev.PeerLbl = env.from.pid(), env.from.labelStr()
-		}
+	ev := Event{Kind: Published, PID: p.pid(), Label: p.labelStr(), Ref: id, Name: topic, Msg: msg, Parent: p.cause}
+	if from != nil {
+		ev.Peer, ev.PeerLbl = from.pid(), from.labelStr()
 	}
 	return st.rt.emit(ev)
-}
-
-// current returns the message the bus is handling.
-func (st *busState) current() *envelope {
-	st.proc.mu.Lock()
-	defer st.proc.mu.Unlock()
-	return st.proc.current
-}
-
-// publisher returns the process that sent the publication being handled.
-func (st *busState) publisher() *process {
-	if st.senderEpoch != st.epoch {
-		st.senderEpoch, st.sender = st.epoch, nil
-		if env := st.current(); env != nil {
-			st.sender = env.from
-		}
-	}
-	return st.sender
 }
 
 // collect returns the groups whose pattern matches topic. Patterns are not
@@ -682,9 +681,10 @@ func (st *busState) collect(topic string) []hitGroup {
 }
 
 // deliver hands one publication to one subscription, unless it was removed
-// or its owner has ended (and did not publish it).
-func (st *busState) deliver(s *sub, topic string, msg any, pub uint64) {
-	if s.removed || st.ended(s.o) && s.o.p != st.publisher() {
+// or its owner has ended and did not publish it (what an owner published
+// is ahead of its Down in the bus's queue, so it still gets it).
+func (st *busState) deliver(s *sub, topic string, msg any, from *process, pub uint64) {
+	if s.removed || st.ended(s.o) && s.o.p != from {
 		return
 	}
 	if s.h == nil {
