@@ -31,6 +31,7 @@ func TestOutput(t *testing.T) {
 
 func TestGolden(t *testing.T) {
 	res := chaptertest.Run(t, 1, demo)
+	chaptertest.Deterministic(t, demo)
 	chaptertest.Golden(t, "testdata/output.golden", res.Output)
 	chaptertest.Diagram(t, "eventbus", res)
 }

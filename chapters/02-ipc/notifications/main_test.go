@@ -93,6 +93,7 @@ func TestChapterOrderWithLatency(t *testing.T) {
 
 func TestGolden(t *testing.T) {
 	res := chaptertest.Run(t, 1, demo, report)
+	chaptertest.Deterministic(t, demo, report)
 	chaptertest.Golden(t, "testdata/output.golden", res.Output)
 	chaptertest.Diagram(t, "notifications", res)
 }

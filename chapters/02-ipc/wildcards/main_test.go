@@ -107,5 +107,6 @@ func contains(list []string, s string) bool {
 
 func TestGolden(t *testing.T) {
 	res := chaptertest.Run(t, 1, demo)
+	chaptertest.Deterministic(t, demo)
 	chaptertest.Golden(t, "testdata/output.golden", res.Output)
 }

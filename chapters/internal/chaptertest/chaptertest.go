@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/noex-go/noex/chapters/internal/run"
+	"github.com/noex-go/noex/noextest"
 )
 
 // Update is the -update flag: golden files, diagrams and the listings of
@@ -51,13 +52,47 @@ func RunReal(t testing.TB, phases ...run.Phase) run.Result {
 	return res
 }
 
-// EachSeed runs the phases under seeds 1..[Seeds] and calls check with each
-// result. A failing check is reported with the seed, so that
-// `go run ./chapters/... -seed N` shows the same run.
+// Healthy fails the test if the run's events show a crash, an error that
+// a handler returned and nobody received, or a pair of processes whose
+// messages were handled out of order.
+func Healthy(t testing.TB, res run.Result) {
+	t.Helper()
+	if err := noextest.CheckNoCrashes(res.Events); err != nil {
+		t.Error(err)
+	}
+	if err := noextest.CheckNoHandlerErrors(res.Events); err != nil {
+		t.Error(err)
+	}
+	log := make([]noextest.Event, len(res.Events))
+	for i, e := range res.Events {
+		log[i] = noextest.FromNoex(e)
+	}
+	if err := noextest.CheckFIFO(log); err != nil {
+		t.Error(err)
+	}
+}
+
+// Deterministic fails the test unless each of a few seeds gives the same
+// event log, byte for byte, on two runs.
+func Deterministic(t testing.TB, phases ...run.Phase) {
+	t.Helper()
+	for seed := uint64(1); seed <= 5; seed++ {
+		a, b := Run(t, seed, phases...), Run(t, seed, phases...)
+		if a.Log() != b.Log() || a.Output != b.Output {
+			t.Errorf("seed %d: two runs differ (-first +second):\n%s", seed, cmp.Diff(a.Log(), b.Log()))
+		}
+	}
+}
+
+// EachSeed runs the phases under seeds 1..[Seeds], checks each run with
+// [Healthy], and calls check with each result. A failing check is reported
+// with the seed, so that `go run ./chapters/... -seed N` shows the same
+// run.
 func EachSeed(t *testing.T, check func(t testing.TB, seed uint64, res run.Result), phases ...run.Phase) {
 	t.Helper()
 	for seed := uint64(1); seed <= uint64(Seeds()); seed++ {
 		res := Run(t, seed, phases...)
+		Healthy(&seeded{TB: t, seed: seed}, res)
 		check(&seeded{TB: t, seed: seed}, seed, res)
 		if t.Failed() {
 			t.Fatalf("failed with seed %d (reproduce with -seed %d); output:\n%s", seed, seed, res.Output)
@@ -65,12 +100,13 @@ func EachSeed(t *testing.T, check func(t testing.TB, seed uint64, res run.Result
 	}
 }
 
-// Real runs the phases in real mode n times and calls check with each
-// result.
+// Real runs the phases in real mode n times, checks each run with
+// [Healthy], and calls check with each result.
 func Real(t *testing.T, n int, check func(t testing.TB, res run.Result), phases ...run.Phase) {
 	t.Helper()
 	for i := 0; i < n; i++ {
 		res := RunReal(t, phases...)
+		Healthy(t, res)
 		check(t, res)
 		if t.Failed() {
 			t.Fatalf("failed in real mode, run %d; output:\n%s", i+1, res.Output)
