@@ -49,6 +49,9 @@ func CheckNoLeaks(rt *noex.Runtime, log []noex.Event) error {
 		}
 	}
 	for _, e := range openSubscriptions(log) {
+		if !rt.IsAlive(e.PID) {
+			continue // the bus ended (killed): its subscriptions went with it
+		}
 		errs = append(errs, fmt.Errorf("%w: subscription #%d of %s to %q on %s is still active\n    subscribed: %v",
 			ErrLeak, e.Ref, e.PeerLbl, e.Name, e.Label, e))
 	}
@@ -110,8 +113,8 @@ func checkEmpty(rt *noex.Runtime) error {
 }
 
 // CheckNoCrashes reports every panic in log: processes that crashed with a
-// [*noex.CrashError] and Terminate handlers that panicked, each with the
-// message being handled. Processes ended by [noex.Kill] and panics injected
+// [*noex.CrashError] (each with the message being handled), Terminate
+// handlers and bus subscription handlers that panicked. Processes ended by [noex.Kill] and panics injected
 // with [Faults.PanicOn] are not crashes in this sense. The violations are
 // joined into one error; each wraps [ErrCrash].
 func CheckNoCrashes(log []noex.Event) error {
@@ -123,6 +126,8 @@ func CheckNoCrashes(log []noex.Event) error {
 				causeOf(log, crashParent(log, e))))
 		case e.Kind == noex.MessageHandled && e.Name == "terminate" && e.Err != nil:
 			errs = append(errs, fmt.Errorf("%w in Terminate (declare it with ExpectCrashes): %v", ErrCrash, e))
+		case e.Kind == noex.Delivered && isPanic(e.Err):
+			errs = append(errs, fmt.Errorf("%w in a bus subscriber (declare it with ExpectCrashes): %v", ErrCrash, e))
 		}
 	}
 	return errors.Join(errs...)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/noex-go/noex/noex"
 )
@@ -37,18 +38,19 @@ func Matches(want, got Event) bool {
 		(want.Delay == 0 || want.Delay == got.Delay)
 }
 
-// equal is cmp.Equal, falling back to reflect.DeepEqual for values cmp
-// refuses (unexported fields).
+// equal is cmp.Equal (errors compared with errors.Is), falling back to
+// reflect.DeepEqual for values cmp refuses (unexported fields).
 func equal(a, b any) (eq bool) {
 	defer func() {
 		if recover() != nil {
 			eq = reflect.DeepEqual(a, b)
 		}
 	}()
-	return cmp.Equal(a, b)
+	return cmp.Equal(a, b, cmpopts.EquateErrors())
 }
 
-// diff is cmp.Diff, falling back to the values' text for values cmp refuses.
+// diff is cmp.Diff (errors compared with errors.Is), falling back to the
+// values' text for values cmp refuses.
 func diff(want, got any) (d string) {
 	defer func() {
 		if recover() != nil {
@@ -59,7 +61,7 @@ func diff(want, got any) (d string) {
 			d = fmt.Sprintf("want: %+v\ngot:  %+v", want, got)
 		}
 	}()
-	return cmp.Diff(want, got)
+	return cmp.Diff(want, got, cmpopts.EquateErrors())
 }
 
 // CheckSubsequence checks that log contains events matching the patterns
@@ -278,7 +280,7 @@ func CheckHappensBefore(log []Event, a, b Event) error {
 		rel = "the second happens before the first"
 	}
 	return fmt.Errorf("%w: %s does not happen before %s: %s\n    first:  %v\n    second: %v",
-		ErrOrder, Pattern(a), Pattern(b), rel, log[ia], log[ib])
+		ErrOrder, Pattern(a), Pattern(b), rel, line(log[ia]), line(log[ib]))
 }
 
 // HappensBefore reports whether the event with Seq a happens before the one

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/noex-go/noex/noex"
 )
 
@@ -51,7 +49,7 @@ type ProbeOption interface{ applyProbe(*probeConfig) }
 type probeConfig struct {
 	start []noex.StartOption
 	reply func(msg any) (any, error)
-	init  []func(ctx context.Context, self noex.PID) error
+	init  []func(ctx context.Context) error
 }
 
 type probeOption func(*probeConfig)
@@ -68,6 +66,19 @@ func ProbeName(name string) ProbeOption {
 // the probe's process. The call is recorded whatever fn returns.
 func ProbeReplies(fn func(msg any) (reply any, err error)) ProbeOption {
 	return probeOption(func(c *probeConfig) { c.reply = fn })
+}
+
+// ProbeSubscribe makes the probe subscribe, from its Init, to the
+// publications on bus that pattern matches (with [noex.SubscribeMailbox]):
+// each arrives as an info [Message] whose Msg is a [noex.Publication]. The
+// subscription belongs to the probe and ends with it.
+func ProbeSubscribe(bus noex.BusAddr, pattern string) ProbeOption {
+	return probeOption(func(c *probeConfig) {
+		c.init = append(c.init, func(ctx context.Context) error {
+			_, err := noex.SubscribeMailbox(ctx, bus, pattern)
+			return err
+		})
+	})
 }
 
 // StartProbe starts a probe from a Run body or a handler. The caller owns
@@ -114,7 +125,9 @@ func (p *Probe) String() string { return "probe " + p.pid.Label() }
 // runtime's clock for a message that pred accepts (any message if pred is
 // nil) and returns it. Messages that arrived earlier and that pred rejects
 // are discarded, as Akka's fishForMessage does. It returns an error
-// wrapping [ErrNoMessage] if none comes in time.
+// wrapping [ErrNoMessage] if none comes in time. A message due at exactly
+// the deadline may or may not make it: timers due at the same instant fire
+// in the order the seed chooses.
 func (p *Probe) Receive(ctx context.Context, within time.Duration, pred func(Message) bool) (Message, error) {
 	return p.ask(ctx, probeReq{within: within, pred: pred})
 }
@@ -155,7 +168,7 @@ func (p *Probe) ExpectMsg(within time.Duration, want any) Message {
 	if _, ok := want.(Message); ok {
 		got = m
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := diff(want, got); diff != "" {
 		rt.fail(true, fmt.Sprintf("[noex] %v.ExpectMsg(%v): message mismatch (-want +got):\n%s", p, within, diff))
 	}
 	return m
@@ -227,6 +240,11 @@ type probeWait struct {
 type probeServer struct{ cfg probeConfig }
 
 func (s *probeServer) Init(ctx context.Context) (*probeState, error) {
+	for _, f := range s.cfg.init {
+		if err := f(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return &probeState{self: noex.Self(ctx)}, nil
 }
 

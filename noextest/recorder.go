@@ -1,6 +1,7 @@
 package noextest
 
 import (
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -75,6 +76,28 @@ func ReasonText(r error) string {
 	}
 	s, _, _ := strings.Cut(r.Error(), "\n")
 	return s
+}
+
+// line renders a plain event as [noex.Event.String] renders the event it
+// was recorded from.
+func line(e Event) string {
+	ne := noex.Event{Seq: e.Seq, Time: e.Time, Kind: e.Kind, Label: e.Proc, PeerLbl: e.Peer, Ref: e.Ref,
+		Parent: e.Parent, MsgKind: e.MsgKind, Msg: e.Msg, Name: e.Name, Delay: e.Delay}
+	if e.Err != "" {
+		ne.Err = errors.New(e.Err)
+	}
+	if hasReason(e.Kind) {
+		switch e.Reason {
+		case "normal", "":
+		case "shutdown":
+			ne.Reason = noex.ErrShutdown
+		case "killed":
+			ne.Reason = noex.ErrKilled
+		default:
+			ne.Reason = errors.New(e.Reason)
+		}
+	}
+	return ne.String()
 }
 
 // IgnoreTimes is a cmp option that ignores [Event].Time, for comparing logs
