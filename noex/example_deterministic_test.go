@@ -69,6 +69,7 @@ func (c Client) HandleCall(ctx context.Context, _ noex.None, s int) (noex.None, 
 	return noex.None{}, s, nil
 }
 func (c Client) HandleCast(ctx context.Context, _ noex.None, s int) (int, error) { return s, nil }
+// listing: lost-update-client
 func (c Client) HandleInfo(ctx context.Context, _ any, s int) (int, error) {
 	n, err := noex.Call(ctx, c.reg, Get{}) // read...
 	if err != nil {
@@ -76,6 +77,8 @@ func (c Client) HandleInfo(ctx context.Context, _ any, s int) (int, error) {
 	}
 	return s, noex.Cast(ctx, c.reg, Set{N: n + 1}) // ...then write: not atomic
 }
+
+// end listing
 
 // lostUpdate runs the race under one seed and returns the final count.
 func lostUpdate(seed uint64) (final int, schedule string) {
