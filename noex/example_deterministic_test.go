@@ -16,7 +16,7 @@ func (Ticker) Init(ctx context.Context) (int, error) {
 	_, err := noex.SendAfter(ctx, noex.Self(ctx), "tick", time.Second)
 	return 0, err
 }
-func (Ticker) HandleCall(ctx context.Context, _ Get, n int) (int, int, error) { return n, n, nil }
+func (Ticker) HandleCall(ctx context.Context, _ Get, n int) (int, int, error)  { return n, n, nil }
 func (Ticker) HandleCast(ctx context.Context, _ noex.None, n int) (int, error) { return n, nil }
 func (Ticker) HandleInfo(ctx context.Context, msg any, n int) (int, error) {
 	fmt.Printf("%s tick %d\n", noex.Now(ctx).Format("15:04:05"), n+1)
@@ -56,9 +56,9 @@ type Register struct{}
 
 type Set struct{ N int }
 
-func (Register) Init(ctx context.Context) (int, error) { return 0, nil }
+func (Register) Init(ctx context.Context) (int, error)                          { return 0, nil }
 func (Register) HandleCall(ctx context.Context, _ Get, n int) (int, int, error) { return n, n, nil }
-func (Register) HandleCast(ctx context.Context, s Set, n int) (int, error)    { return s.N, nil }
+func (Register) HandleCast(ctx context.Context, s Set, n int) (int, error)      { return s.N, nil }
 
 type Client struct{ reg noex.Ref[Get, Set, int] }
 
@@ -69,6 +69,7 @@ func (c Client) HandleCall(ctx context.Context, _ noex.None, s int) (noex.None, 
 	return noex.None{}, s, nil
 }
 func (c Client) HandleCast(ctx context.Context, _ noex.None, s int) (int, error) { return s, nil }
+
 // listing: lost-update-client
 func (c Client) HandleInfo(ctx context.Context, _ any, s int) (int, error) {
 	n, err := noex.Call(ctx, c.reg, Get{}) // read...
