@@ -281,11 +281,14 @@ func (f *fakeRapidT) record(failed bool, s string) {
 	f.lines = append(f.lines, s)
 	f.failed = f.failed || failed
 }
-func (f *fakeRapidT) Helper()                           {}
-func (f *fakeRapidT) Name() string                      { return f.name }
-func (f *fakeRapidT) Logf(format string, args ...any)   { f.record(false, fmt.Sprintf(format, args...)) }
-func (f *fakeRapidT) Log(args ...any)                   { f.record(false, fmt.Sprint(args...)) }
-func (f *fakeRapidT) Skipf(format string, args ...any)  { f.record(false, fmt.Sprintf(format, args...)); runtime.Goexit() }
+func (f *fakeRapidT) Helper()                         {}
+func (f *fakeRapidT) Name() string                    { return f.name }
+func (f *fakeRapidT) Logf(format string, args ...any) { f.record(false, fmt.Sprintf(format, args...)) }
+func (f *fakeRapidT) Log(args ...any)                 { f.record(false, fmt.Sprint(args...)) }
+func (f *fakeRapidT) Skipf(format string, args ...any) {
+	f.record(false, fmt.Sprintf(format, args...))
+	runtime.Goexit()
+}
 func (f *fakeRapidT) Skip(args ...any)                  { f.record(false, fmt.Sprint(args...)); runtime.Goexit() }
 func (f *fakeRapidT) SkipNow()                          { runtime.Goexit() }
 func (f *fakeRapidT) Errorf(format string, args ...any) { f.record(true, fmt.Sprintf(format, args...)) }
