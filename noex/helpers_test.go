@@ -184,6 +184,10 @@ func (s *testSrv) HandleInfo(ctx context.Context, msg any, st srvState) (srvStat
 		_, err := noex.Monitor(ctx, m.target)
 		return st, err
 	}
+	if m, ok := msg.(callReq); ok {
+		_, err := noex.Call(ctx, m.to, op{kind: "get"}, noex.WithTimeout(time.Hour))
+		return st, err
+	}
 	if s.info != nil {
 		return s.info(ctx, msg, st)
 	}

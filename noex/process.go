@@ -234,7 +234,10 @@ func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, ti
 		}
 	}
 	if !p.root {
-		p.curWait.Store(w) // so that Kill can wake us
+		p.curWait.Store(w) // so that Kill can wake us...
+		if p.killed.Load() { // ...or we see a kill that came first
+			w.fire(nil, ErrKilled, true)
+		}
 	}
 	if done := ctx.Done(); done != nil {
 		select {
@@ -729,6 +732,20 @@ func (p *process) drainDead() {
 	p.failQueued(queued, failErr)
 }
 
+// abandon ends the goroutine of a process whose Init outlived its timeout:
+// the process is gone already, so its Init is stopped at its next runtime
+// operation, as a killed process would be.
+func (p *process) abandon() {
+	p.killed.Store(true)
+	if p.rt.det {
+		p.rt.sched.wakeKilled(p)
+		return
+	}
+	if w := p.curWait.Load(); w != nil {
+		w.fire(nil, ErrKilled, true)
+	}
+}
+
 func errorForEnd(reason error, how endKind) error {
 	switch how {
 	case endCrash:
@@ -1095,6 +1112,7 @@ func startServer(ctx context.Context, srv server, bind func(*process), opts []St
 		if w.sys { // timeout or ctx: abandon the process
 			cause := w.err
 			p.finalize(cause, endInit)
+			p.abandon()
 			return PID{}, &InitError{Server: p.labelStr(), Cause: cause}
 		}
 		return PID{}, w.err

@@ -1,0 +1,94 @@
+package noex_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/noex-go/noex/noex"
+)
+
+func TestCallHonoursContextDeadlineInRealMode(t *testing.T) {
+	rt := newRT(t)
+	run(t, rt, func(ctx context.Context) error {
+		c := start(t, ctx, &testSrv{})
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+		defer cancel()
+		_, err := noex.Call(cctx, c, op{kind: "sleep", d: time.Second})
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("err = %v; want the context's deadline", err)
+		}
+		return nil
+	})
+}
+
+// A process killed while it is itself blocked in a call ends at once; its
+// pending call is abandoned and the server it called carries on.
+func TestKillWhileBlockedInACall(t *testing.T) {
+	modes(t, func(t *testing.T, rt *noex.Runtime) {
+		rec := record(rt)
+		run(t, rt, func(ctx context.Context) error {
+			slow := start(t, ctx, &testSrv{})
+			caller := start(t, ctx, &testSrv{})
+			must(t, noex.Cast(ctx, slow, op{kind: "sleep", d: time.Second}))
+			// caller blocks in a call to slow (queued behind the sleep).
+			noex.Send(ctx, caller, callReq{to: slow})
+			noex.Sleep(ctx, time.Millisecond)
+			must(t, noex.Kill(ctx, caller, nil))
+			if r, err := noex.Wait(ctx, caller); err != nil || !errors.Is(r, noex.ErrKilled) {
+				t.Errorf("Wait(caller) = %v, %v; want ErrKilled", r, err)
+			}
+			v, err := noex.Call(ctx, slow, op{kind: "add", n: 1})
+			if err != nil || v != 1 {
+				t.Errorf("the called server after its caller died: %d, %v", v, err)
+			}
+			return nil
+		})
+		if n := len(rec.kinds(noex.ProcessCrashed)); n != 1 {
+			t.Errorf("crashes = %d; want 1 (the killed caller)", n)
+		}
+	})
+}
+
+type callReq struct{ to ref }
+
+func TestTimerToADeadProcessIsDroppedWithAnEvent(t *testing.T) {
+	modes(t, func(t *testing.T, rt *noex.Runtime) {
+		rec := record(rt)
+		run(t, rt, func(ctx context.Context) error {
+			c := start(t, ctx, &testSrv{})
+			_, err := noex.SendAfter(ctx, c, "late", 5*time.Millisecond)
+			must(t, err)
+			must(t, noex.Stop(ctx, c, nil))
+			return noex.Sleep(ctx, 20*time.Millisecond)
+		})
+		var drops int
+		for _, e := range rec.kinds(noex.MessageDropped) {
+			if e.Msg == "late" {
+				drops++
+			}
+		}
+		if drops != 1 {
+			t.Errorf("drops of the late timer message = %d; want 1", drops)
+		}
+		if rt.PendingTimers() != 0 {
+			t.Errorf("PendingTimers = %d", rt.PendingTimers())
+		}
+	})
+}
+
+func TestInitTimeoutInRealMode(t *testing.T) {
+	rt := newRT(t)
+	run(t, rt, func(ctx context.Context) error {
+		_, err := noex.Start(ctx, &testSrv{initSleep: time.Second}, noex.WithName("slow-init"),
+			noex.WithInitTimeout(10*time.Millisecond))
+		if !errors.Is(err, noex.ErrInitTimeout) {
+			t.Errorf("err = %v; want ErrInitTimeout", err)
+		}
+		if rt.Registry().IsRegistered("slow-init") {
+			t.Error("name left registered after an init timeout")
+		}
+		return nil
+	})
+}
