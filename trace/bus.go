@@ -6,10 +6,10 @@ import (
 	oteltrace "go.opentelemetry.io/otel/trace"
 )
 
-// published starts and ends a producer span for a publication, the child
-// of the bus's handling of the publish request. Until that handling ends,
-// the publication is the parent of its deliveries.
-func (t *translator) published(ev noex.Event) {
+// published starts a producer span for a publication, the child of the
+// bus's handling of the publish request, which lasts as long as that
+// handling: the fan-out to the subscriptions, whose spans are its children.
+func (t *translator) published(ev *noex.Event) {
 	bus := ev.PID.ID()
 	parent, _ := t.parent(bus, ev.Parent)
 	s := t.start(ev, 0, parent, namePublish+" "+ev.Name, oteltrace.SpanKindProducer)
@@ -27,18 +27,22 @@ func (t *translator) published(ev noex.Event) {
 		}
 		t.message(s, keyMessage, ev.Msg)
 	}
-	t.end(s, ev.Time)
-	t.scope(bus, ev.Seq, s.SpanContext())
-	if p := t.procs[bus]; p != nil && p.cur != nil {
-		p.pubSeq = ev.Seq
+	p := t.procs[bus]
+	if p == nil || p.cur == nil {
+		t.endInstant(s)
+		return
 	}
+	t.end(p.pub) // nil-safe: a handling that published twice
+	p.pub, p.pubSeq = s, ev.Seq
+	t.scope(bus, ev.Seq, s.SpanContext())
 }
 
 // mailboxDelivery starts the span of a publication that the bus sends to a
 // subscriber's mailbox (a [noex.Publication] info message): "deliver
-// <topic>", the child of the publish span, open until the bus records the
-// delivery. It reports false if ev is not such a message.
-func (t *translator) mailboxDelivery(ev noex.Event) bool {
+// <topic>", the child of the publish span. It takes no time, but stays open
+// for the attributes of the Delivered event that follows. It reports false
+// if ev is not such a message.
+func (t *translator) mailboxDelivery(ev *noex.Event) bool {
 	pm, ok := ev.Msg.(noex.Publication)
 	if !ok || ev.MsgKind != noex.KindInfo {
 		return false
@@ -65,9 +69,11 @@ func (t *translator) mailboxDelivery(ev noex.Event) bool {
 			attribute.String(keyMsgKind, ev.MsgKind.String()))
 		t.message(s, keyMessage, pm.Msg)
 	}
-	t.end(p.mailbox, ev.Time) // nil-safe: a previous delivery never confirmed
-	p.mailbox, p.mailboxTo = s, ev.Peer.ID()
-	t.msgs[ev.Ref] = &message{sc: s.SpanContext()}
+	if p.mailbox != nil { // a previous delivery never confirmed
+		p.mailbox.End(oteltrace.WithTimestamp(p.mailboxEnd))
+	}
+	p.mailbox, p.mailboxTo, p.mailboxEnd = s, ev.Peer.ID(), t.now.Add(t.instant)
+	t.msgs[ev.Ref] = &message{sc: s.SpanContext(), sent: t.now}
 	return true
 }
 
@@ -75,14 +81,14 @@ func (t *translator) mailboxDelivery(ev noex.Event) bool {
 // subscription it ends the span mailboxDelivery started; for a handler it
 // starts and ends a consumer span, the child of the publish span, failed if
 // the handler panicked.
-func (t *translator) delivered(ev noex.Event) {
+func (t *translator) delivered(ev *noex.Event) {
 	bus := ev.PID.ID()
 	p := t.procs[bus]
 	if p != nil && p.mailbox != nil && p.mailboxTo == ev.Peer.ID() {
 		s := p.mailbox
 		p.mailbox = nil
 		t.subscriptionAttrs(s, ev)
-		t.end(s, ev.Time)
+		s.End(oteltrace.WithTimestamp(p.mailboxEnd))
 		return
 	}
 	parent, _ := t.parent(bus, ev.Parent)
@@ -99,13 +105,13 @@ func (t *translator) delivered(ev noex.Event) {
 		t.message(s, keyMessage, ev.Msg)
 		t.subscriptionAttrs(s, ev)
 		if ev.Err != nil {
-			t.fail(s, ev.Err, ev.Time)
+			t.fail(s, ev.Err)
 		}
 	}
-	t.end(s, ev.Time)
+	t.endInstant(s)
 }
 
-func (t *translator) subscriptionAttrs(s oteltrace.Span, ev noex.Event) {
+func (t *translator) subscriptionAttrs(s oteltrace.Span, ev *noex.Event) {
 	if !s.IsRecording() {
 		return
 	}
@@ -117,7 +123,7 @@ func (t *translator) subscriptionAttrs(s oteltrace.Span, ev noex.Event) {
 
 // subscription tracks a bus's subscriptions (for the pattern of each
 // delivery) and notes the change on the bus's handling.
-func (t *translator) subscription(ev noex.Event) {
+func (t *translator) subscription(ev *noex.Event) {
 	bus := ev.PID.ID()
 	if ev.Kind == noex.Subscribed {
 		t.subs[ev.Ref] = sub{pattern: ev.Name, bus: bus}
@@ -133,7 +139,7 @@ func (t *translator) subscription(ev noex.Event) {
 	if ev.Kind == noex.Unsubscribed {
 		name = "bus.unsubscribed"
 	}
-	t.event(p.cur, name, ev.Time,
+	t.event(p.cur, name,
 		attribute.String(keySubscription, ev.Name),
 		attribute.Int64(keySubID, int64(ev.Ref)),
 		attribute.String(keyPeerName, ev.PeerLbl))

@@ -15,7 +15,8 @@
 // messaging.system=noex. The spans are:
 //
 //   - A [noex.Call]: a client span "call <target>" on the caller, from the
-//     send until the reply (or the failure: timeout, crash, not running),
+//     send until the handling that replied ends (or the failure: timeout,
+//     crash, not running; or a reply given later with [noex.DeferReply]),
 //     and a server span "handle_call <target>" for its handling, the
 //     client's child. A call made inside a handler is a child of that
 //     handling, so a request through a chain of servers is one trace.
@@ -25,23 +26,25 @@
 //     handling, the producer's child.
 //   - A message that is never handled (its server stopped, crashed or was
 //     killed first): a consumer span "drop <target>" with status Error,
-//     under the span that sent it. An info message to a server without
+//     under the span that sent it, from the send to the drop. An info message to a server without
 //     HandleInfo ends its handle_info span with status Error.
 //   - A publication on an EventBus ([noex.Publish]): under the bus's
-//     handling of the publish message, a producer span "publish <topic>",
-//     and under it one span "deliver <topic>" per subscription: a consumer
-//     span for a handler (status Error if it panicked), or a producer span
-//     for a mailbox subscription, whose handle_info span at the subscriber
-//     is its child.
-//   - A timer ([noex.SendAfter], [noex.Sleep]): the events "timer.set" and
-//     (for a sleep, on the same span) "timer.fired" on the handling that
-//     set it; the message a SendAfter timer sends is a child of that
-//     handling and carries the "timer.fired" event.
+//     handling of the publish message, a producer span "publish <topic>"
+//     that lasts the fan-out, and under it one span "deliver <topic>" per
+//     subscription: a consumer span for a handler (status Error if it
+//     panicked), or a producer span for a mailbox subscription, whose
+//     handle_info span at the subscriber is its child.
+//   - A timer ([noex.SendAfter], [noex.Sleep]): the event "timer.set" on
+//     the handling that set it, and for a sleep "timer.fired" on the same
+//     span. The message a SendAfter timer sends starts a trace of its own,
+//     linked to the handling that set the timer, with the "timer.fired"
+//     event: nested under a handling that ended long before it would not
+//     fit, and a periodic timer would grow one endless trace.
 //   - A crash: the handling span gets status Error and an "exception"
 //     event with exception.type=panic, exception.message and
-//     exception.stacktrace (the stack of the panic). A monitor's
-//     [noex.Down] for a crashed process is sent under the crashed handling,
-//     so a supervisor's reaction joins the crash's trace.
+//     exception.stacktrace (the stack of the panic). The [noex.Down] that a
+//     monitor of the crashed process receives starts a trace linked to the
+//     crashed handling, so a supervisor's reaction points to the crash.
 //   - A supervisor: a span "supervisor <name>", the root of its own trace,
 //     from its first child event until it stops, with an instant span
 //     "start <child>", "restart <child>" or "stop <child>" per child event
@@ -74,13 +77,22 @@
 // # Deterministic mode
 //
 // For a deterministic runtime the spans are stamped with the virtual clock
-// (start, end and events), optionally moved by [WithTimeOrigin], and with a
-// provider that uses [NewIDGenerator] their trace and span ids are derived
-// from the seed, the run id and the Seq of the event that started them. As
-// the same seed gives the same events, it gives the same spans: golden
-// tests compare them. By default the run id is random, so that two runs of
-// one seed exported to the same backend do not merge into one trace; pass
-// [WithRunID](0) for ids that depend on the seed alone.
+// (start, end and events), and with a provider that uses [NewIDGenerator]
+// their trace and span ids are derived from the seed, the run id and the
+// Seq of the event that started them. As the same seed gives the same
+// events, it gives the same spans: golden tests compare them. By default
+// the run id is random, so that two runs of one seed exported to the same
+// backend do not merge into one trace; pass [WithRunID](0) for ids that
+// depend on the seed alone.
+//
+// Virtual time starts in the year 2000 and most actions take no time.
+// [WithTimeOrigin] prepares a run for a trace backend: it moves the epoch
+// to a given wall-clock time, spreads the events 1µs apart in event order
+// (so that the actions of one virtual instant keep their order on a
+// timeline, and every child span lies within its parent or, for a consumer,
+// starts within its producer and outlasts it), and gives spans that take
+// no time a duration of 1ns (Jaeger flags spans whose end is not after
+// their start).
 //
 // # Cost
 //

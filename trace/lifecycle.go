@@ -12,11 +12,11 @@ const sleepPurpose = "sleep"
 
 // timerSet adds a "timer.set" event to the handling that set the timer and
 // remembers that handling for the firing.
-func (t *translator) timerSet(ev noex.Event) {
+func (t *translator) timerSet(ev *noex.Event) {
 	owner := ev.PID.ID()
 	sc, open := t.parent(owner, ev.Parent)
 	if open != nil {
-		t.event(open, "timer.set", ev.Time,
+		t.event(open, "timer.set",
 			attribute.Int64(keyTimerID, int64(ev.Ref)),
 			attribute.String(keyTimerName, ev.Name),
 			attribute.String(keyTimerDelay, ev.Delay.String()))
@@ -28,36 +28,35 @@ func (t *translator) timerSet(ev noex.Event) {
 }
 
 // timerFired adds a "timer.fired" event to the handling that set the timer
-// if it is still running (a sleep), and makes the message the timer sends
-// a child of that handling.
-func (t *translator) timerFired(ev noex.Event) {
+// if it is still running (a sleep), and links the message the timer sends
+// to that handling.
+func (t *translator) timerFired(ev *noex.Event) {
 	tr := t.timers[ev.Ref]
 	delete(t.timers, ev.Ref)
 	if tr == nil {
 		return
 	}
 	if p := t.procs[tr.owner]; p != nil && p.cur != nil && p.curSeq == tr.setter {
-		t.event(p.cur, "timer.fired", ev.Time,
+		t.event(p.cur, "timer.fired",
 			attribute.Int64(keyTimerID, int64(ev.Ref)),
 			attribute.String(keyTimerName, ev.Name))
 	}
 	if ev.Name != sleepPurpose {
-		t.causes[ev.Seq] = cause{sc: tr.sc, timer: ev.Ref, once: true}
+		t.causes[ev.Seq] = cause{sc: tr.sc, timer: ev.Ref, link: true, once: true}
 	}
 }
 
-// monitorDown makes the Down message a child of the handling that crashed
-// the monitored process, so that a supervisor's reaction joins the crash's
-// trace.
-func (t *translator) monitorDown(ev noex.Event) {
+// monitorDown links the Down message to the handling that crashed the
+// monitored process, so that a supervisor's reaction points to the crash.
+func (t *translator) monitorDown(ev *noex.Event) {
 	if p := t.procs[ev.Peer.ID()]; p != nil && p.crashSC.IsValid() {
-		t.causes[ev.Seq] = cause{sc: p.crashSC, once: true}
+		t.causes[ev.Seq] = cause{sc: p.crashSC, link: true, once: true}
 	}
 }
 
 // supervisor returns the span of supervisor ev.PID, starting it (as the
 // root of the supervisor's own trace) at its first child event.
-func (t *translator) supervisor(ev noex.Event) oteltrace.Span {
+func (t *translator) supervisor(ev *noex.Event) oteltrace.Span {
 	id := ev.PID.ID()
 	if s := t.sups[id]; s != nil {
 		return s
@@ -71,7 +70,7 @@ func (t *translator) supervisor(ev noex.Event) oteltrace.Span {
 // child records a child's start, restart or stop as an instant span under
 // its supervisor's span, linked to the handling that caused it (for a
 // restart, the supervisor's handling of the crashed child's Down).
-func (t *translator) child(ev noex.Event) {
+func (t *translator) child(ev *noex.Event) {
 	sup := t.supervisor(ev)
 	name := "start "
 	switch ev.Kind {
@@ -94,18 +93,18 @@ func (t *translator) child(ev noex.Event) {
 			s.SetAttributes(attribute.String(keyReason, noex.ReasonString(ev.Reason)))
 		}
 	}
-	t.end(s, ev.Time)
+	t.endInstant(s)
 }
 
 // exceeded marks the supervisor's span failed: too many restarts.
-func (t *translator) exceeded(ev noex.Event) {
+func (t *translator) exceeded(ev *noex.Event) {
 	sup := t.supervisor(ev)
 	reason := ev.Reason
 	if reason == nil {
 		reason = ev.Err
 	}
 	if reason != nil {
-		t.fail(sup, reason, ev.Time)
+		t.fail(sup, reason)
 	}
-	t.event(sup, "supervisor.max_restarts", ev.Time, attribute.String(keyReason, noex.ReasonString(reason)))
+	t.event(sup, "supervisor.max_restarts", attribute.String(keyReason, noex.ReasonString(reason)))
 }

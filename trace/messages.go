@@ -2,7 +2,6 @@ package trace
 
 import (
 	"errors"
-	"time"
 
 	"github.com/noex-go/noex/noex"
 	"go.opentelemetry.io/otel/attribute"
@@ -10,9 +9,13 @@ import (
 )
 
 // sent starts the span of sending a message: a call's client span, open
-// until the reply, or a cast's or info message's producer span, which ends
-// at once.
-func (t *translator) sent(ev noex.Event) {
+// until the reply, or a cast's or info message's producer span, which takes
+// no time. The message of a SendAfter timer or a monitor's Down starts a
+// trace of its own, linked to its cause (the handling that set the timer,
+// the handling that crashed): delayed work nested under a handling that
+// ended long before would not fit in it, and a periodic timer would grow
+// one endless trace.
+func (t *translator) sent(ev *noex.Event) {
 	if t.mailboxDelivery(ev) {
 		return
 	}
@@ -27,7 +30,14 @@ func (t *translator) sent(ev noex.Event) {
 	if ev.MsgKind == noex.KindCall {
 		kind = oteltrace.SpanKindClient
 	}
-	s := t.start(ev, 0, parent, op+" "+ev.PeerLbl, kind)
+	var links []oteltrace.Link
+	if fromCause && c.link {
+		parent = oteltrace.SpanContext{}
+		if c.sc.IsValid() {
+			links = []oteltrace.Link{{SpanContext: c.sc}}
+		}
+	}
+	s := t.start(ev, 0, parent, op+" "+ev.PeerLbl, kind, links...)
 	if s.IsRecording() {
 		t.set(s,
 			attribute.String(keyOpType, opSend),
@@ -39,15 +49,16 @@ func (t *translator) sent(ev noex.Event) {
 			attribute.String(keyMsgKind, ev.MsgKind.String()))
 		t.message(s, keyMessage, ev.Msg)
 		if fromCause && c.timer != 0 {
-			t.event(s, "timer.fired", ev.Time, attribute.Int64(keyTimerID, int64(c.timer)))
+			s.SetAttributes(attribute.Int64(keyTimerID, int64(c.timer)))
+			t.event(s, "timer.fired", attribute.Int64(keyTimerID, int64(c.timer)))
 		}
 	}
-	m := &message{sc: s.SpanContext()}
+	m := &message{sc: s.SpanContext(), sent: t.now}
 	if ev.MsgKind == noex.KindCall {
 		m.client, m.caller = s, sender
 		t.proc(sender).call = ev.Ref
 	} else {
-		t.end(s, ev.Time)
+		t.endInstant(s)
 	}
 	t.msgs[ev.Ref] = m
 }
@@ -62,7 +73,7 @@ func (t *translator) message(s oteltrace.Span, key string, v any) {
 
 // received starts the span of handling a message: a call's server span or
 // a consumer span, the child of the span that sent it.
-func (t *translator) received(ev noex.Event) {
+func (t *translator) received(ev *noex.Event) {
 	var parent oteltrace.SpanContext
 	if m := t.msgs[ev.Ref]; m != nil {
 		parent = m.sc
@@ -70,7 +81,7 @@ func (t *translator) received(ev noex.Event) {
 	}
 	p := t.proc(ev.PID.ID())
 	if p.cur != nil { // the previous handling left no end: close it here
-		t.finish(p, ev.Time)
+		t.finish(p)
 	}
 	kind := oteltrace.SpanKindConsumer
 	if ev.MsgKind == noex.KindCall {
@@ -106,60 +117,61 @@ func (t *translator) arrived(ref uint64, m *message) {
 
 // handled ends a handling span; an error the handler returned or a crash
 // marks it failed.
-func (t *translator) handled(ev noex.Event) {
+func (t *translator) handled(ev *noex.Event) {
 	p := t.procs[ev.PID.ID()]
 	if p == nil || p.cur == nil || p.curRef != ev.Ref || ev.Ref == 0 {
 		if ev.Err != nil { // Terminate panicked: a span of its own
 			s := t.start(ev, 0, oteltrace.SpanContext{}, "terminate "+ev.Label, oteltrace.SpanKindInternal)
 			t.set(s, pidAttr(ev.PID), attribute.String(keyProcessName, ev.Label))
-			t.fail(s, ev.Err, ev.Time)
-			t.end(s, ev.Time)
+			t.fail(s, ev.Err)
+			t.endInstant(s)
 		}
 		return
 	}
 	if ev.Err != nil {
-		t.fail(p.cur, ev.Err, ev.Time)
+		t.fail(p.cur, ev.Err)
 		var crash *noex.CrashError
 		if errors.As(ev.Err, &crash) {
 			p.crashSC = p.cur.SpanContext()
 		}
 	}
-	t.finish(p, ev.Time)
+	t.finish(p)
 }
 
 // dropped handles a message that was not handled: a reply nobody waits
 // for becomes an event on the handling, an info message the server has no
 // HandleInfo for ends its handling span failed, and any other message gets
-// an instant "drop" span under the span that sent it.
-func (t *translator) dropped(ev noex.Event) {
+// a "drop" span under the span that sent it, from the send to the drop.
+func (t *translator) dropped(ev *noex.Event) {
 	p := t.procs[ev.PID.ID()]
 	if ev.MsgKind == noex.KindReply {
 		if p != nil && p.cur != nil {
-			t.event(p.cur, "reply.discarded", ev.Time,
+			t.event(p.cur, "reply.discarded",
 				attribute.String(keyMessageID, idString(ev.Ref)),
 				attribute.String(keyError, errText(ev.Err)))
 		}
 		return
 	}
 	if p != nil && p.cur != nil && p.curRef == ev.Ref && p.curSeq == ev.Parent {
-		t.fail(p.cur, dropError{ev.Err}, ev.Time)
-		t.finish(p, ev.Time)
+		t.fail(p.cur, dropError{ev.Err})
+		t.finish(p)
 		return
 	}
 	parent, _ := t.parent(ev.PID.ID(), ev.Parent)
 	if c, ok := t.causes[ev.Parent]; ok && c.once {
 		delete(t.causes, ev.Parent)
 	}
+	at := t.now
 	m := t.msgs[ev.Ref]
 	if m != nil {
-		parent = m.sc
+		parent, at = m.sc, m.sent
 		t.arrived(ev.Ref, m)
 	}
 	dest := ev.Label
 	if m == nil && ev.Name != "" {
 		dest = ev.Name // a timer's message whose address did not resolve
 	}
-	s := t.start(ev, 0, parent, nameDrop+" "+dest, oteltrace.SpanKindConsumer)
+	s := t.startAt(ev, 0, at, parent, nameDrop+" "+dest, oteltrace.SpanKindConsumer)
 	if s.IsRecording() {
 		t.set(s,
 			attribute.String(keyOpType, opProcess),
@@ -170,9 +182,13 @@ func (t *translator) dropped(ev noex.Event) {
 			attribute.String(keyProcessName, ev.Label),
 			attribute.String(keyMsgKind, ev.MsgKind.String()))
 		t.message(s, keyMessage, ev.Msg)
-		t.fail(s, dropError{ev.Err}, ev.Time)
+		t.fail(s, dropError{ev.Err})
 	}
-	t.end(s, ev.Time)
+	if at.Equal(t.now) {
+		t.endInstant(s)
+	} else {
+		t.end(s)
+	}
 }
 
 type dropError struct{ err error }
@@ -186,37 +202,42 @@ func errText(err error) string {
 	return firstLine(err.Error())
 }
 
-// replied ends a call's client span when the reply is sent; an error reply
-// marks it failed.
-func (t *translator) replied(ev noex.Event) {
+// replied records a call's reply on its client span: an error reply marks
+// it failed. The client span ends with the handling that answered (see
+// finish), or now for a reply given later ([noex.DeferReply]).
+func (t *translator) replied(ev *noex.Event) {
 	m := t.msgs[ev.Ref]
 	if m == nil || m.client == nil {
 		return
 	}
 	if m.client.IsRecording() {
 		if ev.Err != nil {
-			t.fail(m.client, ev.Err, ev.Time)
+			t.fail(m.client, ev.Err)
 		} else {
 			t.message(m.client, keyReply, ev.Msg)
 		}
 	}
-	t.endClient(ev.Ref, m, ev.Time)
+	if p := t.procs[ev.PID.ID()]; p != nil && p.cur != nil && p.curRef == ev.Ref {
+		p.replied = ev.Ref
+		return
+	}
+	t.endClient(ev.Ref, m)
 }
 
 // callFailed ends a call's client span failed: timeout, crash, not running.
-func (t *translator) callFailed(ev noex.Event) {
+func (t *translator) callFailed(ev *noex.Event) {
 	m := t.msgs[ev.Ref]
 	if m == nil || m.client == nil {
 		return
 	}
 	if ev.Err != nil {
-		t.fail(m.client, ev.Err, ev.Time)
+		t.fail(m.client, ev.Err)
 	}
-	t.endClient(ev.Ref, m, ev.Time)
+	t.endClient(ev.Ref, m)
 }
 
-func (t *translator) endClient(ref uint64, m *message, tm time.Time) {
-	t.end(m.client, tm)
+func (t *translator) endClient(ref uint64, m *message) {
+	t.end(m.client)
 	m.client = nil
 	if p := t.procs[m.caller]; p != nil && p.call == ref {
 		p.call = 0

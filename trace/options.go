@@ -30,14 +30,18 @@ func WithTracerProvider(tp oteltrace.TracerProvider) Option {
 	return optionFunc(func(c *config) { c.tp = tp })
 }
 
-// WithTimeOrigin places a deterministic run's virtual time at t for the
-// spans: the virtual instant [noex.Epoch] (2000-01-01T00:00:00Z) is stamped
-// as t, and every later virtual instant keeps its distance from it. Use it
-// for export (for example WithTimeOrigin(time.Now()) just before the run),
-// so that a trace backend whose search looks at recent traces (Jaeger: the
-// last 48 hours by default) finds the run. The zero t (the default) keeps
-// the virtual timestamps as they are, which golden tests want. In real mode
-// spans carry the wall clock and the option has no effect.
+// WithTimeOrigin places a deterministic run's virtual time at t for export:
+// the virtual instant [noex.Epoch] (2000-01-01T00:00:00Z) is stamped as t
+// and later instants keep their distance from it, plus 1µs per event (the
+// event's Seq), so that the many events of one virtual instant keep their
+// order on a backend's timeline and spans nest as backends expect; a span
+// that takes no virtual time lasts 1ns. A run of n events thus stretches by
+// n µs. Use it for export (for example WithTimeOrigin(time.Now()) just
+// before the run), so that a trace backend whose search looks at recent
+// traces (Jaeger: the last 48 hours by default) finds the run. The zero t
+// (the default) keeps the virtual timestamps exactly, which golden tests
+// want. In real mode spans carry the wall clock and the option has no
+// effect.
 func WithTimeOrigin(t time.Time) Option {
 	return optionFunc(func(c *config) { c.origin = t })
 }

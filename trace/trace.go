@@ -59,10 +59,18 @@ func Attach(rt *noex.Runtime, opts ...Option) (detach func()) {
 	}
 }
 
-// endedKept is how many ended processes the translator remembers, so that
-// events that arrive after a process ended (monitors' Down notices, a late
-// reply) still find its last span.
-const endedKept = 256
+const (
+	// endedKept is how many ended processes the translator remembers, so
+	// that events that arrive after a process ended (a late reply, a Down)
+	// still find it.
+	endedKept = 256
+
+	// spread and instantLen apply when virtual time is placed for export
+	// (WithTimeOrigin): event n is stamped n·spread after its virtual
+	// instant, and a span that takes no time lasts instantLen.
+	spread     = time.Microsecond
+	instantLen = time.Nanosecond
+)
 
 // translator holds the state of one Attach. Its observe method is called by
 // the runtime one event at a time, so it needs no lock of its own.
@@ -76,14 +84,16 @@ type translator struct {
 	messages bool
 	base     []attribute.KeyValue // on every span
 
+	now     time.Time     // the stamp of the event being translated
+	instant time.Duration // how long a span of no time lasts
+
 	procs  map[uint64]*proc     // by process id
-	ended  []uint64             // ring of ended process ids, oldest first
+	ended  []uint64             // ended process ids, oldest first
 	msgs   map[uint64]*message  // messages in flight, by message id
 	timers map[uint64]*timerRec // pending timers, by timer id
 	causes map[uint64]cause     // spans of non-handling events that cause others, by Seq
 	subs   map[uint64]sub       // bus subscriptions, by subscription id
 	sups   map[uint64]oteltrace.Span
-	last   time.Time
 }
 
 // proc is what the translator knows of one process.
@@ -91,6 +101,7 @@ type proc struct {
 	cur     oteltrace.Span // the handling in progress, or nil
 	curSeq  uint64         // its MessageReceived Seq
 	curRef  uint64         // its message id
+	replied uint64         // the call cur answered: its client span ends with cur
 	lastSeq uint64         // the last handling, after it ended
 	lastSC  oteltrace.SpanContext
 	crashSC oteltrace.SpanContext // the handling that crashed the process
@@ -98,15 +109,19 @@ type proc struct {
 	scoped  []uint64              // causes registered during cur, dropped with it
 	bus     bool                  // it holds subscriptions
 
-	pubSeq    uint64         // a bus: the publication of cur, if any
-	mailbox   oteltrace.Span // a bus: the mailbox delivery awaiting its Delivered
-	mailboxTo uint64         // its subscriber
+	// A bus, during the handling of a publication:
+	pubSeq     uint64         // the Published event
+	pub        oteltrace.Span // its span, which ends with cur
+	mailbox    oteltrace.Span // a mailbox delivery awaiting its Delivered event
+	mailboxTo  uint64         // its subscriber
+	mailboxEnd time.Time      // when it ends
 }
 
 // message is a message in flight: the span that sent it, which for a call
 // is the client span, open until the reply or the failure.
 type message struct {
 	sc      oteltrace.SpanContext
+	sent    time.Time
 	client  oteltrace.Span
 	caller  uint64
 	arrived bool // received or dropped
@@ -122,7 +137,8 @@ type timerRec struct {
 // Parent: a timer that fired, a monitor's Down, a publication, a delivery.
 type cause struct {
 	sc    oteltrace.SpanContext
-	timer uint64 // for a fired timer: its id
+	timer uint64 // a fired timer: its id
+	link  bool   // the send is a root linked to sc (a timer, a Down)
 	once  bool   // consumed by the one send (or drop) that names it
 }
 
@@ -151,6 +167,9 @@ func newTranslator(rt *noex.Runtime, tr oteltrace.Tracer, cfg config) *translato
 			t.run = rand.Uint64()
 		}
 		t.origin, t.shift = cfg.origin, !cfg.origin.IsZero()
+		if t.shift {
+			t.instant = instantLen
+		}
 		t.base = append(t.base, attribute.String(keySeed, strconv.FormatUint(t.seed, 10)))
 		if t.run != 0 {
 			t.base = append(t.base, attribute.String(keyRunID, hex16(t.run)))
@@ -169,57 +188,59 @@ func hex16(x uint64) string {
 
 // observe translates one event.
 func (t *translator) observe(ev noex.Event) {
-	t.last = ev.Time
+	t.now = ev.Time
+	if t.shift {
+		t.now = t.origin.Add(ev.Time.Sub(noex.Epoch) + time.Duration(ev.Seq)*spread)
+	}
 	switch ev.Kind {
 	case noex.MessageSent:
-		t.sent(ev)
+		t.sent(&ev)
 	case noex.MessageReceived:
-		t.received(ev)
+		t.received(&ev)
 	case noex.MessageHandled:
-		t.handled(ev)
+		t.handled(&ev)
 	case noex.MessageDropped:
-		t.dropped(ev)
+		t.dropped(&ev)
 	case noex.ReplySent:
-		t.replied(ev)
+		t.replied(&ev)
 	case noex.CallFailed:
-		t.callFailed(ev)
+		t.callFailed(&ev)
 	case noex.TimerSet:
-		t.timerSet(ev)
+		t.timerSet(&ev)
 	case noex.TimerFired:
-		t.timerFired(ev)
+		t.timerFired(&ev)
 	case noex.TimerCancelled:
 		delete(t.timers, ev.Ref)
 	case noex.ProcessStopped, noex.ProcessCrashed:
-		t.processEnded(ev)
+		t.processEnded(&ev)
 	case noex.MonitorDown:
-		t.monitorDown(ev)
+		t.monitorDown(&ev)
 	case noex.Published:
-		t.published(ev)
+		t.published(&ev)
 	case noex.Delivered:
-		t.delivered(ev)
+		t.delivered(&ev)
 	case noex.Subscribed, noex.Unsubscribed:
-		t.subscription(ev)
+		t.subscription(&ev)
 	case noex.ChildStarted, noex.ChildRestarted, noex.ChildStopped:
-		t.child(ev)
+		t.child(&ev)
 	case noex.SupervisorExceeded:
-		t.exceeded(ev)
+		t.exceeded(&ev)
 	case noex.ClockAdvanced:
 	default:
-		t.note(ev)
+		t.note(&ev)
 	}
-}
-
-// at is the timestamp of a span for the event time tm.
-func (t *translator) at(tm time.Time) oteltrace.SpanEventOption {
-	if t.shift {
-		tm = t.origin.Add(tm.Sub(noex.Epoch))
-	}
-	return oteltrace.WithTimestamp(tm)
 }
 
 // start starts the span for the event ev (salt tells apart several spans of
-// one event) as a child of parent, or as a root if parent is not valid.
-func (t *translator) start(ev noex.Event, salt uint64, parent oteltrace.SpanContext, name string,
+// one event) at the event's stamp, as a child of parent, or as a root if
+// parent is not valid.
+func (t *translator) start(ev *noex.Event, salt uint64, parent oteltrace.SpanContext, name string,
+	kind oteltrace.SpanKind, links ...oteltrace.Link) oteltrace.Span {
+	return t.startAt(ev, salt, t.now, parent, name, kind, links...)
+}
+
+// startAt is start with the span's start time given.
+func (t *translator) startAt(ev *noex.Event, salt uint64, at time.Time, parent oteltrace.SpanContext, name string,
 	kind oteltrace.SpanKind, links ...oteltrace.Link) oteltrace.Span {
 	ctx := context.Background()
 	if parent.IsValid() {
@@ -228,7 +249,7 @@ func (t *translator) start(ev noex.Event, salt uint64, parent oteltrace.SpanCont
 	if t.det {
 		ctx = context.WithValue(ctx, idKey{}, deriveIDs(t.seed, t.run, ev.Seq, salt))
 	}
-	opts := []oteltrace.SpanStartOption{t.at(ev.Time), oteltrace.WithSpanKind(kind)}
+	opts := []oteltrace.SpanStartOption{oteltrace.WithTimestamp(at), oteltrace.WithSpanKind(kind)}
 	if len(links) > 0 {
 		opts = append(opts, oteltrace.WithLinks(links...))
 	}
@@ -244,30 +265,35 @@ func (t *translator) set(s oteltrace.Span, attrs ...attribute.KeyValue) {
 	}
 }
 
-// end ends s (if not nil) at tm.
-func (t *translator) end(s oteltrace.Span, tm time.Time) {
+// end ends s (if not nil) now.
+func (t *translator) end(s oteltrace.Span) {
 	if s != nil {
-		s.End(t.at(tm))
+		s.End(oteltrace.WithTimestamp(t.now))
 	}
 }
 
-// event adds the span event name at tm to s.
-func (t *translator) event(s oteltrace.Span, name string, tm time.Time, attrs ...attribute.KeyValue) {
+// endInstant ends s, which started now and takes no time.
+func (t *translator) endInstant(s oteltrace.Span) {
+	s.End(oteltrace.WithTimestamp(t.now.Add(t.instant)))
+}
+
+// event adds the span event name to s, now.
+func (t *translator) event(s oteltrace.Span, name string, attrs ...attribute.KeyValue) {
 	if s.IsRecording() {
-		s.AddEvent(name, t.at(tm), oteltrace.WithAttributes(attrs...))
+		s.AddEvent(name, oteltrace.WithTimestamp(t.now), oteltrace.WithAttributes(attrs...))
 	}
 }
 
 // fail marks s as failed with err: status Error, and for a crash an
 // exception event carrying the panic's stack.
-func (t *translator) fail(s oteltrace.Span, err error, tm time.Time) {
+func (t *translator) fail(s oteltrace.Span, err error) {
 	if !s.IsRecording() {
 		return
 	}
 	msg := firstLine(err.Error())
 	s.SetStatus(codes.Error, msg)
 	if c, ok := err.(*noex.CrashError); ok {
-		s.AddEvent("exception", t.at(tm), oteltrace.WithAttributes(
+		s.AddEvent("exception", oteltrace.WithTimestamp(t.now), oteltrace.WithAttributes(
 			attribute.String(excType, "panic"),
 			attribute.String(excMessage, msg),
 			attribute.String(excStack, c.Stack)))
@@ -324,35 +350,46 @@ func (t *translator) scope(pid, seq uint64, sc oteltrace.SpanContext) {
 	p.scoped = append(p.scoped, seq)
 }
 
-// finish ends pid's current handling span at tm.
-func (t *translator) finish(p *proc, tm time.Time) {
+// finish ends pid's current handling span now, with what depends on it: a
+// publication it made, and the client span of the call it answered, which
+// ends with it so that the client span contains the server span.
+func (t *translator) finish(p *proc) {
 	if p.mailbox != nil {
-		t.end(p.mailbox, tm)
+		p.mailbox.End(oteltrace.WithTimestamp(p.mailboxEnd))
 		p.mailbox = nil
 	}
-	p.pubSeq = 0
-	t.end(p.cur, tm)
+	if p.pub != nil {
+		t.end(p.pub)
+		p.pub, p.pubSeq = nil, 0
+	}
+	t.end(p.cur)
 	p.lastSeq, p.lastSC = p.curSeq, p.cur.SpanContext()
 	p.cur = nil
 	for _, seq := range p.scoped {
 		delete(t.causes, seq)
 	}
 	p.scoped = p.scoped[:0]
+	if ref := p.replied; ref != 0 {
+		p.replied = 0
+		if m := t.msgs[ref]; m != nil && m.client != nil {
+			t.endClient(ref, m)
+		}
+	}
 }
 
 // processEnded ends what an ending process leaves open: a handling cut
 // short (Kill), a call it waited for, its supervisor span.
-func (t *translator) processEnded(ev noex.Event) {
+func (t *translator) processEnded(ev *noex.Event) {
 	id := ev.PID.ID()
 	p := t.procs[id]
 	if p != nil {
 		if p.cur != nil {
-			t.fail(p.cur, endError{ev.Reason}, ev.Time)
-			t.finish(p, ev.Time)
+			t.fail(p.cur, endError{ev.Reason})
+			t.finish(p)
 		}
 		if m := t.msgs[p.call]; p.call != 0 && m != nil && m.client != nil {
-			t.fail(m.client, callerEnded{}, ev.Time)
-			t.endClient(p.call, m, ev.Time)
+			t.fail(m.client, callerEnded{})
+			t.endClient(p.call, m)
 		}
 		if p.bus {
 			for ref, s := range t.subs {
@@ -367,9 +404,9 @@ func (t *translator) processEnded(ev noex.Event) {
 			s.SetAttributes(attribute.String(keyReason, noex.ReasonString(ev.Reason)))
 		}
 		if ev.Kind == noex.ProcessCrashed {
-			t.fail(s, endError{ev.Reason}, ev.Time)
+			t.fail(s, endError{ev.Reason})
 		}
-		t.end(s, ev.Time)
+		t.end(s)
 		delete(t.sups, id)
 	}
 	if p == nil {
@@ -394,7 +431,7 @@ func (callerEnded) Error() string { return "caller ended before the reply" }
 
 // note records an event that starts no span as a span event on the
 // handling in progress that performed it, if any.
-func (t *translator) note(ev noex.Event) {
+func (t *translator) note(ev *noex.Event) {
 	actor, subject, subjectLabel := ev.PID, ev.Peer, ev.PeerLbl
 	if ev.Kind == noex.ProcessStarted {
 		actor, subject, subjectLabel = ev.Peer, ev.PID, ev.Label // performed by the starter
@@ -419,7 +456,7 @@ func (t *translator) note(ev noex.Event) {
 	if ev.Err != nil {
 		attrs = append(attrs, attribute.String(keyError, firstLine(ev.Err.Error())))
 	}
-	t.event(p.cur, eventName(ev.Kind), ev.Time, attrs...)
+	t.event(p.cur, eventName(ev.Kind), attrs...)
 }
 
 // eventName is the span event name of an event kind.
@@ -441,24 +478,27 @@ func eventName(k noex.EventKind) string {
 	return "noex." + k.String()
 }
 
-// close ends every span still open, in a deterministic order.
+// close ends every span still open, at the stamp of the last event, in a
+// deterministic order.
 func (t *translator) close() {
 	unfinished := func(s oteltrace.Span) {
 		s.SetAttributes(attribute.Bool(keyUnfinished, true))
-		t.end(s, t.last)
 	}
 	for _, id := range sortedKeys(t.procs) {
 		if p := t.procs[id]; p.cur != nil {
 			unfinished(p.cur)
+			t.finish(p)
 		}
 	}
 	for _, ref := range sortedKeys(t.msgs) {
 		if m := t.msgs[ref]; m.client != nil {
 			unfinished(m.client)
+			t.end(m.client)
 		}
 	}
 	for _, id := range sortedKeys(t.sups) {
 		unfinished(t.sups[id])
+		t.end(t.sups[id])
 	}
 	clear(t.procs)
 	clear(t.msgs)

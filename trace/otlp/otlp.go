@@ -1,0 +1,181 @@
+package otlp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/noex-go/noex/noex"
+	"github.com/noex-go/noex/trace"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// DefaultServiceName is the service.name of the spans when neither
+// OTEL_SERVICE_NAME nor OTEL_RESOURCE_ATTRIBUTES names one.
+const DefaultServiceName = "noex"
+
+// Setup makes rt's spans go somewhere: it builds an OpenTelemetry SDK
+// TracerProvider, attaches it to rt with [trace.Attach] and returns the
+// function that detaches it, flushes the spans and shuts the provider
+// down.
+//
+// By default the spans are exported over OTLP/HTTP in batches, configured
+// by the standard environment variables: OTEL_EXPORTER_OTLP_ENDPOINT (or
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; default http://localhost:4318),
+// OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TIMEOUT and the other
+// OTEL_EXPORTER_OTLP_* variables of otlptracehttp. The resource comes from
+// OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, with service.name
+// [DefaultServiceName] if neither names one, and the telemetry.sdk.*
+// attributes. [WithStdout] and [WithExporter] send the spans elsewhere.
+//
+// The provider uses [trace.NewIDGenerator], so a deterministic runtime's
+// spans get ids derived from its seed and a random run id, and Setup
+// places the virtual clock's epoch at the wall-clock time of the call
+// ([trace.WithTimeOrigin](time.Now())), so that the run is found among
+// recent traces; [WithTraceOptions] overrides both. Setup does not touch
+// OpenTelemetry's global provider, propagators or error handler.
+//
+// shutdown detaches from rt, ends the spans still open, exports what is
+// queued and shuts the exporter down, within ctx. Unlike the SDK's own
+// Shutdown, which only hands export failures to otel.Handle, it returns
+// them: an [*ExportError] (wrapping [ErrExport]) when spans were not
+// exported, joined with any error of the shutdown itself. It is safe to
+// call more than once; later calls return the first result. Call it after
+// the runtime's last [noex.Runtime.Run] (or [noex.Runtime.Shutdown]).
+//
+// Setup fails with an error wrapping [ErrSetup] for a nil rt, for
+// [WithStdout] combined with [WithExporter], or when the exporter cannot
+// be built.
+func Setup(ctx context.Context, rt *noex.Runtime, opts ...Option) (shutdown func(context.Context) error, err error) {
+	if rt == nil {
+		return nil, fmt.Errorf("%w: nil runtime", ErrSetup)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&cfg)
+		}
+	}
+	if cfg.conflict {
+		return nil, fmt.Errorf("%w: WithStdout and WithExporter exclude each other", ErrSetup)
+	}
+	res, err := newResource(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: resource: %w", ErrSetup, err)
+	}
+	exp, closeIdle, err := newExporter(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: exporter: %w", ErrSetup, err)
+	}
+	w := &watch{SpanExporter: exp, stretch: cfg.stdout == nil && cfg.exporter == nil}
+	var proc sdktrace.SpanProcessor
+	if cfg.stdout != nil || cfg.exporter != nil {
+		proc = sdktrace.NewSimpleSpanProcessor(w)
+	} else {
+		proc = sdktrace.NewBatchSpanProcessor(w)
+	}
+	count := &counter{}
+	tp := sdktrace.NewTracerProvider(
+		sdktrace.WithResource(res),
+		sdktrace.WithIDGenerator(trace.NewIDGenerator()),
+		sdktrace.WithSpanProcessor(count),
+		sdktrace.WithSpanProcessor(proc))
+	topts := append([]trace.Option{trace.WithTimeOrigin(time.Now())}, cfg.trace...)
+	detach := trace.Attach(rt, append(topts, trace.WithTracerProvider(tp))...)
+
+	var once sync.Once
+	var result error
+	return func(ctx context.Context) error {
+		once.Do(func() {
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			detach()
+			serr := tp.Shutdown(ctx)
+			if closeIdle != nil {
+				closeIdle()
+			}
+			result = errors.Join(w.result(int(count.ended.Load())), serr)
+		})
+		return result
+	}, nil
+}
+
+// newResource describes the service: the environment's resource attributes
+// over service.name=noex, plus the SDK's own and host.name. (With a host,
+// Jaeger does not try to correct clock skew between the spans of one
+// process, which the tie of a reply and the end of its handling would
+// trigger.)
+func newResource(ctx context.Context) (*resource.Resource, error) {
+	env, err := resource.New(ctx, resource.WithTelemetrySDK(), resource.WithHost(), resource.WithFromEnv())
+	if err != nil {
+		return nil, err
+	}
+	return resource.Merge(resource.NewSchemaless(attribute.String("service.name", DefaultServiceName)), env)
+}
+
+// newExporter builds the exporter cfg asks for. For OTLP it gives the
+// exporter an HTTP transport of its own, so that shutdown can close its
+// idle connections and leave no goroutine behind; closeIdle does that.
+func newExporter(ctx context.Context, cfg config) (exp sdktrace.SpanExporter, closeIdle func(), err error) {
+	switch {
+	case cfg.exporter != nil:
+		return cfg.exporter, nil, nil
+	case cfg.stdout != nil:
+		exp, err := stdouttrace.New(stdouttrace.WithWriter(cfg.stdout), stdouttrace.WithPrettyPrint())
+		return exp, nil, err
+	}
+	var opts []otlptracehttp.Option
+	client, transport := httpClient()
+	if client != nil {
+		opts = append(opts, otlptracehttp.WithHTTPClient(client))
+		closeIdle = transport.CloseIdleConnections
+	}
+	exp, err = otlptracehttp.New(ctx, opts...)
+	return exp, closeIdle, err
+}
+
+// httpClient returns an HTTP client with a transport of its own, as the
+// OTLP exporter would build, with the timeout of OTEL_EXPORTER_OTLP_TIMEOUT
+// (default 10 s). When TLS files are configured through the environment it
+// returns nil: the exporter then builds its own client, which honours them.
+func httpClient() (*http.Client, *http.Transport) {
+	for _, v := range []string{"CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY"} {
+		for _, prefix := range []string{"OTEL_EXPORTER_OTLP_", "OTEL_EXPORTER_OTLP_TRACES_"} {
+			if _, ok := os.LookupEnv(prefix + v); ok {
+				return nil, nil
+			}
+		}
+	}
+	timeout := 10 * time.Second
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"} {
+		if ms, err := strconv.Atoi(os.Getenv(name)); err == nil && ms > 0 {
+			timeout = time.Duration(ms) * time.Millisecond
+		}
+	}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          10,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &http.Client{Transport: tr, Timeout: timeout}, tr
+}
+
+func stdout() *os.File { return os.Stdout }
