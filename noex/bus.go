@@ -13,8 +13,9 @@ import (
 
 // Bus is a reference to a running EventBus, as returned by [StartBus]. The
 // bus is a server like any other: it has a PID, can be named, monitored,
-// stopped and supervised. Its messages are internal; use the functions of
-// this file ([Subscribe], [Publish], ...) to talk to it.
+// stopped and supervised. Its messages are internal: talk to it with
+// [Subscribe], [SubscribeMailbox], [Publish], [PublishSync],
+// [SubscriptionCount] and [Patterns], which all take a [BusAddr].
 type Bus = Ref[busCall, busCast, busReply]
 
 // BusName is the typed registered name of a bus, so that a bus started with
@@ -53,6 +54,8 @@ func (p Publication) String() string {
 // called from Run's body or from any handler, and fails as [Start] does.
 //
 // A bus keeps its subscriptions in memory: a restarted bus starts with none.
+// When it stops, every remaining subscription is recorded as an
+// [Unsubscribed] event; a killed bus records nothing.
 func StartBus(ctx context.Context, opts ...StartOption) (Bus, error) {
 	return Start(ctx, busBehavior{}, opts...)
 }
@@ -60,7 +63,8 @@ func StartBus(ctx context.Context, opts ...StartOption) (Bus, error) {
 // Subscribe subscribes h to the topics that pattern matches and returns the
 // function that ends the subscription. It is a call to the bus and returns
 // once the bus has applied it, so a [Publish] made afterwards by the same
-// process reaches h.
+// process reaches h. Like [Call], it may be used from Run's body and from
+// any handler, Init included (the chapter's services subscribe in Init).
 //
 // Patterns are dot-separated segments, as in "user.created". A segment is
 // a non-empty string of any characters except '.' and '*', or the wildcard
@@ -167,7 +171,9 @@ func (u *unsubscriber) unsubscribe() {
 	}
 }
 
-// Publish publishes msg on topic and returns at once (a [Cast] to the bus).
+// Publish publishes msg on topic and returns at once (a [Cast] to the bus);
+// like Cast, it may be used from Run's body and from any handler, including
+// the bus's own handlers.
 // The bus delivers it to every matching subscription, in subscription order;
 // publications from one process are delivered in the order they were
 // published. It fails with a [*TopicError] for an invalid topic (see
@@ -641,8 +647,7 @@ func (st *busState) publish(topic string, msg any, from *process, id uint64) {
 			st.deliver(s, topic, msg, from, pub)
 		}
 	}
-	clear(hits)
-	st.hits = hits[:0]
+	st.hits = hits[:0] // stale entries are overwritten by the next publication
 }
 
 func (st *busState) emitPublished(topic string, msg any, from *process, id uint64) uint64 {
@@ -671,7 +676,6 @@ func (st *busState) collect(topic string) []hitGroup {
 				hits = append(hits, hitGroup{subs: g.subs})
 			}
 		}
-		clear(segs)
 		st.segBuf = segs[:0]
 	}
 	if st.all != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/noex-go/noex/noex"
 )
@@ -12,13 +13,19 @@ import (
 //
 //	go test -run='^$' -bench=Bus -benchtime=2s ./noex/
 //
-// Each benchmark times ours beside a baseline in the same run and reports
-// deliveries/s for both and the ratio (ours ÷ baseline, or publish ÷ cast).
-// Every run is timed until the last delivery is done, and both sides wait
-// for the bus every busWindow publications, which keeps the mailboxes (and
-// memory) bounded.
+// Each benchmark has three parts: the baseline and ours timed on their own
+// (for ns/op and allocations), and "paired", which alternates windows of
+// busWindow publications between the two inside one run, so that both see
+// the same machine load, and reports deliveries/s for each and the ratio.
+// Every window ends with a barrier, so the time counts the deliveries, not
+// just the enqueueing, and mailboxes (and memory) stay bounded.
 
 const busWindow = 1024
+
+// benchSide publishes n messages and returns once all were delivered.
+type benchSide interface {
+	run(n int) error
+}
 
 // ---- the baseline: noex's design, written plainly ----
 
@@ -65,10 +72,14 @@ func startNaiveBus(subs []naiveSub) *naiveBus {
 	return nb
 }
 
-func (nb *naiveBus) publishSync(topic string) {
+func (nb *naiveBus) run(n int) error {
+	for i := range n {
+		nb.pubs <- naivePub{topic: "a.b", msg: i}
+	}
 	ack := make(chan struct{})
-	nb.pubs <- naivePub{topic: topic, ack: ack}
+	nb.pubs <- naivePub{topic: "sync", ack: ack}
 	<-ack
+	return nil
 }
 
 func (nb *naiveBus) stop() { close(nb.pubs); <-nb.done }
@@ -97,193 +108,38 @@ func naiveDeliver(h func(any, string), p naivePub) {
 	h(p.msg, p.topic)
 }
 
-// ---- benchmarks ----
+// ---- our sides ----
 
-// BenchmarkBusFanout publishes to 100 subscribers of one pattern.
-func BenchmarkBusFanout(b *testing.B) {
-	for _, pattern := range []string{"a.b", "a.*"} {
-		b.Run("pattern="+pattern, func(b *testing.B) { benchFanout(b, pattern, 100) })
-	}
+// busSide publishes on "a.b" to a bus, with a PublishSync barrier on a topic
+// nobody subscribes to.
+type busSide struct {
+	ctx context.Context
+	bus noex.Bus
 }
 
-func benchFanout(b *testing.B, pattern string, n int) {
-	var baseline float64
-	b.Run("baseline", func(b *testing.B) {
-		var count int
-		subs := make([]naiveSub, n)
-		for i := range subs {
-			subs[i] = naiveSub{pattern: pattern, h: func(any, string) { count++ }}
-		}
-		nb := startNaiveBus(subs)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := range b.N {
-			nb.pubs <- naivePub{topic: "a.b", msg: i}
-			if i%busWindow == busWindow-1 {
-				nb.publishSync("sync")
-			}
-		}
-		nb.publishSync("sync")
-		b.StopTimer()
-		nb.stop()
-		checkDeliveries(b, count, b.N*n)
-		baseline = reportRate(b, b.N*n)
-	})
-	b.Run("noex", func(b *testing.B) {
-		benchBus(b, func(ctx context.Context, bus noex.Bus) func() int {
-			var count int
-			for range n {
-				if _, err := noex.Subscribe(ctx, bus, pattern, func(context.Context, any, string) { count++ }); err != nil {
-					b.Fatal(err)
-				}
-			}
-			return func() int { return count }
-		}, n, baseline)
-	})
-}
-
-// benchBus times b.N publications on "a.b" to a bus set up by subscribe,
-// which returns the number of deliveries made; each publication must reach
-// perPub subscribers. It reports deliveries/s and, when baseline is known,
-// the ratio to it.
-func benchBus(b *testing.B, subscribe func(ctx context.Context, bus noex.Bus) func() int, perPub int, baseline float64) {
-	rt := noex.NewRuntime()
-	err := rt.Run(context.Background(), func(ctx context.Context) error {
-		bus, err := noex.StartBus(ctx)
-		if err != nil {
+func (s busSide) run(n int) error {
+	for i := range n {
+		if err := noex.Publish(s.ctx, s.bus, "a.b", i); err != nil {
 			return err
 		}
-		count := subscribe(ctx, bus)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := range b.N {
-			if err := noex.Publish(ctx, bus, "a.b", i); err != nil {
-				return err
-			}
-			if i%busWindow == busWindow-1 {
-				if err := noex.PublishSync(ctx, bus, "sync", nil); err != nil {
-					return err
-				}
-			}
-		}
-		if err := noex.PublishSync(ctx, bus, "sync", nil); err != nil {
+	}
+	return noex.PublishSync(s.ctx, s.bus, "sync", nil)
+}
+
+// castSide casts to a server that counts, with a Call barrier.
+type castSide struct {
+	ctx  context.Context
+	sink noex.Ref[noex.None, int, int]
+}
+
+func (s castSide) run(n int) error {
+	for i := range n {
+		if err := noex.Cast(s.ctx, s.sink, i); err != nil {
 			return err
 		}
-		b.StopTimer()
-		checkDeliveries(b, count(), b.N*perPub)
-		rate := reportRate(b, b.N*perPub)
-		if baseline > 0 {
-			b.ReportMetric(rate/baseline, "x-baseline")
-		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
 	}
-	if err := rt.Shutdown(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-}
-
-// BenchmarkBusFanoutOwners publishes to 100 subscribers that are 100
-// distinct servers (the bus checks each owner once per publication).
-func BenchmarkBusFanoutOwners(b *testing.B) {
-	const n = 100
-	var baseline float64
-	b.Run("baseline", func(b *testing.B) {
-		var counts [n]int
-		subs := make([]naiveSub, n)
-		for i := range subs {
-			subs[i] = naiveSub{pattern: "a.b", h: func(any, string) { counts[i]++ }}
-		}
-		nb := startNaiveBus(subs)
-		b.ResetTimer()
-		for i := range b.N {
-			nb.pubs <- naivePub{topic: "a.b", msg: i}
-			if i%busWindow == busWindow-1 {
-				nb.publishSync("sync")
-			}
-		}
-		nb.publishSync("sync")
-		b.StopTimer()
-		nb.stop()
-		baseline = reportRate(b, b.N*n)
-	})
-	b.Run("noex", func(b *testing.B) {
-		benchBus(b, func(ctx context.Context, bus noex.Bus) func() int {
-			var count int
-			h := func(context.Context, any, string) { count++ }
-			for range n {
-				if _, err := noex.Start(ctx, &benchSubscriber{bus: bus, h: h}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			return func() int { return count }
-		}, n, baseline)
-	})
-}
-
-// BenchmarkBusPublishOne compares a publication to one subscriber with a
-// plain Cast to a server doing the same work, both timed until handled.
-func BenchmarkBusPublishOne(b *testing.B) {
-	var cast float64
-	b.Run("cast", func(b *testing.B) {
-		rt := noex.NewRuntime()
-		err := rt.Run(context.Background(), func(ctx context.Context) error {
-			sink, err := noex.Start(ctx, &benchSink{})
-			if err != nil {
-				return err
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := range b.N {
-				if err := noex.Cast(ctx, sink, i); err != nil {
-					return err
-				}
-				if i%busWindow == busWindow-1 {
-					if _, err := noex.Call(ctx, sink, noex.None{}); err != nil {
-						return err
-					}
-				}
-			}
-			n, err := noex.Call(ctx, sink, noex.None{})
-			b.StopTimer()
-			checkDeliveries(b, n, b.N)
-			cast = reportRate(b, b.N)
-			return err
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := rt.Shutdown(context.Background()); err != nil {
-			b.Fatal(err)
-		}
-	})
-	b.Run("publish", func(b *testing.B) {
-		benchBus(b, func(ctx context.Context, bus noex.Bus) func() int {
-			var count int
-			if _, err := noex.Subscribe(ctx, bus, "a.b", func(context.Context, any, string) { count++ }); err != nil {
-				b.Fatal(err)
-			}
-			return func() int { return count }
-		}, 1, 0)
-		if cast > 0 {
-			// Time per publication over time per cast: the target is ≤ 2.
-			b.ReportMetric(cast/(float64(b.N)/b.Elapsed().Seconds()), "x-cast-time")
-		}
-	})
-}
-
-func reportRate(b *testing.B, deliveries int) float64 {
-	rate := float64(deliveries) / b.Elapsed().Seconds()
-	b.ReportMetric(rate, "deliveries/s")
-	return rate
-}
-
-func checkDeliveries(b *testing.B, got, want int) {
-	if got != want {
-		b.Fatalf("%d deliveries, want %d", got, want)
-	}
+	_, err := noex.Call(s.ctx, s.sink, noex.None{})
+	return err
 }
 
 // benchSink counts its casts; a call returns the count.
@@ -310,4 +166,150 @@ func (s *benchSubscriber) HandleCall(context.Context, noex.None, struct{}) (noex
 }
 func (s *benchSubscriber) HandleCast(context.Context, noex.None, struct{}) (struct{}, error) {
 	return struct{}{}, nil
+}
+
+// ---- the harness ----
+
+// benchPair runs the three parts for the sides made by setup, inside a
+// real-mode runtime. perPub is the number of deliveries per publication;
+// names are the two sides' names, baseline first; the paired part reports
+// the metric ratio, computed by ratioOf from the two rates.
+func benchPair(b *testing.B, names [2]string, ratio string, ratioOf func(rates [2]float64) float64, perPub int,
+	setup func(b *testing.B, ctx context.Context) (first, second benchSide, check func(int) bool, done func())) {
+	for i, name := range names {
+		b.Run(name, func(b *testing.B) {
+			inRuntime(b, func(ctx context.Context) {
+				first, second, _, done := setup(b, ctx)
+				defer done()
+				side := [2]benchSide{first, second}[i]
+				b.ReportAllocs()
+				b.ResetTimer()
+				for n := 0; n < b.N; n += busWindow {
+					if err := side.run(min(busWindow, b.N-n)); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(b.N*perPub)/b.Elapsed().Seconds(), "deliveries/s")
+			})
+		})
+	}
+	b.Run("paired", func(b *testing.B) {
+		inRuntime(b, func(ctx context.Context) {
+			first, second, check, done := setup(b, ctx)
+			defer done()
+			var spent [2]time.Duration
+			sides := [2]benchSide{first, second}
+			b.ResetTimer()
+			for n, k := 0, 0; n < b.N; n, k = n+busWindow, k+1 {
+				w := min(busWindow, b.N-n)
+				for j := range 2 {
+					j = (j + k) % 2 // alternate which side goes first
+					start := time.Now()
+					if err := sides[j].run(w); err != nil {
+						b.Fatal(err)
+					}
+					spent[j] += time.Since(start)
+				}
+			}
+			b.StopTimer()
+			if !check(b.N) {
+				b.Fatal("a side lost deliveries")
+			}
+			rates := [2]float64{}
+			for j := range 2 {
+				rates[j] = float64(b.N*perPub) / spent[j].Seconds()
+				b.ReportMetric(rates[j], names[j]+"-deliveries/s")
+			}
+			b.ReportMetric(ratioOf(rates), ratio)
+		})
+	})
+}
+
+func inRuntime(b *testing.B, body func(ctx context.Context)) {
+	rt := noex.NewRuntime()
+	ctx := context.Background()
+	if err := rt.Run(ctx, func(ctx context.Context) error { body(ctx); return nil }); err != nil {
+		b.Fatal(err)
+	}
+	if err := rt.Shutdown(ctx); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// fanout sets up a naive bus and ours, each with n subscribers of pattern;
+// owners makes each of ours a distinct server.
+func fanout(pattern string, n int, owners bool) func(b *testing.B, ctx context.Context) (benchSide, benchSide, func(int) bool, func()) {
+	return func(b *testing.B, ctx context.Context) (benchSide, benchSide, func(int) bool, func()) {
+		var naiveCount, ourCount int
+		subs := make([]naiveSub, n)
+		for i := range subs {
+			subs[i] = naiveSub{pattern: pattern, h: func(any, string) { naiveCount++ }}
+		}
+		nb := startNaiveBus(subs)
+		bus, err := noex.StartBus(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := func(context.Context, any, string) { ourCount++ }
+		for range n {
+			if owners {
+				_, err = noex.Start(ctx, &benchSubscriber{bus: bus, h: h})
+			} else {
+				_, err = noex.Subscribe(ctx, bus, pattern, h)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		check := func(pubs int) bool { return naiveCount == pubs*n && ourCount == pubs*n }
+		return nb, busSide{ctx: ctx, bus: bus}, check, nb.stop
+	}
+}
+
+// BenchmarkBusFanout publishes to 100 subscribers of one pattern, exact
+// ("a.b") or wildcard ("a.*"); the target is x-baseline ≥ 0.6 for both.
+func BenchmarkBusFanout(b *testing.B) {
+	for _, pattern := range []string{"a.b", "a.*"} {
+		b.Run("pattern="+pattern, func(b *testing.B) {
+			benchPair(b, [2]string{"baseline", "noex"}, "x-baseline", oursOverBaseline, 100, fanout(pattern, 100, false))
+		})
+	}
+}
+
+// BenchmarkBusFanoutOwners publishes to 100 subscribers that are 100
+// distinct servers: the bus checks each owner once per publication.
+func BenchmarkBusFanoutOwners(b *testing.B) {
+	benchPair(b, [2]string{"baseline", "noex"}, "x-baseline", oursOverBaseline, 100, fanout("a.b", 100, true))
+}
+
+// oursOverBaseline is our rate as a multiple of the baseline's.
+func oursOverBaseline(rates [2]float64) float64 { return rates[1] / rates[0] }
+
+// BenchmarkBusPublishOne compares a publication to one subscriber with a
+// plain Cast to a server doing the same work; x-cast-time is the time of a
+// publication over the time of a cast (the target is ≤ 2).
+func BenchmarkBusPublishOne(b *testing.B) {
+	timeOverCast := func(rates [2]float64) float64 { return rates[0] / rates[1] }
+	benchPair(b, [2]string{"cast", "publish"}, "x-cast-time", timeOverCast, 1,
+		func(b *testing.B, ctx context.Context) (benchSide, benchSide, func(int) bool, func()) {
+			sink, err := noex.Start(ctx, benchSink{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			bus, err := noex.StartBus(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var count int
+			if _, err := noex.Subscribe(ctx, bus, "a.b", func(context.Context, any, string) { count++ }); err != nil {
+				b.Fatal(err)
+			}
+			cs := castSide{ctx: ctx, sink: sink}
+			check := func(pubs int) bool {
+				casts, err := noex.Call(ctx, sink, noex.None{})
+				return err == nil && casts == pubs && count == pubs
+			}
+			return cs, busSide{ctx: ctx, bus: bus}, check, func() {}
+		})
 }

@@ -77,8 +77,10 @@ type pattern struct {
 
 // parsePattern validates text and splits it into segments.
 func parsePattern(text string) (*pattern, error) {
-	if err := checkSyntax("pattern", text); err != nil {
-		return nil, err
+	if !wellFormed(text, true) {
+		if err := checkSyntax("pattern", text); err != nil {
+			return nil, err
+		}
 	}
 	p := &pattern{text: text}
 	switch {
@@ -92,14 +94,41 @@ func parsePattern(text string) (*pattern, error) {
 }
 
 func checkTopic(topic string) error {
+	if wellFormed(topic, false) {
+		return nil
+	}
 	if err := checkSyntax("topic", topic); err != nil {
 		return err
 	}
 	return nil
 }
 
-// checkSyntax checks s against the grammar without allocating; what is
-// "topic" or "pattern".
+// wellFormed is the fast check of s against the grammar, in one pass;
+// wildcards says whether s is a pattern. When it reports false, checkSyntax
+// says why.
+func wellFormed(s string, wildcards bool) bool {
+	atStart := true // at the start of a segment
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '.':
+			if atStart {
+				return false
+			}
+			atStart = true
+		case '*':
+			if !wildcards || !atStart || i+1 < len(s) && s[i+1] != '.' {
+				return false
+			}
+			atStart = false
+		default:
+			atStart = false
+		}
+	}
+	return !atStart
+}
+
+// checkSyntax checks s against the grammar and says what is wrong, without
+// allocating when s is valid; what is "topic" or "pattern".
 func checkSyntax(what, s string) *TopicError {
 	if s == "" {
 		return &TopicError{What: what, Input: s, Reason: "is empty"}
