@@ -16,30 +16,31 @@ type requirement struct {
 	part   int
 	name   string
 	check  func(x *facts) string
+	tasks  bool // meaningless unless some task was enqueued
 	replay bool // checked only on the second run of a seed run twice
 }
 
 // requirements are checked in this order and reported under these names.
 var requirements = []requirement{
-	{1, "enqueue is a call that returns the task id", checkEnqueueCall, false},
-	{1, "task ids are unique and deterministic", checkIDs, false},
-	{1, "the producer assigns tasks with casts", checkAssignCasts, false},
-	{1, "workers publish completions on the event bus", checkPublish, false},
-	{1, "the monitor subscribes to all completions", checkSubscribed, false},
-	{1, "the monitor records every completion", checkRecorded, false},
-	{1, "each task is processed exactly once", checkExactlyOnce, false},
-	{1, "all three workers take part", checkAllWorkers, false},
-	{1, "everything is cleaned up after shutdown", checkCleanup, false},
-	{1, "the same seed gives the same run", checkReplay, true},
+	{part: 1, name: "enqueue is a call that returns the task id", check: checkEnqueueCall},
+	{part: 1, name: "task ids are unique and deterministic", check: checkIDs, tasks: true},
+	{part: 1, name: "the producer assigns tasks with casts", check: checkAssignCasts, tasks: true},
+	{part: 1, name: "workers publish completions on the event bus", check: checkPublish, tasks: true},
+	{part: 1, name: "the monitor subscribes to all completions", check: checkSubscribed},
+	{part: 1, name: "the monitor records every completion", check: checkRecorded, tasks: true},
+	{part: 1, name: "each task is processed exactly once", check: checkExactlyOnce, tasks: true},
+	{part: 1, name: "all three workers take part", check: checkAllWorkers, tasks: true},
+	{part: 1, name: "everything is cleaned up after shutdown", check: checkCleanup},
+	{part: 1, name: "the same seed gives the same run", check: checkReplay, replay: true},
 
-	{2, "the producer monitors each worker before giving it a task", checkMonitorsWorkers, false},
-	{2, "the producer requeues the task of a crashed worker", checkRequeue, false},
-	{2, "the supervisor restarts the crashed worker under its name", checkRestart, false},
-	{2, "no task is lost when a worker crashes", checkNoneLost, false},
-	{2, "no task runs twice when a worker crashes", checkNoneTwice, false},
-	{2, "the monitor records every completion", checkRecorded, false},
-	{2, "everything is cleaned up after shutdown", checkCleanup, false},
-	{2, "the same seed gives the same run", checkReplay, true},
+	{part: 2, name: "the producer monitors each worker before giving it a task", check: checkMonitorsWorkers, tasks: true},
+	{part: 2, name: "the producer requeues the task of a crashed worker", check: checkRequeue, tasks: true},
+	{part: 2, name: "the supervisor restarts the crashed worker under its name", check: checkRestart, tasks: true},
+	{part: 2, name: "no task is lost when a worker crashes", check: checkNoneLost, tasks: true},
+	{part: 2, name: "no task runs twice when a worker crashes", check: checkNoneTwice, tasks: true},
+	{part: 2, name: "the monitor records every completion", check: checkRecorded, tasks: true},
+	{part: 2, name: "everything is cleaned up after shutdown", check: checkCleanup},
+	{part: 2, name: "the same seed gives the same run", check: checkReplay, replay: true},
 }
 
 // partRequirements returns the requirements of part, in order.
@@ -69,13 +70,26 @@ func evaluate(x *facts) []verdict {
 			continue
 		}
 		out[i].checked = true
-		if broken != "" {
+		switch {
+		case broken != "":
 			out[i].obs = broken
-			continue
+		case req.tasks && len(x.ids) == 0:
+			out[i].obs = x.noTasks()
+		default:
+			out[i].obs = req.check(x)
 		}
-		out[i].obs = req.check(x)
 	}
 	return out
+}
+
+// noTasks explains why no task was enqueued.
+func (x *facts) noTasks() string {
+	for _, q := range x.r.enqueues {
+		if q.err != nil {
+			return fmt.Sprintf("no task could be enqueued: Enqueue(%q) returned an error: %v", q.payload, q.err)
+		}
+	}
+	return "no task could be enqueued: Enqueue returned no id"
 }
 
 // ---- part 1 ----

@@ -53,9 +53,8 @@ func withPublishers(events []noex.Event) []noex.Event {
 		if out == nil {
 			out = slices.Clone(events)
 		}
-		j, ok := slices.BinarySearchFunc(events, e.Parent, func(x noex.Event, seq uint64) int { return cmp.Compare(x.Seq, seq) })
-		if ok && events[j].Kind == noex.MessageReceived {
-			out[i].Peer, out[i].PeerLbl, out[i].Ref = events[j].Peer, events[j].PeerLbl, events[j].Ref
+		if c := causeOf(events, e); c.Kind == noex.MessageReceived {
+			out[i].Peer, out[i].PeerLbl, out[i].Ref = c.Peer, c.PeerLbl, c.Ref
 		}
 	}
 	if out == nil {
@@ -166,22 +165,36 @@ type crash struct {
 	inflight []string // tasks given to it that it had not completed
 }
 
-// injectedCrash returns the crash the grader injected into the run.
+// injectedCrash returns the crash the grader injected into the run. A task
+// is in flight on the crashed worker when it was given to it and the worker
+// had not finished handling that message, unless another worker completed
+// the task anyway.
 func (x *facts) injectedCrash() (crash, bool) {
 	for _, e := range x.ev {
-		if e.Kind == noex.ProcessCrashed && isWorker(e.Label) && errors.Is(e.Reason, noextest.ErrInjected) {
-			c := crash{pid: e.PID, label: e.Label, seq: e.Seq}
-			for _, id := range x.ids {
-				given := slices.ContainsFunc(x.assignments(id), func(a noex.Event) bool { return a.Peer == e.PID && a.Seq < e.Seq })
-				done := slices.ContainsFunc(x.completions(id), func(p noex.Event) bool { return p.Peer == e.PID })
-				if given && !done {
-					c.inflight = append(c.inflight, id)
-				}
-			}
-			return c, true
+		if e.Kind != noex.ProcessCrashed || !isWorker(e.Label) || !errors.Is(e.Reason, noextest.ErrInjected) {
+			continue
 		}
+		c := crash{pid: e.PID, label: e.Label, seq: e.Seq}
+		for _, id := range x.ids {
+			given := slices.ContainsFunc(x.assignments(id), func(a noex.Event) bool {
+				return a.Peer == e.PID && a.Seq < e.Seq && !x.handledOK(a)
+			})
+			elsewhere := slices.ContainsFunc(x.completions(id), func(p noex.Event) bool { return p.Peer != e.PID })
+			if given && !elsewhere {
+				c.inflight = append(c.inflight, id)
+			}
+		}
+		return c, true
 	}
 	return crash{}, false
+}
+
+// handledOK reports whether the receiver of the message sent as s handled
+// it to the end, without an error or a crash.
+func (x *facts) handledOK(s noex.Event) bool {
+	return slices.ContainsFunc(x.ev, func(e noex.Event) bool {
+		return e.Kind == noex.MessageHandled && e.Ref == s.Ref && e.PID == s.Peer && e.Err == nil
+	})
 }
 
 // noCrash explains why the run has no injected crash.
@@ -191,10 +204,17 @@ func (x *facts) noCrash() string {
 		return fmt.Sprintf("no worker crashed: the grader made %s panic on its first task, but it never received one",
 			workerName(x.r.victim))
 	case crashKill:
-		return fmt.Sprintf("no worker crashed: the grader kills a worker that is working on a task once %d completions "+
-			"are published, and none was", x.r.killAfter)
+		return fmt.Sprintf("no worker crashed: the grader kills a worker that is working on a task once %s been "+
+			"published, and none was", plural(x.r.killAfter, "completion has", "completions have"))
 	}
 	return "no worker crashed"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // issues collects what a check observed; String shows the first few.
@@ -233,36 +253,69 @@ func kindText(k noex.MsgKind) string {
 	return k.String()
 }
 
-// notImplemented says where a run met the sentinel, or "".
-func notImplemented(r *run, sentinel error) string {
+// notImplemented says where a run met the sentinel, or "", and to which
+// part the TODO belongs: handling a noex.Down is part 2, the rest part 1.
+func notImplemented(r *run, sentinel error) (where string, part int) {
 	if sentinel == nil {
-		return ""
+		return "", 0
 	}
 	is := func(err error) bool { return err != nil && errors.Is(err, sentinel) }
-	switch {
-	case is(r.startErr):
-		return fmt.Sprintf("Start returned %q", r.startErr.Error())
-	case is(r.compsErr):
-		return fmt.Sprintf("Completions returned %q", r.compsErr.Error())
-	case is(r.shutErr):
-		return fmt.Sprintf("Shutdown returned %q", r.shutErr.Error())
+	if is(r.startErr) {
+		return fmt.Sprintf("Start returned %q", r.startErr.Error()), 1
 	}
 	for _, q := range r.enqueues {
 		if is(q.err) {
-			return fmt.Sprintf("Enqueue returned %q", q.err.Error())
+			return fmt.Sprintf("Enqueue returned %q", q.err.Error()), 1
 		}
 	}
+	switch {
+	case is(r.compsErr):
+		return fmt.Sprintf("Completions returned %q", r.compsErr.Error()), 1
+	case is(r.shutErr):
+		return fmt.Sprintf("Shutdown returned %q", r.shutErr.Error()), 1
+	}
+	where, part = "", 0
 	for _, e := range r.events {
 		switch {
 		case e.Kind == noex.MessageHandled && is(e.Err):
-			return fmt.Sprintf("%s's handler for a %s returned %q", e.Label, e.MsgKind, e.Err.Error())
+			w, p := fmt.Sprintf("%s's %s returned %q", e.Label, handlerName(e.MsgKind), e.Err.Error()), 1
+			if m, ok := causeOf(r.events, e).Msg.(noex.Down); ok {
+				w, p = fmt.Sprintf("%s's HandleInfo for a noex.Down (of %s) returned %q", e.Label, m.PID.Label(), e.Err.Error()), 2
+			}
+			if part == 0 || p < part {
+				where, part = w, p
+			}
 		case e.Kind == noex.InitFailed && is(e.Err):
-			return fmt.Sprintf("%s's Init returned %q", e.Label, e.Err.Error())
-		case is(e.Err) || is(e.Reason):
-			return fmt.Sprintf("%s (event %s)", sentinel, e)
+			return fmt.Sprintf("%s's Init returned %q", e.Label, e.Err.Error()), 1
+		case part == 0 && (is(e.Err) || is(e.Reason)):
+			where, part = fmt.Sprintf("%v (event %s)", sentinel, e), 1
+		}
+		if part == 1 {
+			return where, part
 		}
 	}
-	return ""
+	return where, part
+}
+
+func handlerName(k noex.MsgKind) string {
+	switch k {
+	case noex.KindCall:
+		return "HandleCall"
+	case noex.KindCast:
+		return "HandleCast"
+	case noex.KindInfo:
+		return "HandleInfo"
+	}
+	return "handler"
+}
+
+// causeOf returns the event that caused e (its Parent), or a zero Event.
+func causeOf(events []noex.Event, e noex.Event) noex.Event {
+	j, ok := slices.BinarySearchFunc(events, e.Parent, func(x noex.Event, seq uint64) int { return cmp.Compare(x.Seq, seq) })
+	if !ok {
+		return noex.Event{}
+	}
+	return events[j]
 }
 
 // monitorsWorkers reports whether the producer monitored any worker.

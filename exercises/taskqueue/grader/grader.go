@@ -98,7 +98,7 @@ var (
 // seed is random and printed.
 func Grade(t *testing.T, impl Impl) {
 	t.Helper()
-	cfg, err := flagConfig(t.Name(), os.LookupEnv)
+	cfg, err := flagConfig(t.Name(), seedFlag(), *strictFlag, *seedsFlag, os.LookupEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,32 +121,15 @@ func Grade(t *testing.T, impl Impl) {
 	}
 }
 
-// flagConfig builds the Config of Grade from the command line and the
-// environment (lookup is os.LookupEnv).
-func flagConfig(test string, lookup func(string) (string, bool)) (Config, error) {
-	cfg := Config{TestName: test, Seeds: *seedsFlag}
-	if v, _ := lookup("NOEX_GRADE"); v == "strict" || *strictFlag {
+// flagConfig builds the Config of Grade from the command line: the value of
+// -noex.seed (registered by noextest; "" if unset), -grade.strict and
+// -grade.seeds, and the environment (lookup is os.LookupEnv).
+func flagConfig(test, seedFlag string, strict bool, seeds int, lookup func(string) (string, bool)) (Config, error) {
+	cfg := Config{TestName: test, Seeds: seeds}
+	if v, _ := lookup("NOEX_GRADE"); v == "strict" || strict {
 		cfg.Strict = true
 	}
-	seed, ok, err := pinnedSeed(lookup)
-	switch {
-	case err != nil:
-		return cfg, err
-	case ok:
-		cfg.BaseSeed, cfg.Only = seed, true
-	default:
-		cfg.BaseSeed = rand.Uint64N(1 << 32)
-	}
-	return cfg, nil
-}
-
-// pinnedSeed returns the seed given with -noex.seed (registered by
-// noextest), else NOEX_SEED.
-func pinnedSeed(lookup func(string) (string, bool)) (uint64, bool, error) {
-	what, v := "-noex.seed", ""
-	if f := flag.Lookup("noex.seed"); f != nil {
-		v = f.Value.String()
-	}
+	what, v := "-noex.seed", seedFlag
 	if v == "" {
 		what, v = "NOEX_SEED", ""
 		if e, ok := lookup("NOEX_SEED"); ok {
@@ -154,11 +137,21 @@ func pinnedSeed(lookup func(string) (string, bool)) (uint64, bool, error) {
 		}
 	}
 	if v = strings.TrimSpace(v); v == "" {
-		return 0, false, nil
+		cfg.BaseSeed = rand.Uint64N(1 << 32)
+		return cfg, nil
 	}
 	n, err := strconv.ParseUint(v, 0, 64)
 	if err != nil {
-		return 0, false, fmt.Errorf("grader: invalid %s %q: want an unsigned integer", what, v)
+		return cfg, fmt.Errorf("grader: invalid %s %q: want an unsigned integer", what, v)
 	}
-	return n, true, nil
+	cfg.BaseSeed, cfg.Only = n, true
+	return cfg, nil
+}
+
+// seedFlag returns the value of -noex.seed, "" if unset.
+func seedFlag() string {
+	if f := flag.Lookup("noex.seed"); f != nil {
+		return f.Value.String()
+	}
+	return ""
 }

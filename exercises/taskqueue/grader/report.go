@@ -132,10 +132,11 @@ func runPattern(name string) string {
 // which requirements fail for now.
 func (p PartReport) NotSolvedText(cfg Config) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "part %d is not solved yet: %s.\n", p.Part, p.Unsolved)
+	fmt.Fprintf(&b, "part %d is not solved yet: %s.", p.Part, p.Unsolved)
 	if len(p.Results) == 0 {
 		return b.String()
 	}
+	b.WriteByte('\n')
 	fmt.Fprintf(&b, "This does not fail the test. What the grader sees now, under %s:\n", seedRange(p.BaseSeed, p.Seeds))
 	for _, r := range p.Results {
 		if r.Passed() {

@@ -284,16 +284,16 @@ func (pr *probe) kill(ctx context.Context) bool {
 	return noex.Kill(ctx, victim, errKilled) == nil
 }
 
-// busyWorkers returns the live worker processes that have received a cast
-// they have not finished handling, in process order.
+// busyWorkers returns the live worker processes that have received a
+// message they have not finished handling, in process order.
 func busyWorkers(events []noex.Event) []noex.PID {
-	current := map[noex.PID]uint64{} // worker → the cast it is handling
+	current := map[noex.PID]uint64{} // worker → the message it is handling
 	for _, e := range events {
 		if !isWorker(e.Label) {
 			continue
 		}
 		switch {
-		case e.Kind == noex.MessageReceived && e.MsgKind == noex.KindCast:
+		case e.Kind == noex.MessageReceived:
 			current[e.PID] = e.Ref
 		case e.Kind == noex.MessageHandled && current[e.PID] == e.Ref:
 			delete(current, e.PID)

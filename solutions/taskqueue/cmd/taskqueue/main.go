@@ -25,7 +25,7 @@ func main() {
 	events := flag.Bool("events", false, "print the runtime's event log after the run")
 	flag.Parse()
 	if err := run(os.Stdout, *seed, *events); err != nil {
-		fmt.Fprintln(os.Stderr, "taskqueue:", err)
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
