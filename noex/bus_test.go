@@ -241,14 +241,18 @@ func TestBusSubscribePublishUnsubscribe(t *testing.T) {
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
 		var tp tape
 		var got []any
+		var busPID, handlerPID noex.PID
 		busRun(t, rt, func(ctx context.Context) error {
-			if _, err := noex.StartBus(ctx, noex.WithName("event-bus")); err != nil {
+			b, err := noex.StartBus(ctx, noex.WithName("event-bus"))
+			if err != nil {
 				return err
 			}
+			busPID = b.PID()
 			bus := noex.BusName("event-bus")
-			unsub, err := noex.Subscribe(ctx, bus, "user.created", func(_ context.Context, msg any, topic string) {
+			unsub, err := noex.Subscribe(ctx, bus, "user.created", func(ctx context.Context, msg any, topic string) {
 				tp.add(topic)
 				got = append(got, msg)
+				handlerPID = noex.Self(ctx)
 			})
 			if err != nil {
 				return err
@@ -264,6 +268,9 @@ func TestBusSubscribePublishUnsubscribe(t *testing.T) {
 		}
 		if diff := cmp.Diff([]any{"Alice"}, got); diff != "" {
 			t.Errorf("messages seen (-want +got):\n%s", diff)
+		}
+		if handlerPID != busPID {
+			t.Errorf("the handler ran in %v, want the bus %v", handlerPID, busPID)
 		}
 	})
 }
@@ -757,6 +764,12 @@ func TestBusErrors(t *testing.T) {
 			check("Publish to an unknown name", err, noex.ErrNotRegistered)
 			_, err = noex.StartBus(ctx, noex.WithName("event-bus"))
 			check("a second bus under the same name", err, noex.ErrNameTaken)
+			_, err = noex.Subscribe(ctx, nil, "a", (&tape{}).handler("x"))
+			check("Subscribe to a nil address", err, noex.ErrNotRunning)
+			check("Publish to a nil address", noex.Publish(ctx, nil, "a", nil), noex.ErrNotRunning)
+			_, err = noex.Subscribe(context.Background(), bus, "a", (&tape{}).handler("x"))
+			check("Subscribe outside the runtime", err, noex.ErrNoRuntime)
+			check("Publish outside the runtime", noex.Publish(context.Background(), bus, "a", nil), noex.ErrNoRuntime)
 
 			mustOK2(noex.Subscribe(ctx, bus, "inside", func(ctx context.Context, msg any, topic string) {
 				_, err := noex.Subscribe(ctx, bus, "x", (&tape{}).handler("x"))
