@@ -22,6 +22,8 @@ type DivergenceError struct {
 	Context []string // the lines before it, which both runs share (at most 5)
 }
 
+// Error renders the divergence: where, the shared lines before it, and
+// the two differing lines.
 func (e *DivergenceError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "noextest: seed %d: the runs diverge at event %d", e.Seed, e.Index+1)

@@ -26,6 +26,7 @@ type InjectedPanic struct {
 	N    int    // which of its messages
 }
 
+// Error says which process and message the panic was injected into.
 func (p *InjectedPanic) Error() string {
 	return fmt.Sprintf("noextest: injected panic in %s at message %d", p.Proc, p.N)
 }

@@ -26,6 +26,7 @@ type Message struct {
 	Msg  any
 }
 
+// String renders the message as the log does, as in cast Add{N:2}.
 func (m Message) String() string { return m.Kind.String() + " " + noex.FormatMessage(m.Msg) }
 
 // Probe is a process for code under test to talk to, as Akka's TestProbe
@@ -119,6 +120,7 @@ func (rt *Runtime) NewProbe(opts ...ProbeOption) *Probe {
 // PID returns the probe's process.
 func (p *Probe) PID() noex.PID { return p.pid }
 
+// String names the probe by its label, for messages.
 func (p *Probe) String() string { return "probe " + p.pid.Label() }
 
 // Receive waits, from a Run body or a handler, up to within on the
