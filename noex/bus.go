@@ -92,8 +92,9 @@ func StartBus(ctx context.Context, opts ...StartOption) (Bus, error) {
 // (by hand or by a supervisor) therefore has exactly one subscription.
 //
 // The returned function is a call to the bus that returns once the bus has
-// applied it. Call it from the subscribing process (or from a handler of
-// this bus). It is idempotent, and it does nothing once the bus or the
+// applied it. Call it from the subscribing process, or from a handler of
+// this bus, where it takes effect at once: a subscription removed by a
+// handler does not receive the rest of the publication being delivered. It is idempotent, and it does nothing once the bus or the
 // subscriber has ended; in deterministic mode, called from a goroutine that
 // is not a runtime process, it does nothing (the runtime refuses the call
 // with [ErrNotOwner]) and may be called again from the right place.
