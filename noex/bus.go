@@ -172,16 +172,16 @@ func (u *unsubscriber) unsubscribe() {
 	}
 }
 
-// Publish publishes msg on topic and returns at once (a [Cast] to the bus);
-// like Cast, it may be used from Run's body and from any handler, including
-// the bus's own handlers.
+// Publish publishes msg on topic and returns at once (a [Cast] to the bus).
 // The bus delivers it to every matching subscription, in subscription order;
 // publications from one process are delivered in the order they were
-// published. It fails with a [*TopicError] for an invalid topic (see
-// [MatchTopic]; a topic has no wildcards), and with an error wrapping
-// [ErrNotRunning] or [ErrNotRegistered] when the bus is stopped or unknown.
-// A subscription whose owner has ended before the bus handles the
+// published. A subscription whose owner has ended before the bus handles the
 // publication does not receive it, unless the owner published it itself.
+// Like Cast, Publish may be used from Run's body and from any handler,
+// including the bus's own. It fails with a [*TopicError] for an invalid
+// topic (see [MatchTopic]; a topic has no wildcards), and with an error
+// wrapping [ErrNotRunning] or [ErrNotRegistered] when the bus is stopped or
+// unknown.
 func Publish(ctx context.Context, bus BusAddr, topic string, msg any) error {
 	if err := checkTopic(topic); err != nil {
 		return err
@@ -341,14 +341,6 @@ type busState struct {
 	hits   []hitGroup // the groups matching a topic, reused
 }
 
-// group holds the subscriptions of one pattern, in subscription order. The
-// slice is never changed in place once shared (copy on removal), so a
-// publication in progress can keep iterating over its own view.
-type group struct {
-	pat  *pattern
-	subs []*sub
-}
-
 type sub struct {
 	id      uint64 // also its place in the subscription order
 	g       *group
@@ -363,11 +355,6 @@ type owner struct {
 	subs  []*sub
 	epoch uint64 // when ended was last checked
 	ended bool
-}
-
-type hitGroup struct {
-	subs []*sub
-	i    int
 }
 
 func (busBehavior) Init(ctx context.Context) (*busState, error) {
@@ -469,36 +456,6 @@ func (st *busState) subscribe(c busCall) (uint64, error) {
 	return s.id, nil
 }
 
-// group returns the group of pat's text, creating and indexing it.
-func (st *busState) group(pat *pattern) *group {
-	switch pat.kind {
-	case patAll:
-		if st.all == nil {
-			st.all = &group{pat: pat}
-		}
-		return st.all
-	case patExact:
-		g := st.exact[pat.text]
-		if g == nil {
-			g = &group{pat: pat}
-			st.exact[pat.text] = g
-		}
-		return g
-	}
-	n := len(pat.segs)
-	for n >= len(st.wild) {
-		st.wild = append(st.wild, nil)
-	}
-	for _, g := range st.wild[n] {
-		if g.pat.text == pat.text {
-			return g
-		}
-	}
-	g := &group{pat: pat}
-	st.wild[n] = append(st.wild[n], g)
-	return g
-}
-
 // unsubscribe removes one subscription; it reports whether it existed.
 func (st *busState) unsubscribe(id uint64) bool {
 	s := st.subs[id]
@@ -547,30 +504,6 @@ func (st *busState) emitUnsubscribed(s *sub, parent uint64) {
 	}
 }
 
-// compact rebuilds g without its removed subscriptions and unindexes it
-// when it is empty.
-func (st *busState) compact(g *group) {
-	var kept []*sub
-	for _, s := range g.subs {
-		if !s.removed {
-			kept = append(kept, s)
-		}
-	}
-	g.subs = kept
-	if len(kept) > 0 {
-		return
-	}
-	switch pat := g.pat; pat.kind {
-	case patAll:
-		st.all = nil
-	case patExact:
-		delete(st.exact, pat.text)
-	default:
-		n := len(pat.segs)
-		st.wild[n] = slices.DeleteFunc(slices.Clone(st.wild[n]), func(x *group) bool { return x == g })
-	}
-}
-
 // ended reports whether o's process has ended, checked once per
 // publication.
 func (st *busState) ended(o *owner) bool {
@@ -589,30 +522,6 @@ func (st *busState) count() int {
 		}
 	}
 	return n
-}
-
-// patterns lists, sorted, the patterns with a subscription whose owner has
-// not ended.
-func (st *busState) patterns() []string {
-	var pats []string
-	add := func(g *group) {
-		if slices.ContainsFunc(g.subs, func(s *sub) bool { return alive(s.o.p) }) {
-			pats = append(pats, g.pat.text)
-		}
-	}
-	for _, g := range st.exact {
-		add(g)
-	}
-	for _, gs := range st.wild {
-		for _, g := range gs {
-			add(g)
-		}
-	}
-	if st.all != nil {
-		add(st.all)
-	}
-	slices.Sort(pats)
-	return pats
 }
 
 // ---- delivery ----
@@ -658,31 +567,6 @@ func (st *busState) emitPublished(topic string, msg any, from *process, id uint6
 		ev.Peer, ev.PeerLbl = from.pid(), from.labelStr()
 	}
 	return st.rt.emit(ev)
-}
-
-// collect returns the groups whose pattern matches topic. Patterns are not
-// split: exact ones are looked up by the topic, wildcard ones compared
-// segment by segment with those of the same length.
-func (st *busState) collect(topic string) []hitGroup {
-	hits := st.hits[:0]
-	if len(st.exact) > 0 {
-		if g := st.exact[topic]; g != nil {
-			hits = append(hits, hitGroup{subs: g.subs})
-		}
-	}
-	if n := segments(topic); n < len(st.wild) && len(st.wild[n]) > 0 {
-		segs := splitTopic(st.segBuf[:0], topic)
-		for _, g := range st.wild[n] {
-			if g.pat.matchSegs(segs) {
-				hits = append(hits, hitGroup{subs: g.subs})
-			}
-		}
-		st.segBuf = segs[:0]
-	}
-	if st.all != nil {
-		hits = append(hits, hitGroup{subs: st.all.subs})
-	}
-	return hits
 }
 
 // deliver hands one publication to one subscription, unless it was removed

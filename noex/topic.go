@@ -2,6 +2,7 @@ package noex
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -196,4 +197,124 @@ func (p *pattern) matchSegs(segs []string) bool {
 		}
 	}
 	return true
+}
+
+// ---- the bus's index of subscriptions by pattern ----
+
+// group holds the subscriptions of one pattern, in subscription order. The
+// slice is never changed in place once shared (copy on removal), so a
+// publication in progress can keep iterating over its own view.
+type group struct {
+	pat  *pattern
+	subs []*sub
+}
+
+// hitGroup is a matching group's subscriptions as the publication found
+// them, with the cursor of the merge into subscription order.
+type hitGroup struct {
+	subs []*sub
+	i    int
+}
+
+// group returns the group of pat's text, creating and indexing it.
+func (st *busState) group(pat *pattern) *group {
+	switch pat.kind {
+	case patAll:
+		if st.all == nil {
+			st.all = &group{pat: pat}
+		}
+		return st.all
+	case patExact:
+		g := st.exact[pat.text]
+		if g == nil {
+			g = &group{pat: pat}
+			st.exact[pat.text] = g
+		}
+		return g
+	}
+	n := len(pat.segs)
+	for n >= len(st.wild) {
+		st.wild = append(st.wild, nil)
+	}
+	for _, g := range st.wild[n] {
+		if g.pat.text == pat.text {
+			return g
+		}
+	}
+	g := &group{pat: pat}
+	st.wild[n] = append(st.wild[n], g)
+	return g
+}
+
+// compact rebuilds g without its removed subscriptions and unindexes it
+// when it is empty.
+func (st *busState) compact(g *group) {
+	var kept []*sub
+	for _, s := range g.subs {
+		if !s.removed {
+			kept = append(kept, s)
+		}
+	}
+	g.subs = kept
+	if len(kept) > 0 {
+		return
+	}
+	switch pat := g.pat; pat.kind {
+	case patAll:
+		st.all = nil
+	case patExact:
+		delete(st.exact, pat.text)
+	default:
+		n := len(pat.segs)
+		st.wild[n] = slices.DeleteFunc(st.wild[n], func(x *group) bool { return x == g })
+	}
+}
+
+// patterns lists, sorted, the patterns with a subscription whose owner has
+// not ended.
+func (st *busState) patterns() []string {
+	var pats []string
+	add := func(g *group) {
+		if slices.ContainsFunc(g.subs, func(s *sub) bool { return alive(s.o.p) }) {
+			pats = append(pats, g.pat.text)
+		}
+	}
+	for _, g := range st.exact {
+		add(g)
+	}
+	for _, gs := range st.wild {
+		for _, g := range gs {
+			add(g)
+		}
+	}
+	if st.all != nil {
+		add(st.all)
+	}
+	slices.Sort(pats)
+	return pats
+}
+
+// collect returns the groups whose pattern matches topic. Patterns are not
+// split: exact ones are looked up by the topic, wildcard ones compared
+// segment by segment with those of the same length.
+func (st *busState) collect(topic string) []hitGroup {
+	hits := st.hits[:0]
+	if len(st.exact) > 0 {
+		if g := st.exact[topic]; g != nil {
+			hits = append(hits, hitGroup{subs: g.subs})
+		}
+	}
+	if n := segments(topic); n < len(st.wild) && len(st.wild[n]) > 0 {
+		segs := splitTopic(st.segBuf[:0], topic)
+		for _, g := range st.wild[n] {
+			if g.pat.matchSegs(segs) {
+				hits = append(hits, hitGroup{subs: g.subs})
+			}
+		}
+		st.segBuf = segs[:0]
+	}
+	if st.all != nil {
+		hits = append(hits, hitGroup{subs: st.all.subs})
+	}
+	return hits
 }
