@@ -74,8 +74,8 @@ var (
 // "worker-1", ...
 func WorkerName(i int) string { return fmt.Sprintf("worker-%d", i) }
 
-// How long a worker works on one task: workMin plus up to workJitter, on
-// the runtime's clock (virtual in deterministic mode).
+// How long a worker works on one task: workMin plus up to workJitter, in
+// whole milliseconds, on the runtime's clock (virtual in deterministic mode).
 const (
 	workMin    = 10 * time.Millisecond
 	workJitter = 20 * time.Millisecond
@@ -83,7 +83,7 @@ const (
 
 // workTime draws the duration of one task from the process's random source.
 func workTime(ctx context.Context) time.Duration {
-	return workMin + time.Duration(noex.Rand(ctx).Int64N(int64(workJitter)))
+	return workMin + time.Duration(noex.Rand(ctx).Int64N(int64(workJitter/time.Millisecond)+1))*time.Millisecond
 }
 
 // System is a running task queue.

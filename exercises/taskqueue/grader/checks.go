@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/noex-go/noex/noex"
+	"github.com/noex-go/noex/noextest"
 )
 
 // requirement is one thing the exercise asks for, checked on every run of
@@ -408,30 +409,14 @@ func checkCleanup(x *facts) string {
 	if len(r.namesAfter) > 0 {
 		is.addf("after Shutdown these names are still registered: %s", quoteList(r.namesAfter, 8))
 	}
-	if len(r.liveAfter) > 0 {
-		var live []string
-		for _, p := range r.liveAfter {
-			live = append(live, p.Label)
-		}
-		is.addf("after Shutdown these processes still run: %s", strings.Join(live, ", "))
+	leaks := []error{r.leaks}
+	if j, ok := r.leaks.(interface{ Unwrap() []error }); ok {
+		leaks = j.Unwrap()
 	}
-	open := map[uint64]noex.Event{}
-	var order []uint64
-	for _, e := range x.ev {
-		if e.Seq > r.shutSeq || e.PeerLbl == probeLabel {
-			continue
-		}
-		switch e.Kind {
-		case noex.Subscribed:
-			open[e.Ref] = e
-			order = append(order, e.Ref)
-		case noex.Unsubscribed:
-			delete(open, e.Ref)
-		}
-	}
-	for _, ref := range order {
-		if e, ok := open[ref]; ok {
-			is.addf("after Shutdown the bus still holds %s's subscription to %q", e.PeerLbl, e.Name)
+	for _, err := range leaks {
+		if err != nil {
+			first, _, _ := strings.Cut(err.Error(), "\n")
+			is.addf("after Shutdown %s", strings.TrimPrefix(first, noextest.ErrLeak.Error()+": "))
 		}
 	}
 	return is.String()

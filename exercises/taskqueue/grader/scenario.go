@@ -89,7 +89,7 @@ type run struct {
 	shutErr    error
 	shutSeq    uint64 // the last event that happened before Shutdown returned
 	namesAfter []string
-	liveAfter  []noex.ProcessInfo
+	leaks      error // what noextest.CheckNoLeaks found after Shutdown
 	runErr     error
 	replayOf   *run // for a replay: the first run of the same seed
 }
@@ -174,7 +174,7 @@ func (r *run) finish(ctx context.Context, sys System, rt *noex.Runtime, rec *noe
 	r.shutErr = sys.Shutdown(ctx)
 	r.shutSeq = uint64(rec.Len())
 	r.namesAfter = rt.Registry().Names()
-	r.liveAfter = rt.Processes()
+	r.leaks = noextest.CheckNoLeaks(rt, rec.Raw())
 	return nil
 }
 
