@@ -11,6 +11,7 @@ import (
 	"github.com/noex-go/noex/noextest"
 )
 
+// listing: counter
 // Counter is the server the examples test: casts add, a call reads.
 type Counter struct{}
 
@@ -29,6 +30,8 @@ func (Counter) HandleCast(ctx context.Context, m Add, n int) (int, error) {
 	}
 	return n + m.N, nil
 }
+
+// end listing
 
 // exampleT stands in for the *testing.T of a test: it prints what the kit
 // reports, and done runs the cleanups that the testing package would run
@@ -83,6 +86,7 @@ func Example() {
 	// 11 00:00:00.000000 counter stopped reason=normal
 }
 
+// listing: leak
 // What a test that leaves a server running sees when it ends: the leak,
 // the event that started it, the seed and the command that replays the run.
 func Example_leak() {
@@ -104,6 +108,8 @@ func Example_leak() {
 	//     3 00:00:00.000000 counter unregistered "counter"
 	//     4 00:00:00.000000 counter stopped reason=shutdown
 }
+
+// end listing
 
 // Advance moves the virtual clock; a probe receives what the timers send.
 func ExampleRuntime_Advance() {
@@ -205,6 +211,7 @@ func ExampleFaults() {
 	// 11 00:00:00.000000 counter crashed reason="noex: counter crashed: noextest: injected panic in counter at message 2"
 }
 
+// listing: determinism
 // CheckDeterminism runs a scenario twice per seed and names the first
 // event at which the runs differ: here a message carrying the wall clock.
 func ExampleCheckDeterminism() {
@@ -227,3 +234,5 @@ func ExampleCheckDeterminism() {
 	// Output:
 	// seed 1 diverges at event 2 of kind sent
 }
+
+// end listing
