@@ -194,7 +194,7 @@ func TestRepliesCauseTheCallersNextStep(t *testing.T) {
 		a, _ := noex.Start(ctx, Counter{}, noex.WithName("a"))
 		b, _ := noex.Start(ctx, Counter{}, noex.WithName("b"))
 		noex.Cast(ctx, b, Add{N: 1})
-		noex.Call(ctx, a, Get{}) // main waits for a's reply ...
+		noex.Call(ctx, a, Get{})     // main waits for a's reply ...
 		noex.Cast(ctx, b, Add{N: 2}) // ... before it sends this
 		noex.Stop(ctx, a, nil)
 		return noex.Stop(ctx, b, nil)
