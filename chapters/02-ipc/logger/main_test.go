@@ -48,7 +48,6 @@ func TestGolden(t *testing.T) {
 	res := chaptertest.Run(t, 1, demo)
 	chaptertest.Deterministic(t, demo)
 	chaptertest.Golden(t, "testdata/output.golden", res.Output)
-	chaptertest.Diagram(t, "logger", res)
 }
 
 // Cast does not wait: in deterministic mode a process keeps running until it

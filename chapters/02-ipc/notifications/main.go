@@ -207,7 +207,8 @@ func startNotificationSystem(ctx context.Context, out io.Writer, latency time.Du
 		children = append(children, noex.ServerChild(name,
 			ChannelHandler{Channel: c, Latency: latency, out: out}, noex.WithName(name)))
 	}
-	if _, err := noex.StartSupervisor(ctx, noex.SupervisorSpec{Strategy: noex.OneForOne, Children: children}); err != nil {
+	sup := noex.SupervisorSpec{Strategy: noex.OneForOne, Children: children}
+	if _, err := noex.StartSupervisor(ctx, sup, noex.WithName("channels")); err != nil {
 		return err
 	}
 	if _, err := noex.Start(ctx, Router{out: out}, noex.WithName(RouterName.String())); err != nil {

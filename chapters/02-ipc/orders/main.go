@@ -161,7 +161,7 @@ func startOrderPipeline(ctx context.Context, out io.Writer) (noex.Supervisor, er
 			noex.ServerChild("email", Email{out: out}, noex.WithName(EmailName.String())),
 			noex.ServerChild("analytics", Analytics{out: out}, noex.WithName(AnalyticsName.String())),
 		},
-	})
+	}, noex.WithName("order-services"))
 }
 
 // createOrder creates order number n and publishes "order.created"; every

@@ -189,7 +189,8 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 	if cfg.OTLP {
 		var err error
 		if stopTrace, err = setupOTLP(ctx, rt); err != nil {
-			errs = append(errs, fmt.Errorf("otlp: %w", err))
+			detach()
+			return Result{}, errors.Join(fmt.Errorf("run: -otlp: %w", err), rt.Shutdown(ctx))
 		}
 	}
 	for i, ph := range phases {
@@ -209,7 +210,7 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 	detach()
 	if stopTrace != nil {
 		if err := stopTrace(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("otlp: %w", err))
+			errs = append(errs, fmt.Errorf("run: -otlp: %w", err))
 		}
 	}
 	return res, errors.Join(errs...)

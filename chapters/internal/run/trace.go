@@ -2,21 +2,20 @@ package run
 
 import (
 	"context"
-	"errors"
 
 	"github.com/noex-go/noex/noex"
+	"github.com/noex-go/noex/trace/diagram"
+	"github.com/noex-go/noex/trace/otlp"
 )
 
 // TextDiagram renders events as a plain-text sequence diagram.
-func TextDiagram(events []noex.Event) string {
-	return "(the text diagram renderer is not built yet)\n"
-}
+func TextDiagram(events []noex.Event) string { return diagram.Text(events) }
 
 // MermaidDiagram renders events as a Mermaid sequence diagram.
-func MermaidDiagram(events []noex.Event) string {
-	return "(the Mermaid renderer is not built yet)\n"
-}
+func MermaidDiagram(events []noex.Event) string { return diagram.Mermaid(events) }
 
+// setupOTLP exports rt's spans over OTLP/HTTP, configured by the standard
+// OTEL_* environment variables (endpoint, headers, OTEL_SERVICE_NAME...).
 func setupOTLP(ctx context.Context, rt *noex.Runtime) (func(context.Context) error, error) {
-	return nil, errors.New("the OTLP exporter is not built yet")
+	return otlp.Setup(ctx, rt)
 }
