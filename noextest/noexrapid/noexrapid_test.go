@@ -16,6 +16,7 @@ import (
 	"github.com/noex-go/noex/noextest/noexrapid"
 )
 
+// listing: servers
 // The lost update: two clients each add to a counter by reading it with a
 // call and writing it back with a cast. Nothing stops the other client's
 // read from coming between a read and its write.
@@ -74,21 +75,25 @@ func (client) HandleCast(ctx context.Context, _ run, c client) (client, error) {
 	return c, err
 }
 
+// end listing
+
+// listing: scenario
 // addTwice starts the counter and two clients that add by1 and by2, lets
 // them run, and returns the counter's final value. Everything is stopped
 // again.
 func addTwice(ctx context.Context, by1, by2 int) (int, error) {
-	cnt, err := noex.Start(ctx, counter{})
+	cnt, err := noex.Start(ctx, counter{}, noex.WithName("counter"))
 	if err != nil {
 		return 0, err
 	}
-	ech, err := noex.Start(ctx, echo{})
+	ech, err := noex.Start(ctx, echo{}, noex.WithName("echo"))
 	if err != nil {
 		return 0, err
 	}
 	pids := []noex.PID{cnt.PID(), ech.PID()}
 	for i, by := range []int{by1, by2} {
-		c, err := noex.Start(ctx, client{by: by, hops: i, counter: cnt, echo: ech})
+		c, err := noex.Start(ctx, client{by: by, hops: i, counter: cnt, echo: ech},
+			noex.WithName(fmt.Sprintf("client%d", i+1)))
 		if err != nil {
 			return 0, err
 		}
@@ -114,6 +119,9 @@ func addTwice(ctx context.Context, by1, by2 int) (int, error) {
 	return n, nil
 }
 
+// end listing
+
+// listing: property
 // lostUpdate is the property: the counter ends at by1+by2.
 func lostUpdate(last *result) func(*rapid.T, *noextest.Runtime) {
 	return func(t *rapid.T, rt *noextest.Runtime) {
@@ -137,6 +145,9 @@ type result struct {
 	by1, by2, got int
 }
 
+// end listing
+
+// listing: test
 func TestRapidFindsAndShrinksTheLostUpdate(t *testing.T) {
 	setFlag(t, "rapid.nofailfile", "true") // no testdata/rapid files from this test
 	var last result
@@ -186,6 +197,8 @@ func TestRapidFindsAndShrinksTheLostUpdate(t *testing.T) {
 		t.Errorf("the natural order gave %d, want 2", got)
 	}
 }
+
+// end listing
 
 func TestCheckPasses(t *testing.T) {
 	// With the clients serialized (the second starts once the first is
