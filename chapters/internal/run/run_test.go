@@ -189,3 +189,21 @@ func TestOTLPUnreachable(t *testing.T) {
 		t.Errorf("export to a closed port = %v, want an -otlp error", err)
 	}
 }
+
+func TestExecPrintsDiagrams(t *testing.T) {
+	var out strings.Builder
+	cfg := run.DefaultConfig()
+	cfg.Diagram, cfg.Mermaid = true, true
+	if err := run.Exec(context.Background(), cfg, &out, start, second); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"--- sequence diagram ---\n", "--- mermaid ---\nsequenceDiagram\n", "echo"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if !strings.HasPrefix(got, "first\nsecond phase\nlast\n") {
+		t.Errorf("the example's output does not come first:\n%s", got)
+	}
+}
