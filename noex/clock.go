@@ -159,7 +159,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		t := rt.newTimer(p, d, "sleep", false, func(*timer) { w.fire(nil, nil, false) })
 		defer t.cancel()
 		rt.sched.park(p, w)
-		return nil
+		return w.err
 	}
 	if d <= 0 {
 		return ctx.Err()

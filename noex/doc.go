@@ -95,6 +95,36 @@
 // handlers the runtime's time and randomness: in deterministic mode
 // handlers must use them instead of time.Now, time.Sleep and math/rand.
 //
+// # EventBus
+//
+// [StartBus] starts an EventBus, a server like any other: a [Bus] is a Ref,
+// so it can be named (the chapter's WithName("event-bus"), found again with
+// [BusName]), monitored, stopped and supervised. [Subscribe] runs a [Handler]
+// for every publication whose topic matches a pattern and returns the
+// function that ends the subscription; [SubscribeMailbox] instead sends each
+// one as a [Publication] to the subscriber's HandleInfo, the safe way to
+// update its state. [Publish] is a cast and returns at once; [PublishSync]
+// returns once every matching handler has run, a barrier for tests;
+// [SubscriptionCount] and [Patterns] inspect the bus.
+//
+// Topics and patterns are dot-separated, non-empty segments
+// ("user.created"). In a pattern a "*" segment matches exactly one segment:
+// "user.*" matches "user.created" but neither "user" nor
+// "user.profile.updated", and "*" alone matches every topic. The empty
+// string, empty segments, leading or trailing dots, a '*' inside a segment
+// and a '*' in a topic are rejected with a [*TopicError] wrapping
+// [ErrInvalidTopic]; [MatchTopic] is the matcher.
+//
+// Handlers run inside the bus process, one at a time, in subscription order
+// across all patterns. A panicking handler is recovered on its own and
+// recorded as a [Delivered] event with a [*CrashError]; neither the bus nor
+// the other handlers notice. A subscription belongs to the process that
+// made it (Init included) and ends with it, however it ends: from then on it
+// is not counted and receives only what its owner itself published, and the
+// bus removes it ([Unsubscribed]) when it handles the owner's [Down]. A
+// service that subscribes in Init and is restarted therefore has exactly one
+// subscription, where noex's would pile up.
+//
 // # Events
 //
 // Every runtime action emits one [Event]: process started, stopped, crashed;
@@ -132,7 +162,10 @@
 // Guaranteed orders: messages from one process to another are handled in
 // the order they were sent (Erlang's guarantee); a [Down] comes after every
 // message its target sent the watcher; a process's own actions happen in
-// program order; a reply comes before anything the caller does next. Not
+// program order; a reply comes before anything the caller does next; each
+// publication reaches a bus's subscriptions in subscription order, and the
+// publications of one process reach a subscription in the order they were
+// published. Not
 // guaranteed, and varied by the seed: the order in which messages from
 // different senders reach one receiver; the order of timers due at the same
 // instant; which of several ready processes runs first.

@@ -92,3 +92,30 @@ func TestInitTimeoutInRealMode(t *testing.T) {
 		return nil
 	})
 }
+
+// A goroutine that borrows a server's context and waits in a call is not
+// ended when the server is killed: its call fails with ErrKilled.
+func TestKillDoesNotEndABorrowingGoroutine(t *testing.T) {
+	rt := newRT(t)
+	got := make(chan error, 1)
+	run(t, rt, func(ctx context.Context) error {
+		slow := start(t, ctx, &testSrv{})
+		borrowed := make(chan context.Context, 1)
+		owner := start(t, ctx, &testSrv{initHook: func(ctx context.Context) error { borrowed <- ctx; return nil }})
+		must(t, noex.Cast(ctx, slow, op{kind: "sleep", d: time.Hour}))
+		bctx := <-borrowed
+		started := make(chan struct{})
+		go func() {
+			close(started)
+			_, err := noex.Call(bctx, slow, op{kind: "get"}, noex.WithTimeout(time.Hour))
+			got <- err
+		}()
+		<-started
+		// Kill once the borrowed call is waiting (or before: both must end the call).
+		must(t, noex.Kill(ctx, owner, nil))
+		return noex.Kill(ctx, slow, nil)
+	})
+	if err := <-got; err == nil {
+		t.Error("the borrowed call returned no error")
+	}
+}

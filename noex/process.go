@@ -257,9 +257,9 @@ func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, ti
 	} else if tt != nil {
 		tt.disarm()
 	}
-	if p.killed.Load() {
-		runtime.Goexit() // killed while waiting
-	}
+	// A kill fired w with ErrKilled. The wait returns it rather than ending
+	// the goroutine: this may be a goroutine borrowing the process's context.
+	// The process's own loop exits once the handler returns.
 }
 
 // callTimer is a process's own timeout timer. A process waits for one thing

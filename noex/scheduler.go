@@ -156,7 +156,9 @@ func (s *scheduler) park(p *process, w *waiter) {
 	s.await(p)
 	p.d.w = nil
 	if p.killed.Load() {
-		runtime.Goexit()
+		// Killed while waiting: the wait fails; the handler runs on to its
+		// end, where the process's loop exits.
+		w.fire(nil, ErrKilled, true)
 	}
 }
 
