@@ -234,7 +234,7 @@ func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, ti
 		}
 	}
 	if !p.root {
-		p.curWait.Store(w) // so that Kill can wake us...
+		p.curWait.Store(w)   // so that Kill can wake us...
 		if p.killed.Load() { // ...or we see a kill that came first
 			w.fire(nil, ErrKilled, true)
 		}
