@@ -41,7 +41,11 @@ import (
 // An example with several phases gets a quiescent system between them: the
 // next phase starts only once every message sent during the previous one has
 // been handled (see [noex.Runtime.Run]). That is how an example reads state
-// that other processes update asynchronously without sleeping.
+// that other processes update asynchronously without sleeping. A handler
+// that is still waiting on the clock ([noex.Sleep]) when a phase ends is
+// waited for in real mode but not in deterministic mode, where the virtual
+// clock does not advance after a body returns; an example whose handlers
+// sleep waits for their results with a call instead.
 type Phase func(ctx context.Context, out io.Writer) error
 
 // Config says how to run an example. The zero Config is real mode; use
