@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/noex-go/noex/noex"
+	"github.com/noex-go/noex/trace/diagram"
 )
 
 // Sentinel errors of the end-of-test checks. Each violation wraps one, so
@@ -210,16 +211,36 @@ func cmpU64(a, b uint64) int {
 	return 0
 }
 
-// tailLen is how many events failure messages show.
-const tailLen = 30
+// How much of a run failure messages show: the last lines of its sequence
+// diagram, then the last events of its log (which the violations refer to
+// by Seq).
+const (
+	diagramLen = 25
+	tailLen    = 15
+)
 
-// tail renders the last n events of log, with a header.
-func tail(log []noex.Event, n int) string {
+// tail renders the end of log for a failure message: the last n lines of
+// the run's sequence diagram (trace/diagram) and its last m events.
+func tail(log []noex.Event, n, m int) string {
 	if len(log) == 0 {
 		return "[noex] the log is empty"
 	}
-	from := max(len(log)-n, 0)
 	var b strings.Builder
+	if d := sequence(log); d != "" {
+		lines := strings.Split(strings.TrimSuffix(d, "\n"), "\n")
+		head, steps := lines[0], lines[1:]
+		if len(steps) > n {
+			fmt.Fprintf(&b, "[noex] sequence diagram (last %d of %d steps):\n", n, len(steps))
+			steps = steps[len(steps)-n:]
+		} else {
+			fmt.Fprintf(&b, "[noex] sequence diagram:\n")
+		}
+		fmt.Fprintf(&b, "  %s\n", head)
+		for _, l := range steps {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
+	}
+	from := max(len(log)-m, 0)
 	if from > 0 {
 		fmt.Fprintf(&b, "[noex] last %d of %d events:\n", len(log)-from, len(log))
 	} else {
@@ -231,4 +252,15 @@ func tail(log []noex.Event, n int) string {
 		b.WriteByte('\n')
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// sequence draws log as a text sequence diagram, or "" if the renderer
+// fails: a failure message must not fail on its way out.
+func sequence(log []noex.Event) (d string) {
+	defer func() {
+		if recover() != nil {
+			d = ""
+		}
+	}()
+	return diagram.Text(log)
 }

@@ -23,7 +23,8 @@
 //
 //	[noex] seed=42 To reproduce, specify: go test -run '^TestCounter$' -noex.seed=42
 //
-// followed by the tail of the event log. When the test ends, t.Cleanup
+// followed by the end of the run as a sequence diagram (package
+// trace/diagram) and the last events of the log. When the test ends, t.Cleanup
 // stops the kit's probes, checks that nothing is left running
 // ([CheckNoLeaks]: processes, registered names, pending timers, bus
 // subscriptions), shuts the runtime down, and checks the whole log for

@@ -102,6 +102,10 @@ func Example_leak() {
 	// noextest: left running: process counter (p2, running, 0 queued, names ["counter"]) is still running
 	//     started: 2 00:00:00.000000 counter started by main
 	// [noex] seed=1 To reproduce, specify: go test -run '^TestExample$' -noex.seed=1
+	// [noex] sequence diagram:
+	//   processes: main, counter
+	//     main ──start──▶ counter
+	//     counter: ■ stopped: shutdown
 	// [noex] log (4 events):
 	//     1 00:00:00.000000 counter registered "counter"
 	//     2 00:00:00.000000 counter started by main

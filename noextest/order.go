@@ -66,8 +66,9 @@ func diff(want, got any) (d string) {
 
 // CheckSubsequence checks that log contains events matching the patterns
 // want (see [Matches]) in that order, not necessarily adjacent. On failure
-// the error shows, as a cmp diff, the patterns against the log's events of
-// the same kinds reduced to the fields the patterns set.
+// the error shows, as a cmp diff of [Pattern] lines, the patterns against
+// the log's events of the same kinds reduced to the fields the patterns
+// set.
 func CheckSubsequence(log []Event, want ...Event) error {
 	i := 0
 	for _, e := range log {
@@ -80,7 +81,16 @@ func CheckSubsequence(log []Event, want ...Event) error {
 	}
 	return fmt.Errorf("%w: no event matches pattern %d %s after the first %d matched; "+
 		"patterns vs the log's events of those kinds (-want +got):\n%s",
-		ErrOrder, i, Pattern(want[i]), i, diff(want, project(log, want)))
+		ErrOrder, i, Pattern(want[i]), i, diff(patterns(want), patterns(project(log, want))))
+}
+
+// patterns renders each event as a [Pattern], one line each in a diff.
+func patterns(events []Event) []string {
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = Pattern(e)
+	}
+	return out
 }
 
 // project reduces log to the events of the kinds the patterns name, each
