@@ -12,21 +12,20 @@ import (
 func (t *translator) published(ev *noex.Event) {
 	bus := ev.PID.ID()
 	parent, _ := t.parent(bus, ev.Parent)
-	s := t.start(ev, 0, parent, namePublish+" "+ev.Name, oteltrace.SpanKindProducer)
-	if s.IsRecording() {
-		t.set(s,
-			attribute.String(keyOpType, opSend),
-			attribute.String(keyOpName, namePublish),
-			attribute.String(keyDestination, ev.Name),
-			attribute.String(keyMessageID, idString(ev.Ref)),
-			pidAttr(ev.PID),
-			attribute.String(keyProcessName, ev.Label),
-			attribute.String(keyBus, ev.Label))
-		if ev.PeerLbl != "" {
-			s.SetAttributes(attribute.String(keyPeerName, ev.PeerLbl))
-		}
-		t.message(s, keyMessage, ev.Msg)
+	a := t.attrs()
+	a = append(a,
+		attribute.String(keyOpType, opSend),
+		attribute.String(keyOpName, namePublish),
+		attribute.String(keyDestination, ev.Name),
+		attribute.String(keyMessageID, idString(ev.Ref)),
+		pidAttr(ev.PID),
+		attribute.String(keyProcessName, ev.Label),
+		attribute.String(keyBus, ev.Label))
+	if ev.PeerLbl != "" {
+		a = append(a, attribute.String(keyPeerName, ev.PeerLbl))
 	}
+	a = t.message(a, keyMessage, ev.Msg)
+	s := t.start(ev, 0, parent, namePublish+" "+ev.Name, oteltrace.SpanKindProducer, a)
 	p := t.procs[bus]
 	if p == nil || p.cur == nil {
 		t.endInstant(s)
@@ -55,20 +54,19 @@ func (t *translator) mailboxDelivery(ev *noex.Event) bool {
 	if !ok {
 		return false
 	}
-	s := t.start(ev, 0, c.sc, nameDeliver+" "+pm.Topic, oteltrace.SpanKindProducer)
-	if s.IsRecording() {
-		t.set(s,
-			attribute.String(keyOpType, opSend),
-			attribute.String(keyOpName, nameDeliver),
-			attribute.String(keyDestination, pm.Topic),
-			attribute.String(keyMessageID, idString(ev.Ref)),
-			pidAttr(ev.PID),
-			attribute.String(keyProcessName, ev.Label),
-			attribute.String(keyBus, ev.Label),
-			attribute.String(keyPeerName, ev.PeerLbl),
-			attribute.String(keyMsgKind, ev.MsgKind.String()))
-		t.message(s, keyMessage, pm.Msg)
-	}
+	a := t.attrs()
+	a = append(a,
+		attribute.String(keyOpType, opSend),
+		attribute.String(keyOpName, nameDeliver),
+		attribute.String(keyDestination, pm.Topic),
+		attribute.String(keyMessageID, idString(ev.Ref)),
+		pidAttr(ev.PID),
+		attribute.String(keyProcessName, ev.Label),
+		attribute.String(keyBus, ev.Label),
+		attribute.String(keyPeerName, ev.PeerLbl),
+		attribute.String(keyMsgKind, ev.MsgKind.String()))
+	a = t.message(a, keyMessage, pm.Msg)
+	s := t.start(ev, 0, c.sc, nameDeliver+" "+pm.Topic, oteltrace.SpanKindProducer, a)
 	if p.mailbox != nil { // a previous delivery never confirmed
 		p.mailbox.End(oteltrace.WithTimestamp(p.mailboxEnd))
 	}
@@ -87,38 +85,39 @@ func (t *translator) delivered(ev *noex.Event) {
 	if p != nil && p.mailbox != nil && p.mailboxTo == ev.Peer.ID() {
 		s := p.mailbox
 		p.mailbox = nil
-		t.subscriptionAttrs(s, ev)
+		if s.IsRecording() {
+			s.SetAttributes(t.subscriptionAttrs(nil, ev)...)
+		}
 		s.End(oteltrace.WithTimestamp(p.mailboxEnd))
 		return
 	}
 	parent, _ := t.parent(bus, ev.Parent)
-	s := t.start(ev, 0, parent, nameDeliver+" "+ev.Name, oteltrace.SpanKindConsumer)
-	if s.IsRecording() {
-		t.set(s,
-			attribute.String(keyOpType, opProcess),
-			attribute.String(keyOpName, nameDeliver),
-			attribute.String(keyDestination, ev.Name),
-			pidAttr(ev.PID),
-			attribute.String(keyProcessName, ev.Label),
-			attribute.String(keyBus, ev.Label),
-			attribute.String(keyPeerName, ev.PeerLbl))
-		t.message(s, keyMessage, ev.Msg)
-		t.subscriptionAttrs(s, ev)
-		if ev.Err != nil {
-			t.fail(s, ev.Err)
-		}
+	a := t.attrs()
+	a = append(a,
+		attribute.String(keyOpType, opProcess),
+		attribute.String(keyOpName, nameDeliver),
+		attribute.String(keyDestination, ev.Name),
+		pidAttr(ev.PID),
+		attribute.String(keyProcessName, ev.Label),
+		attribute.String(keyBus, ev.Label),
+		attribute.String(keyPeerName, ev.PeerLbl))
+	a = t.message(a, keyMessage, ev.Msg)
+	a = t.subscriptionAttrs(a, ev)
+	s := t.start(ev, 0, parent, nameDeliver+" "+ev.Name, oteltrace.SpanKindConsumer, a)
+	if ev.Err != nil {
+		t.fail(s, ev.Err)
 	}
 	t.endInstant(s)
 }
 
-func (t *translator) subscriptionAttrs(s oteltrace.Span, ev *noex.Event) {
-	if !s.IsRecording() {
-		return
-	}
-	s.SetAttributes(attribute.Int64(keySubID, int64(ev.Ref)))
+// subscriptionAttrs appends the attributes of the subscription of a
+// Delivered event.
+func (t *translator) subscriptionAttrs(a []attribute.KeyValue, ev *noex.Event) []attribute.KeyValue {
+	a = append(a, attribute.Int64(keySubID, int64(ev.Ref)))
 	if sb, ok := t.subs[ev.Ref]; ok {
-		s.SetAttributes(attribute.String(keySubscription, sb.pattern))
+		a = append(a, attribute.String(keySubscription, sb.pattern))
 	}
+	return a
 }
 
 // subscription tracks a bus's subscriptions (for the pattern of each

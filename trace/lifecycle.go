@@ -61,8 +61,8 @@ func (t *translator) supervisor(ev *noex.Event) oteltrace.Span {
 	if s := t.sups[id]; s != nil {
 		return s
 	}
-	s := t.start(ev, 1, oteltrace.SpanContext{}, "supervisor "+ev.Label, oteltrace.SpanKindInternal)
-	t.set(s, pidAttr(ev.PID), attribute.String(keyProcessName, ev.Label))
+	s := t.start(ev, 1, oteltrace.SpanContext{}, "supervisor "+ev.Label, oteltrace.SpanKindInternal,
+		append(t.attrs(), pidAttr(ev.PID), attribute.String(keyProcessName, ev.Label)))
 	t.sups[id] = s
 	return s
 }
@@ -83,16 +83,12 @@ func (t *translator) child(ev *noex.Event) {
 	if sc, _ := t.parent(ev.PID.ID(), ev.Parent); sc.IsValid() {
 		links = append(links, oteltrace.Link{SpanContext: sc})
 	}
-	s := t.start(ev, 0, sup.SpanContext(), name+ev.Name, oteltrace.SpanKindInternal, links...)
-	if s.IsRecording() {
-		t.set(s,
-			pidAttr(ev.Peer),
-			attribute.String(keyProcessName, ev.PeerLbl),
-			attribute.String(keyChildID, ev.Name))
-		if ev.Kind != noex.ChildStarted {
-			s.SetAttributes(attribute.String(keyReason, noex.ReasonString(ev.Reason)))
-		}
+	a := append(t.attrs(), pidAttr(ev.Peer), attribute.String(keyProcessName, ev.PeerLbl),
+		attribute.String(keyChildID, ev.Name))
+	if ev.Kind != noex.ChildStarted {
+		a = append(a, attribute.String(keyReason, noex.ReasonString(ev.Reason)))
 	}
+	s := t.start(ev, 0, sup.SpanContext(), name+ev.Name, oteltrace.SpanKindInternal, a, links...)
 	t.endInstant(s)
 }
 

@@ -37,21 +37,22 @@ func (t *translator) sent(ev *noex.Event) {
 			links = []oteltrace.Link{{SpanContext: c.sc}}
 		}
 	}
-	s := t.start(ev, 0, parent, op+" "+ev.PeerLbl, kind, links...)
-	if s.IsRecording() {
-		t.set(s,
-			attribute.String(keyOpType, opSend),
-			attribute.String(keyOpName, op),
-			attribute.String(keyDestination, ev.PeerLbl),
-			attribute.String(keyMessageID, idString(ev.Ref)),
-			pidAttr(ev.PID),
-			attribute.String(keyProcessName, ev.Label),
-			attribute.String(keyMsgKind, ev.MsgKind.String()))
-		t.message(s, keyMessage, ev.Msg)
-		if fromCause && c.timer != 0 {
-			s.SetAttributes(attribute.Int64(keyTimerID, int64(c.timer)))
-			t.event(s, "timer.fired", attribute.Int64(keyTimerID, int64(c.timer)))
-		}
+	a := t.attrs()
+	a = append(a,
+		attribute.String(keyOpType, opSend),
+		attribute.String(keyOpName, op),
+		attribute.String(keyDestination, ev.PeerLbl),
+		attribute.String(keyMessageID, idString(ev.Ref)),
+		pidAttr(ev.PID),
+		attribute.String(keyProcessName, ev.Label),
+		attribute.String(keyMsgKind, ev.MsgKind.String()))
+	a = t.message(a, keyMessage, ev.Msg)
+	if fromCause && c.timer != 0 {
+		a = append(a, attribute.Int64(keyTimerID, int64(c.timer)))
+	}
+	s := t.start(ev, 0, parent, op+" "+ev.PeerLbl, kind, a, links...)
+	if fromCause && c.timer != 0 {
+		t.event(s, "timer.fired", attribute.Int64(keyTimerID, int64(c.timer)))
 	}
 	m := &message{sc: s.SpanContext(), sent: t.now}
 	if ev.MsgKind == noex.KindCall {
@@ -61,14 +62,6 @@ func (t *translator) sent(ev *noex.Event) {
 		t.endInstant(s)
 	}
 	t.msgs[ev.Ref] = m
-}
-
-// message sets the attribute key to the rendered value v, unless messages
-// are left out.
-func (t *translator) message(s oteltrace.Span, key string, v any) {
-	if t.messages && v != nil {
-		s.SetAttributes(attribute.String(key, noex.FormatMessage(v)))
-	}
 }
 
 // received starts the span of handling a message: a call's server span or
@@ -88,21 +81,20 @@ func (t *translator) received(ev *noex.Event) {
 		kind = oteltrace.SpanKindServer
 	}
 	op := handleName(ev.MsgKind)
-	s := t.start(ev, 0, parent, op+" "+ev.Label, kind)
-	if s.IsRecording() {
-		t.set(s,
-			attribute.String(keyOpType, opProcess),
-			attribute.String(keyOpName, op),
-			attribute.String(keyDestination, ev.Label),
-			attribute.String(keyMessageID, idString(ev.Ref)),
-			pidAttr(ev.PID),
-			attribute.String(keyProcessName, ev.Label),
-			attribute.String(keyMsgKind, ev.MsgKind.String()))
-		if ev.PeerLbl != "" {
-			s.SetAttributes(attribute.String(keyPeerName, ev.PeerLbl))
-		}
-		t.message(s, keyMessage, ev.Msg)
+	a := t.attrs()
+	a = append(a,
+		attribute.String(keyOpType, opProcess),
+		attribute.String(keyOpName, op),
+		attribute.String(keyDestination, ev.Label),
+		attribute.String(keyMessageID, idString(ev.Ref)),
+		pidAttr(ev.PID),
+		attribute.String(keyProcessName, ev.Label),
+		attribute.String(keyMsgKind, ev.MsgKind.String()))
+	if ev.PeerLbl != "" {
+		a = append(a, attribute.String(keyPeerName, ev.PeerLbl))
 	}
+	a = t.message(a, keyMessage, ev.Msg)
+	s := t.start(ev, 0, parent, op+" "+ev.Label, kind, a)
 	p.cur, p.curSeq, p.curRef = s, ev.Seq, ev.Ref
 }
 
@@ -121,8 +113,8 @@ func (t *translator) handled(ev *noex.Event) {
 	p := t.procs[ev.PID.ID()]
 	if p == nil || p.cur == nil || p.curRef != ev.Ref || ev.Ref == 0 {
 		if ev.Err != nil { // Terminate panicked: a span of its own
-			s := t.start(ev, 0, oteltrace.SpanContext{}, "terminate "+ev.Label, oteltrace.SpanKindInternal)
-			t.set(s, pidAttr(ev.PID), attribute.String(keyProcessName, ev.Label))
+			s := t.start(ev, 0, oteltrace.SpanContext{}, "terminate "+ev.Label, oteltrace.SpanKindInternal,
+				append(t.attrs(), pidAttr(ev.PID), attribute.String(keyProcessName, ev.Label)))
 			t.fail(s, ev.Err)
 			t.endInstant(s)
 		}
@@ -171,19 +163,18 @@ func (t *translator) dropped(ev *noex.Event) {
 	if m == nil && ev.Name != "" {
 		dest = ev.Name // a timer's message whose address did not resolve
 	}
-	s := t.startAt(ev, 0, at, parent, nameDrop+" "+dest, oteltrace.SpanKindConsumer)
-	if s.IsRecording() {
-		t.set(s,
-			attribute.String(keyOpType, opProcess),
-			attribute.String(keyOpName, nameDrop),
-			attribute.String(keyDestination, dest),
-			attribute.String(keyMessageID, idString(ev.Ref)),
-			pidAttr(ev.PID),
-			attribute.String(keyProcessName, ev.Label),
-			attribute.String(keyMsgKind, ev.MsgKind.String()))
-		t.message(s, keyMessage, ev.Msg)
-		t.fail(s, dropError{ev.Err})
-	}
+	a := t.attrs()
+	a = append(a,
+		attribute.String(keyOpType, opProcess),
+		attribute.String(keyOpName, nameDrop),
+		attribute.String(keyDestination, dest),
+		attribute.String(keyMessageID, idString(ev.Ref)),
+		pidAttr(ev.PID),
+		attribute.String(keyProcessName, ev.Label),
+		attribute.String(keyMsgKind, ev.MsgKind.String()))
+	a = t.message(a, keyMessage, ev.Msg)
+	s := t.startAt(ev, 0, at, parent, nameDrop+" "+dest, oteltrace.SpanKindConsumer, a)
+	t.fail(s, dropError{ev.Err})
 	if at.Equal(t.now) {
 		t.endInstant(s)
 	} else {
@@ -210,12 +201,10 @@ func (t *translator) replied(ev *noex.Event) {
 	if m == nil || m.client == nil {
 		return
 	}
-	if m.client.IsRecording() {
-		if ev.Err != nil {
-			t.fail(m.client, ev.Err)
-		} else {
-			t.message(m.client, keyReply, ev.Msg)
-		}
+	if ev.Err != nil {
+		t.fail(m.client, ev.Err)
+	} else if t.messages && ev.Msg != nil && m.client.IsRecording() {
+		m.client.SetAttributes(attribute.String(keyReply, noex.FormatMessage(ev.Msg)))
 	}
 	if p := t.procs[ev.PID.ID()]; p != nil && p.cur != nil && p.curRef == ev.Ref {
 		p.replied = ev.Ref

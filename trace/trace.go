@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	oteltrace "go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // ScopeName is the instrumentation scope of the spans [Attach] starts.
@@ -33,7 +34,10 @@ const ScopeName = "github.com/noex-go/noex/trace"
 // the last event, with the attribute noex.unfinished=true; it is idempotent.
 // Attach and detach may be called from any goroutine, but in deterministic
 // mode not while [noex.Runtime.Run] is in progress. A nil rt gives a detach
-// that does nothing. Attach several times to feed several providers.
+// that does nothing, and so does OpenTelemetry's no-op provider
+// (go.opentelemetry.io/otel/trace/noop): nothing is observed, so the
+// runtime does not even build its events. Attach several times to feed
+// several providers.
 func Attach(rt *noex.Runtime, opts ...Option) (detach func()) {
 	if rt == nil {
 		return func() {}
@@ -47,6 +51,9 @@ func Attach(rt *noex.Runtime, opts ...Option) (detach func()) {
 	tp := cfg.tp
 	if tp == nil {
 		tp = otel.GetTracerProvider()
+	}
+	if _, ok := tp.(noop.TracerProvider); ok {
+		return func() {} // nothing would record: do not even make the runtime build events
 	}
 	t := newTranslator(rt, tp.Tracer(ScopeName), cfg)
 	stop := rt.Observe(t.observe)
@@ -83,6 +90,7 @@ type translator struct {
 	shift    bool
 	messages bool
 	base     []attribute.KeyValue // on every span
+	buf      []attribute.KeyValue // the attributes of the span being started; base first
 
 	now     time.Time     // the stamp of the event being translated
 	instant time.Duration // how long a span of no time lasts
@@ -175,6 +183,7 @@ func newTranslator(rt *noex.Runtime, tr oteltrace.Tracer, cfg config) *translato
 			t.base = append(t.base, attribute.String(keyRunID, hex16(t.run)))
 		}
 	}
+	t.buf = append(make([]attribute.KeyValue, 0, len(t.base)+16), t.base...)
 	return t
 }
 
@@ -233,15 +242,15 @@ func (t *translator) observe(ev noex.Event) {
 
 // start starts the span for the event ev (salt tells apart several spans of
 // one event) at the event's stamp, as a child of parent, or as a root if
-// parent is not valid.
+// parent is not valid, with the attributes attrs (made by t.attrs).
 func (t *translator) start(ev *noex.Event, salt uint64, parent oteltrace.SpanContext, name string,
-	kind oteltrace.SpanKind, links ...oteltrace.Link) oteltrace.Span {
-	return t.startAt(ev, salt, t.now, parent, name, kind, links...)
+	kind oteltrace.SpanKind, attrs []attribute.KeyValue, links ...oteltrace.Link) oteltrace.Span {
+	return t.startAt(ev, salt, t.now, parent, name, kind, attrs, links...)
 }
 
 // startAt is start with the span's start time given.
 func (t *translator) startAt(ev *noex.Event, salt uint64, at time.Time, parent oteltrace.SpanContext, name string,
-	kind oteltrace.SpanKind, links ...oteltrace.Link) oteltrace.Span {
+	kind oteltrace.SpanKind, attrs []attribute.KeyValue, links ...oteltrace.Link) oteltrace.Span {
 	ctx := context.Background()
 	if parent.IsValid() {
 		ctx = oteltrace.ContextWithSpanContext(ctx, parent)
@@ -249,20 +258,33 @@ func (t *translator) startAt(ev *noex.Event, salt uint64, at time.Time, parent o
 	if t.det {
 		ctx = context.WithValue(ctx, idKey{}, deriveIDs(t.seed, t.run, ev.Seq, salt))
 	}
-	opts := []oteltrace.SpanStartOption{oteltrace.WithTimestamp(at), oteltrace.WithSpanKind(kind)}
+	opts := []oteltrace.SpanStartOption{oteltrace.WithTimestamp(at), oteltrace.WithSpanKind(kind),
+		oteltrace.WithAttributes(attrs...)}
 	if len(links) > 0 {
 		opts = append(opts, oteltrace.WithLinks(links...))
 	}
 	_, s := t.tr.Start(ctx, name, opts...)
+	if len(attrs) >= len(t.base) && len(t.buf) > 0 && &attrs[0] == &t.buf[0] {
+		t.buf = attrs[:len(t.base)] // keep what append grew
+	}
 	return s
 }
 
-// set sets the base attributes and attrs on s, if it records.
-func (t *translator) set(s oteltrace.Span, attrs ...attribute.KeyValue) {
-	if s.IsRecording() {
-		s.SetAttributes(t.base...)
-		s.SetAttributes(attrs...)
+// attrs returns a slice for a span's attributes that holds those of every
+// span. It is a buffer reused from span to span (the tracer copies the
+// attributes it is given): fill it and pass it to start before the next
+// call of attrs.
+func (t *translator) attrs() []attribute.KeyValue {
+	return t.buf[:len(t.base)]
+}
+
+// message appends the attribute key with the rendered value v, unless
+// messages are left out.
+func (t *translator) message(a []attribute.KeyValue, key string, v any) []attribute.KeyValue {
+	if t.messages && v != nil {
+		a = append(a, attribute.String(key, noex.FormatMessage(v)))
 	}
+	return a
 }
 
 // end ends s (if not nil) now.
