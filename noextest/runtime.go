@@ -192,7 +192,7 @@ func (rt *Runtime) finish() {
 	rt.closed = true
 	failed := rt.failed()
 	var errs []error
-	if !rt.broken {
+	if !rt.broken && !rt.ShuttingDown() {
 		if err := rt.stopProbes(); err != nil {
 			errs = append(errs, err)
 		}

@@ -299,3 +299,20 @@ func TestDeadlockFailsRunAndSkipsLeakChecks(t *testing.T) {
 		t.Errorf("the leak checks ran on a failed runtime: %s", f.errText())
 	}
 }
+
+func TestShutdownByTheTestIsFine(t *testing.T) {
+	f := runFake("TestShut", func(ft *fakeT) {
+		rt := noextest.New(ft)
+		rt.NewProbe()
+		rt.Run(func(ctx context.Context) error {
+			_, err := startCounter(ctx, "c")
+			return err
+		})
+		if err := rt.Shutdown(context.Background()); err != nil {
+			ft.Errorf("Shutdown: %v", err)
+		}
+	})
+	if f.Failed() {
+		t.Errorf("a test that shuts its runtime down failed: %s", f.errText())
+	}
+}
