@@ -156,8 +156,9 @@ func (p *Probe) ask(ctx context.Context, req probeReq) (Message, error) {
 
 // ExpectMsg waits up to within for the probe's next message and fails the
 // test (Fatalf) if none comes or if it differs from want: want is compared
-// with cmp.Diff against the message, or against the whole [Message] when
-// want is one. It returns the message.
+// with cmp.Diff (errors with errors.Is) against the message, or against the
+// whole [Message] when want is one. It returns the message. To accept any message, use
+// [Probe.FishFor] with a nil predicate.
 func (p *Probe) ExpectMsg(within time.Duration, want any) Message {
 	rt := p.kit("ExpectMsg")
 	rt.t.Helper()

@@ -85,7 +85,10 @@ func New(t TB, opts ...Option) *Runtime {
 
 // Run runs body as [noex.Runtime.Run] does, until body has returned and the
 // system is quiescent, and fails the test (Fatalf, with the seed, the
-// reproduction line and the tail of the log) if it returns an error.
+// reproduction line and the tail of the log) if it returns an error. In
+// deterministic mode it takes no wall time beyond the work itself; in real
+// mode, to bound the wait for quiescence, call rt.Runtime.Run with a
+// context that has a deadline.
 func (rt *Runtime) Run(body func(ctx context.Context) error) {
 	rt.t.Helper()
 	if err := rt.RunErr(body); err != nil {
