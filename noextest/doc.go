@@ -67,7 +67,9 @@
 // [CheckRegistered], [CheckNotRegistered], [CheckNames], [CheckEnded] (a
 // process that ended left no name and no subscription behind),
 // [CheckRestarted] (a name now points to a new process, as after a
-// supervisor restart) and [CheckSubscriptions] (a bus's live patterns).
+// supervisor restart), [CheckChildRestarted] (a supervisor restarted a
+// child into a new process) and [CheckSubscriptions] (a bus's live
+// patterns).
 //
 // # Probes
 //
