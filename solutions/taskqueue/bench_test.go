@@ -10,6 +10,7 @@ import (
 
 	"github.com/noex-go/noex/exercises/taskqueue/grader"
 	"github.com/noex-go/noex/noex"
+	"github.com/noex-go/noex/noextest"
 	"github.com/noex-go/noex/solutions/taskqueue"
 )
 
@@ -18,20 +19,28 @@ const benchSeeds = 200
 // BenchmarkGrade measures grading the solution under 200 seeds, in
 // seeds per second, beside its baseline: the same 200 seeds of the system
 // alone (start, 12 tasks, shutdown), with nobody observing and nothing
-// checked, as many at once as the grader runs (GOMAXPROCS). Grading runs each seed twice (part 1, then part 2 with a worker
+// checked, as many at once as the grader runs (GOMAXPROCS); "recorded"
+// attaches an event recorder, as grading does, which makes the runtime build
+// every event. Grading runs each seed twice (part 1, then part 2 with a worker
 // crash), records every event and checks each requirement; "and-real" adds
 // the 3+3 real-mode runs of a default Grade, which take wall time.
 //
 //	go test ./solutions/taskqueue -run '^$' -bench Grade -benchtime 5x
 func BenchmarkGrade(b *testing.B) {
-	b.Run("baseline-system-alone", func(b *testing.B) {
-		for b.Loop() {
-			if err := bareRuns(benchSeeds); err != nil {
-				b.Fatal(err)
-			}
+	for _, observed := range []bool{false, true} {
+		name := "baseline-system-alone"
+		if observed {
+			name = "baseline-system-recorded"
 		}
-		reportSeeds(b)
-	})
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if err := bareRuns(benchSeeds, observed); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportSeeds(b)
+		})
+	}
 	for _, real := range []int{-1, grader.DefaultRealRuns} {
 		name := "graded-deterministic"
 		if real > 0 {
@@ -56,14 +65,14 @@ func reportSeeds(b *testing.B) {
 }
 
 // bareRuns runs seeds 0 to n-1 with bareRun, GOMAXPROCS at a time.
-func bareRuns(n int) error {
+func bareRuns(n int, observed bool) error {
 	seeds := make(chan uint64)
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for s := range seeds {
-				errs <- bareRun(s)
+				errs <- bareRun(s, observed)
 			}
 		})
 	}
@@ -82,9 +91,14 @@ func bareRuns(n int) error {
 }
 
 // bareRun runs the system once under seed, as a grading run does, without
-// observer, probe or checks: it lets the tasks run out on the virtual clock.
-func bareRun(seed uint64) error {
-	rt := noex.NewRuntime(noex.WithSeed(seed))
+// probe or checks (and with observed, with a recorder attached): it lets the
+// tasks run out on the virtual clock.
+func bareRun(seed uint64, observed bool) error {
+	opts := []noex.Option{noex.WithSeed(seed)}
+	if observed {
+		opts = append(opts, noex.WithObserver(noextest.NewRecorder().Observe))
+	}
+	rt := noex.NewRuntime(opts...)
 	ctx := context.Background()
 	err := rt.Run(ctx, func(ctx context.Context) error {
 		sys, err := taskqueue.Start(ctx)

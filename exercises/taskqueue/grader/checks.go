@@ -219,12 +219,8 @@ func checkPublish(x *facts) string {
 
 // directToMonitor finds a message from a worker to the monitor about id.
 func (x *facts) directToMonitor(id string) (noex.Event, bool) {
-	for i, e := range x.ev {
-		if e.Kind == noex.MessageSent && isWorker(e.Label) && e.PeerLbl == monitorLabel && x.mentions(i, id) {
-			return e, true
-		}
-	}
-	return noex.Event{}, false
+	e, ok := x.toMonitor[id]
+	return e, ok
 }
 
 func checkSubscribed(x *facts) string {
@@ -282,6 +278,11 @@ func checkRecorded(x *facts) string {
 			continue
 		}
 		published++
+		if !x.deliveredToMonitor(id) {
+			is.addf("the bus never delivered the completion of task %s to the monitor (no Delivered event): the "+
+				"monitor's subscription must last as long as the monitor", id)
+			continue
+		}
 		switch n := got[id]; {
 		case n == 0:
 			missing = append(missing, id)
@@ -325,14 +326,11 @@ func (x *facts) recordedWorker(id string) string {
 
 // monitorReceived reports whether a message about id reached the monitor's
 // mailbox.
-func (x *facts) monitorReceived(id string) bool {
-	for i, e := range x.ev {
-		if e.Kind == noex.MessageReceived && e.Label == monitorLabel && e.MsgKind == noex.KindInfo && x.mentions(i, id) {
-			return true
-		}
-	}
-	return false
-}
+func (x *facts) monitorReceived(id string) bool { return x.received[id] }
+
+// deliveredToMonitor reports whether the bus delivered a publication
+// about id to a subscription of the monitor.
+func (x *facts) deliveredToMonitor(id string) bool { return x.delivered[id] }
 
 // handlerOnly reports whether the monitor's subscriptions deliver to a
 // handler inside the bus and none to its mailbox.
@@ -459,16 +457,19 @@ func checkMonitorsWorkers(x *facts) string {
 		return "the producer monitors no worker: call noex.Monitor on each worker process, so that a crash " +
 			"reaches the producer's HandleInfo as a noex.Down"
 	}
-	watched := map[noex.PID]bool{}
-	for i, e := range x.ev {
-		switch {
-		case e.Kind == noex.MonitorSet && e.Label == producerLabel:
-			watched[e.Peer] = true
-		case e.Kind == noex.MessageSent && e.Label == producerLabel && isWorker(e.PeerLbl) && len(x.men[i]) > 0 &&
-			!watched[e.Peer]:
-			return fmt.Sprintf("the producer gave task %s to %s (%v) without monitoring that process first: had it "+
-				"crashed, the task would be lost. Monitor each worker (noex.Monitor) when it says it is ready",
-				x.men[i][0], e.PeerLbl, e.Peer)
+	watched := map[noex.PID]uint64{} // worker process → Seq of the producer's first monitor on it
+	for _, e := range x.ev {
+		if e.Kind == noex.MonitorSet && e.Label == producerLabel && watched[e.Peer] == 0 {
+			watched[e.Peer] = e.Seq
+		}
+	}
+	for _, id := range x.ids {
+		for _, a := range x.assignments(id) {
+			if seq := watched[a.Peer]; seq == 0 || seq > a.Seq {
+				return fmt.Sprintf("the producer gave task %s to %s (%v) without monitoring that process first: had "+
+					"it crashed, the task would be lost. Monitor each worker (noex.Monitor) when it says it is ready",
+					id, a.PeerLbl, a.Peer)
+			}
 		}
 	}
 	return ""

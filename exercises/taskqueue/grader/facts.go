@@ -11,56 +11,87 @@ import (
 	"github.com/noex-go/noex/noextest"
 )
 
-// facts indexes one run's event log for the checks.
+// facts indexes one run's event log for the checks: built in one pass,
+// so that each check looks things up instead of scanning the log.
 type facts struct {
 	r     *run
 	ev    []noex.Event
 	ids   []string        // the ids Enqueue returned, in order, each once
 	idSet map[string]bool // the same, as a set
-	men   [][]string      // men[i]: the task ids ev[i]'s message mentions
+
+	toWorkers map[string][]noex.Event // messages that carried a task to a worker (not from the bus)
+	pubs      map[string][]noex.Event // publications that mention a task, on any topic
+	toMonitor map[string]noex.Event   // the first message a worker sent the monitor about a task
+	delivered map[string]bool         // tasks the bus delivered to a subscription of the monitor
+	received  map[string]bool         // tasks whose message reached the monitor's mailbox
+	handled   map[msgKey]error        // MessageHandled: the handler's error, by receiver and message
+	replies   map[msgKey]noex.Event   // ReplySent, by server and call
+
+	crash     crash // the injected crash, computed once
+	crashed   bool
+	crashDone bool
+}
+
+// msgKey identifies a message at its receiver.
+type msgKey struct {
+	pid noex.PID
+	ref uint64
 }
 
 func newFacts(r *run) *facts {
-	x := &facts{r: r, ev: withPublishers(r.events), idSet: map[string]bool{}}
+	x := &facts{r: r, ev: r.events, idSet: map[string]bool{},
+		toWorkers: map[string][]noex.Event{}, pubs: map[string][]noex.Event{}, toMonitor: map[string]noex.Event{},
+		delivered: map[string]bool{}, received: map[string]bool{}, handled: map[msgKey]error{},
+		replies: map[msgKey]noex.Event{}}
 	for _, q := range r.enqueues {
 		if q.err == nil && q.id != "" && !x.idSet[q.id] {
 			x.idSet[q.id] = true
 			x.ids = append(x.ids, q.id)
 		}
 	}
-	x.men = make([][]string, len(x.ev))
-	for i, e := range x.ev {
+	for _, e := range x.ev {
 		switch e.Kind {
-		case noex.MessageSent, noex.MessageReceived, noex.ReplySent, noex.Published, noex.Delivered:
-			if e.Msg != nil && e.Label != probeLabel && e.PeerLbl != probeLabel {
-				x.men[i] = idsIn(e.Msg, x.idSet)
-			}
+		case noex.MessageHandled:
+			x.handled[msgKey{e.PID, e.Ref}] = e.Err
+			continue
+		case noex.ReplySent:
+			x.replies[msgKey{e.PID, e.Ref}] = e
+			continue
+		case noex.MessageSent, noex.MessageReceived, noex.Published, noex.Delivered:
+		default:
+			continue
+		}
+		if e.Msg == nil || e.Label == probeLabel || e.PeerLbl == probeLabel {
+			continue
+		}
+		for _, id := range idsIn(e.Msg, x.idSet) {
+			x.index(e, id)
 		}
 	}
 	return x
 }
 
-// withPublishers returns events with every Published event naming its
-// publisher. In real mode the runtime leaves Peer empty on Published events
-// of casts (Publish), so the publisher is taken from the event's cause: the
-// bus's MessageReceived of the publication, whose Peer is the sender.
-func withPublishers(events []noex.Event) []noex.Event {
-	var out []noex.Event
-	for i, e := range events {
-		if e.Kind != noex.Published || !e.Peer.IsZero() || e.Parent == 0 {
-			continue
+// index files e, which mentions the task id.
+func (x *facts) index(e noex.Event, id string) {
+	switch e.Kind {
+	case noex.MessageSent:
+		if isWorker(e.PeerLbl) && e.Label != busLabel {
+			x.toWorkers[id] = append(x.toWorkers[id], e)
 		}
-		if out == nil {
-			out = slices.Clone(events)
+		if _, seen := x.toMonitor[id]; !seen && isWorker(e.Label) && e.PeerLbl == monitorLabel {
+			x.toMonitor[id] = e
 		}
-		if c := causeOf(events, e); c.Kind == noex.MessageReceived {
-			out[i].Peer, out[i].PeerLbl, out[i].Ref = c.Peer, c.PeerLbl, c.Ref
+	case noex.MessageReceived:
+		if e.Label == monitorLabel && e.MsgKind == noex.KindInfo {
+			x.received[id] = true
+		}
+	case noex.Published:
+		x.pubs[id] = append(x.pubs[id], e)
+	case noex.Delivered:
+		if e.PeerLbl == monitorLabel {
+			x.delivered[id] = true
 		}
 	}
-	if out == nil {
-		return events
-	}
-	return out
 }
 
 // broken says why nothing about the run can be judged, or "".
@@ -89,24 +120,14 @@ func describeRunErr(err error) string {
 	return fmt.Sprintf("the run failed: %v", err)
 }
 
-func (x *facts) mentions(i int, id string) bool { return slices.Contains(x.men[i], id) }
-
 // sentToWorkers returns the messages that carried id to a worker, from
 // anyone but the bus.
-func (x *facts) sentToWorkers(id string) []noex.Event {
-	var out []noex.Event
-	for i, e := range x.ev {
-		if e.Kind == noex.MessageSent && isWorker(e.PeerLbl) && e.Label != busLabel && x.mentions(i, id) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
+func (x *facts) sentToWorkers(id string) []noex.Event { return x.toWorkers[id] }
 
 // assignments returns the messages the producer sent a worker about id.
 func (x *facts) assignments(id string) []noex.Event {
 	var out []noex.Event
-	for _, e := range x.sentToWorkers(id) {
+	for _, e := range x.toWorkers[id] {
 		if e.Label == producerLabel {
 			out = append(out, e)
 		}
@@ -115,20 +136,12 @@ func (x *facts) assignments(id string) []noex.Event {
 }
 
 // publications returns the publications that mention id, on any topic.
-func (x *facts) publications(id string) []noex.Event {
-	var out []noex.Event
-	for i, e := range x.ev {
-		if e.Kind == noex.Published && x.mentions(i, id) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
+func (x *facts) publications(id string) []noex.Event { return x.pubs[id] }
 
 // completions returns the publications of id on the completion topic.
 func (x *facts) completions(id string) []noex.Event {
 	var out []noex.Event
-	for _, e := range x.publications(id) {
+	for _, e := range x.pubs[id] {
 		if e.Name == topic {
 			out = append(out, e)
 		}
@@ -138,23 +151,19 @@ func (x *facts) completions(id string) []noex.Event {
 
 // reply returns the reply to the call c.
 func (x *facts) reply(c noex.Event) (noex.Event, bool) {
-	for _, e := range x.ev {
-		if e.Kind == noex.ReplySent && e.Ref == c.Ref && e.PID == c.Peer {
-			return e, true
-		}
-	}
-	return noex.Event{}, false
+	e, ok := x.replies[msgKey{c.Peer, c.Ref}]
+	return e, ok
 }
 
 // handlerErr returns the error the receiver's handler returned for the
 // message sent as s, if any.
-func (x *facts) handlerErr(s noex.Event) error {
-	for _, e := range x.ev {
-		if e.Kind == noex.MessageHandled && e.Ref == s.Ref && e.PID == s.Peer {
-			return e.Err
-		}
-	}
-	return nil
+func (x *facts) handlerErr(s noex.Event) error { return x.handled[msgKey{s.Peer, s.Ref}] }
+
+// handledOK reports whether the receiver of the message sent as s handled
+// it to the end, without an error or a crash.
+func (x *facts) handledOK(s noex.Event) bool {
+	err, ok := x.handled[msgKey{s.Peer, s.Ref}]
+	return ok && err == nil
 }
 
 // crash is the worker crash the grader injected.
@@ -170,6 +179,14 @@ type crash struct {
 // had not finished handling that message, unless another worker completed
 // the task anyway.
 func (x *facts) injectedCrash() (crash, bool) {
+	if !x.crashDone {
+		x.crash, x.crashed = x.findCrash()
+		x.crashDone = true
+	}
+	return x.crash, x.crashed
+}
+
+func (x *facts) findCrash() (crash, bool) {
 	for _, e := range x.ev {
 		if e.Kind != noex.ProcessCrashed || !isWorker(e.Label) || !errors.Is(e.Reason, noextest.ErrInjected) {
 			continue
@@ -187,14 +204,6 @@ func (x *facts) injectedCrash() (crash, bool) {
 		return c, true
 	}
 	return crash{}, false
-}
-
-// handledOK reports whether the receiver of the message sent as s handled
-// it to the end, without an error or a crash.
-func (x *facts) handledOK(s noex.Event) bool {
-	return slices.ContainsFunc(x.ev, func(e noex.Event) bool {
-		return e.Kind == noex.MessageHandled && e.Ref == s.Ref && e.PID == s.Peer && e.Err == nil
-	})
 }
 
 // noCrash explains why the run has no injected crash.

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/noex-go/noex/trace/otlp"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// TestDemo runs the demo under a few seeds: five tasks enqueued, five
+// completed, the same output for the same seed.
+func TestDemo(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3, 4, 5} {
+		var a, b bytes.Buffer
+		if err := run(&a, config{seed: seed}); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if err := run(&b, config{seed: seed}); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if a.String() != b.String() {
+			t.Errorf("seed %d: two runs differ:\n%s\n---\n%s", seed, a.String(), b.String())
+		}
+		if n, m := strings.Count(a.String(), "enqueued "), strings.Count(a.String(), "completed "); n != 5 || m != 5 {
+			t.Errorf("seed %d: %d enqueued, %d completed, want 5 and 5:\n%s", seed, n, m, a.String())
+		}
+	}
+}
+
+// TestDemoEventsAndSpans checks -events and -otlp (to a writer instead of
+// OTLP/HTTP), and real mode.
+func TestDemoEventsAndSpans(t *testing.T) {
+	var out, spans bytes.Buffer
+	if err := run(&out, config{seed: 1, events: true, otlp: true, otlpOpts: []otlp.Option{otlp.WithStdout(&spans)}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `main sent call to producer`) {
+		t.Errorf("-events printed no call from main to the producer:\n%s", out.String())
+	}
+	for _, want := range []string{`"call producer"`, `"cast worker-0"`, `"publish task.completed"`, `"handle_info monitor"`} {
+		if !strings.Contains(spans.String(), want) {
+			t.Errorf("the exported spans have no %s", want)
+		}
+	}
+	var real bytes.Buffer
+	if err := run(&real, config{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(real.String(), "completed "); n != 5 {
+		t.Errorf("real mode: %d completed, want 5:\n%s", n, real.String())
+	}
+}
