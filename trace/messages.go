@@ -1,8 +1,6 @@
 package trace
 
 import (
-	"errors"
-
 	"github.com/noex-go/noex/noex"
 	"go.opentelemetry.io/otel/attribute"
 	oteltrace "go.opentelemetry.io/otel/trace"
@@ -122,8 +120,7 @@ func (t *translator) handled(ev *noex.Event) {
 	}
 	if ev.Err != nil {
 		t.fail(p.cur, ev.Err)
-		var crash *noex.CrashError
-		if errors.As(ev.Err, &crash) {
+		if _, crashed := ev.Err.(*noex.CrashError); crashed { // not an error that wraps a crash elsewhere
 			p.crashSC = p.cur.SpanContext()
 		}
 	}

@@ -52,6 +52,22 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+func TestGoldenSupervisor(t *testing.T) {
+	events := record(t, supervisedStory, noex.WithSeed(5))
+	golden(t, "supervisor.txt", diagram.Text(events))
+	text := diagram.Text(events, diagram.WithMessageWidth(0))
+	for _, want := range []string{
+		"  supervisor ──start──▶ channel-sms\n",
+		"  channel-sms: ✖ crashed: channel handler bug\n",
+		"  channel-sms ──down: crashed: channel handler bug──▷ supervisor\n",
+		"  supervisor ──restart──▶ channel-sms\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in:\n%s", want, text)
+		}
+	}
+}
+
 func TestTextFitsATerminal(t *testing.T) {
 	for _, line := range strings.Split(diagram.Text(record(t, story, noex.WithSeed(42))), "\n") {
 		if n := utf8.RuneCountInString(line); n > 100 {

@@ -54,18 +54,20 @@ type builder struct {
 	seen map[string]bool
 	name map[uint64]string // display name by process id
 
-	published  map[uint64]*noex.Event // Published, by the message that asked for it
+	published  map[uint64]*noex.Event // Published, by the id of the message that asked for it
 	subscribed map[uint64]*noex.Event // Subscribed/Unsubscribed, by the call that asked for it
 	restarted  map[uint64]bool        // processes started by a restart
 	timerMsg   map[uint64]bool        // Seqs of TimerFired events
 	hidden     map[uint64]bool        // message ids whose reply is not drawn
+	drawn      map[uint64]bool        // Seqs of Published events drawn as their message
 	t0         time.Time
 }
 
 func newBuilder(events []noex.Event, cfg config) *builder {
 	b := &builder{cfg: cfg, seen: map[string]bool{}, name: map[uint64]string{},
 		published: map[uint64]*noex.Event{}, subscribed: map[uint64]*noex.Event{},
-		restarted: map[uint64]bool{}, timerMsg: map[uint64]bool{}, hidden: map[uint64]bool{}}
+		restarted: map[uint64]bool{}, timerMsg: map[uint64]bool{}, hidden: map[uint64]bool{},
+		drawn: map[uint64]bool{}}
 	if len(events) > 0 {
 		b.t0 = events[0].Time
 	}
@@ -80,7 +82,9 @@ func newBuilder(events []noex.Event, cfg config) *builder {
 			received[ev.Seq] = ev.Ref
 			calls[ev.Ref] = ev.MsgKind == noex.KindCall
 		case noex.Published:
-			if ref, ok := received[ev.Parent]; ok && ref == ev.Ref {
+			// The publication the bus made while handling a Publish cast or
+			// a PublishSync call: drawn as that message.
+			if ref, ok := received[ev.Parent]; ok {
 				b.published[ref] = ev
 			}
 		case noex.Subscribed, noex.Unsubscribed:
@@ -193,7 +197,7 @@ func (b *builder) draw(ev *noex.Event) {
 	case noex.TimerCancelled:
 		b.note(self, "◷ timer #"+strconv.FormatUint(ev.Ref, 10)+" cancelled")
 	case noex.Published:
-		if b.published[ev.Ref] != ev {
+		if !b.drawn[ev.Seq] {
 			b.note(self, b.with("publish "+strconv.Quote(ev.Name), ev.Msg))
 		}
 	case noex.Delivered:
@@ -218,6 +222,7 @@ func (b *builder) sent(ev *noex.Event, self, peer string) {
 	if pub, ok := b.published[ev.Ref]; ok {
 		b.arrow(publish, self, peer, b.with("publish "+strconv.Quote(pub.Name), pub.Msg))
 		b.hidden[ev.Ref] = true
+		b.drawn[pub.Seq] = true
 		return
 	}
 	if sub, ok := b.subscribed[ev.Ref]; ok {
@@ -239,7 +244,11 @@ func (b *builder) sent(ev *noex.Event, self, peer string) {
 		case noex.Publication:
 			return // drawn as the delivery
 		case noex.Down:
-			b.arrow(async, self, peer, "down: "+b.cut(reasonText(m.Reason)))
+			why := reasonText(m.Reason)
+			if _, ok := m.Reason.(*noex.CrashError); ok {
+				why = crashText(m.Reason)
+			}
+			b.arrow(async, self, peer, "down: "+b.cut(why))
 			return
 		}
 		label := b.with("info", ev.Msg)

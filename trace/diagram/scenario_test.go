@@ -154,3 +154,26 @@ func record(t testing.TB, body func(context.Context) error, opts ...noex.Option)
 	}
 	return rec.get()
 }
+
+// supervisedStory runs the channel handlers and the router under a
+// supervisor; the sms handler crashes once and is restarted.
+func supervisedStory(ctx context.Context) error {
+	if _, err := noex.StartBus(ctx, noex.WithName(string(EventBus))); err != nil {
+		return err
+	}
+	_, err := noex.StartSupervisor(ctx, noex.SupervisorSpec{
+		Strategy: noex.OneForOne,
+		Children: []noex.ChildSpec{
+			noex.ServerChild("channel-sms", channel{}, noex.WithName("channel-sms")),
+			noex.ServerChild("router", router{}, noex.WithName(string(Router))),
+		},
+	}, noex.WithName("supervisor"))
+	if err != nil {
+		return err
+	}
+	if _, err := noex.Call(ctx, Router, Send{Notification{ID: 1, Channel: "sms", Title: "panic"}}); !errors.Is(err, noex.ErrCrashed) {
+		return errors.New("want a crash")
+	}
+	_, err = noex.Call(ctx, Router, Send{Notification{ID: 2, Channel: "sms", Title: "Welcome"}})
+	return err
+}
