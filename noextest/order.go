@@ -19,24 +19,38 @@ import (
 var ErrOrder = errors.New("noextest: events not as expected")
 
 // Matches reports whether got matches the pattern want: every field of want
-// that is not zero equals got's (Msg compared with cmp.Equal).
+// that is not zero equals got's (Msg compared with cmp.Equal, Time with
+// time.Time.Equal).
 func Matches(want, got Event) bool {
-	return (want.Seq == 0 || want.Seq == got.Seq) &&
-		(want.Time.IsZero() || want.Time.Equal(got.Time)) &&
-		(want.Kind == 0 || want.Kind == got.Kind) &&
-		(want.PID == 0 || want.PID == got.PID) &&
-		(want.Proc == "" || want.Proc == got.Proc) &&
-		(want.PeerID == 0 || want.PeerID == got.PeerID) &&
-		(want.Peer == "" || want.Peer == got.Peer) &&
-		(want.Ref == 0 || want.Ref == got.Ref) &&
-		(want.Parent == 0 || want.Parent == got.Parent) &&
-		(want.MsgKind == noex.KindNone || want.MsgKind == got.MsgKind) &&
-		(want.Msg == nil || equal(want.Msg, got.Msg)) &&
-		(want.Name == "" || want.Name == got.Name) &&
-		(want.Reason == "" || want.Reason == got.Reason) &&
-		(want.Err == "" || want.Err == got.Err) &&
-		(want.Delay == 0 || want.Delay == got.Delay)
+	wv, gv := reflect.ValueOf(want), reflect.ValueOf(got)
+	for i := range wv.NumField() {
+		w, g := wv.Field(i), gv.Field(i)
+		if w.IsZero() {
+			continue
+		}
+		switch w := w.Interface().(type) {
+		case time.Time:
+			if !w.Equal(got.Time) {
+				return false
+			}
+		default:
+			if i == msgField {
+				if !equal(want.Msg, got.Msg) {
+					return false
+				}
+			} else if w != g.Interface() {
+				return false
+			}
+		}
+	}
+	return true
 }
+
+// msgField is the index of Event.Msg, the one field of type any.
+var msgField = func() int {
+	f, _ := reflect.TypeFor[Event]().FieldByName("Msg")
+	return f.Index[0]
+}()
 
 // equal is cmp.Equal (errors compared with errors.Is), falling back to
 // reflect.DeepEqual for values cmp refuses (unexported fields).
@@ -96,171 +110,56 @@ func patterns(events []Event) []string {
 // project reduces log to the events of the kinds the patterns name, each
 // keeping only the fields some pattern sets.
 func project(log []Event, want []Event) []Event {
-	var mask Event
+	set := make([]bool, reflect.TypeFor[Event]().NumField())
 	kinds := map[noex.EventKind]bool{}
 	for _, w := range want {
 		kinds[w.Kind] = true
-		mask = union(mask, w)
+		wv := reflect.ValueOf(w)
+		for i := range set {
+			set[i] = set[i] || !wv.Field(i).IsZero()
+		}
 	}
 	var out []Event
 	for _, e := range log {
-		if kinds[e.Kind] || kinds[0] {
-			out = append(out, keep(e, mask))
+		if !kinds[e.Kind] && !kinds[0] {
+			continue
 		}
-	}
-	return out
-}
-
-// union marks, in m, the fields w sets.
-func union(m, w Event) Event {
-	if w.Seq != 0 {
-		m.Seq = 1
-	}
-	if !w.Time.IsZero() {
-		m.Time = time.Unix(1, 0)
-	}
-	if w.Kind != 0 {
-		m.Kind = 1
-	}
-	if w.PID != 0 {
-		m.PID = 1
-	}
-	if w.Proc != "" {
-		m.Proc = "x"
-	}
-	if w.PeerID != 0 {
-		m.PeerID = 1
-	}
-	if w.Peer != "" {
-		m.Peer = "x"
-	}
-	if w.Ref != 0 {
-		m.Ref = 1
-	}
-	if w.Parent != 0 {
-		m.Parent = 1
-	}
-	if w.MsgKind != 0 {
-		m.MsgKind = 1
-	}
-	if w.Msg != nil {
-		m.Msg = true
-	}
-	if w.Name != "" {
-		m.Name = "x"
-	}
-	if w.Reason != "" {
-		m.Reason = "x"
-	}
-	if w.Err != "" {
-		m.Err = "x"
-	}
-	if w.Delay != 0 {
-		m.Delay = 1
-	}
-	return m
-}
-
-// keep zeroes the fields of e that mask does not mark.
-func keep(e, m Event) Event {
-	var out Event
-	if m.Seq != 0 {
-		out.Seq = e.Seq
-	}
-	if !m.Time.IsZero() {
-		out.Time = e.Time
-	}
-	if m.Kind != 0 {
-		out.Kind = e.Kind
-	}
-	if m.PID != 0 {
-		out.PID = e.PID
-	}
-	if m.Proc != "" {
-		out.Proc = e.Proc
-	}
-	if m.PeerID != 0 {
-		out.PeerID = e.PeerID
-	}
-	if m.Peer != "" {
-		out.Peer = e.Peer
-	}
-	if m.Ref != 0 {
-		out.Ref = e.Ref
-	}
-	if m.Parent != 0 {
-		out.Parent = e.Parent
-	}
-	if m.MsgKind != 0 {
-		out.MsgKind = e.MsgKind
-	}
-	if m.Msg != nil {
-		out.Msg = e.Msg
-	}
-	if m.Name != "" {
-		out.Name = e.Name
-	}
-	if m.Reason != "" {
-		out.Reason = e.Reason
-	}
-	if m.Err != "" {
-		out.Err = e.Err
-	}
-	if m.Delay != 0 {
-		out.Delay = e.Delay
+		var p Event
+		pv, ev := reflect.ValueOf(&p).Elem(), reflect.ValueOf(e)
+		for i, ok := range set {
+			if ok {
+				pv.Field(i).Set(ev.Field(i))
+			}
+		}
+		out = append(out, p)
 	}
 	return out
 }
 
 // Pattern renders the fields of a pattern that are set, as in
-// {Kind:received Proc:"counter" Msg:Inc{}}.
+// {Kind:received Proc:"counter" Msg:inc{By:2}}.
 func Pattern(p Event) string {
+	pv, pt := reflect.ValueOf(p), reflect.TypeFor[Event]()
 	var parts []string
-	add := func(k, v string) { parts = append(parts, k+":"+v) }
-	if p.Seq != 0 {
-		add("Seq", strconv.FormatUint(p.Seq, 10))
-	}
-	if !p.Time.IsZero() {
-		add("Time", p.Time.UTC().Format("15:04:05.000000"))
-	}
-	if p.Kind != 0 {
-		add("Kind", p.Kind.String())
-	}
-	if p.PID != 0 {
-		add("PID", strconv.FormatUint(p.PID, 10))
-	}
-	if p.Proc != "" {
-		add("Proc", strconv.Quote(p.Proc))
-	}
-	if p.PeerID != 0 {
-		add("PeerID", strconv.FormatUint(p.PeerID, 10))
-	}
-	if p.Peer != "" {
-		add("Peer", strconv.Quote(p.Peer))
-	}
-	if p.Ref != 0 {
-		add("Ref", strconv.FormatUint(p.Ref, 10))
-	}
-	if p.Parent != 0 {
-		add("Parent", strconv.FormatUint(p.Parent, 10))
-	}
-	if p.MsgKind != 0 {
-		add("MsgKind", p.MsgKind.String())
-	}
-	if p.Msg != nil {
-		add("Msg", noex.FormatMessage(p.Msg))
-	}
-	if p.Name != "" {
-		add("Name", strconv.Quote(p.Name))
-	}
-	if p.Reason != "" {
-		add("Reason", strconv.Quote(p.Reason))
-	}
-	if p.Err != "" {
-		add("Err", strconv.Quote(p.Err))
-	}
-	if p.Delay != 0 {
-		add("Delay", p.Delay.String())
+	for i := range pv.NumField() {
+		f := pv.Field(i)
+		if f.IsZero() {
+			continue
+		}
+		var v string
+		switch x := f.Interface().(type) {
+		case string:
+			v = strconv.Quote(x)
+		case time.Time:
+			v = x.UTC().Format("15:04:05.000000")
+		case fmt.Stringer:
+			v = x.String()
+		case uint64:
+			v = strconv.FormatUint(x, 10)
+		default:
+			v = noex.FormatMessage(x)
+		}
+		parts = append(parts, pt.Field(i).Name+":"+v)
 	}
 	return "{" + strings.Join(parts, " ") + "}"
 }
