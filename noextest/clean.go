@@ -1,6 +1,7 @@
 package noextest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -194,21 +195,11 @@ func indexOf(log []noex.Event, seq uint64) int {
 	if i := int(seq) - 1; i >= 0 && i < len(log) && log[i].Seq == seq {
 		return i
 	}
-	i, ok := slices.BinarySearchFunc(log, seq, func(e noex.Event, s uint64) int { return cmpU64(e.Seq, s) })
+	i, ok := slices.BinarySearchFunc(log, seq, func(e noex.Event, s uint64) int { return cmp.Compare(e.Seq, s) })
 	if !ok {
 		return -1
 	}
 	return i
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // How much of a run failure messages show: the last lines of its sequence
