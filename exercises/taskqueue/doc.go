@@ -15,9 +15,11 @@
 //
 // The types, the messages, the names and the wiring are given. What is left
 // is marked TODO: the bodies of System.Enqueue and System.Completions and
-// of the three behaviours. Each TODO body returns [ErrNotImplemented]; while
-// one of them still runs, the grader reports "not solved yet" and which
-// requirements fail, without failing the test. Grade your work with
+// of the three behaviours. The TODO bodies of Enqueue, Completions and the
+// handlers return [ErrNotImplemented] (those of Init and dispatch do
+// nothing yet); while one of them still runs, the grader reports "not
+// solved yet" and which requirements fail, without failing the test. Grade
+// your work with
 //
 //	go test ./exercises/taskqueue -run TestGrade -v
 //
