@@ -176,8 +176,9 @@
 // instant becomes enabled at once (their order is the chooser's). Call
 // timeouts, init timeouts, SendAfter, Sleep and, in supervisors, shutdown
 // timeouts and restart-intensity windows all use it. After Run's body has
-// returned, the clock no longer advances: Run returns as soon as no step is
-// enabled, leaving later timers pending for the next Run.
+// returned, Run returns as soon as no step is enabled and no handler is in
+// the middle of a message, as real mode's Run does; later timers (a
+// SendAfter, a ticker's next tick) stay pending for the next Run.
 //
 // The seed is chosen by the caller ([WithSeed]); the test kit noextest takes
 // it from the -noex.seed flag or the NOEX_SEED variable, else draws one at

@@ -119,3 +119,24 @@ func TestKillDoesNotEndABorrowingGoroutine(t *testing.T) {
 		t.Error("the borrowed call returned no error")
 	}
 }
+
+// Run returns only when no handler is in the middle of a message: in both
+// modes a handler asleep inside a cast has finished when Run returns.
+func TestRunWaitsForHandlersInTheMiddleOfAMessage(t *testing.T) {
+	modes(t, func(t *testing.T, rt *noex.Runtime) {
+		done := make(chan bool, 1)
+		run(t, rt, func(ctx context.Context) error {
+			c := start(t, ctx, &testSrv{info: func(ctx context.Context, msg any, s srvState) (srvState, error) {
+				noex.Sleep(ctx, 10*time.Millisecond)
+				done <- true
+				return s, nil
+			}})
+			return noex.Send(ctx, c, "work")
+		})
+		select {
+		case <-done:
+		default:
+			t.Error("Run returned while a handler was still sleeping in the middle of a message")
+		}
+	})
+}

@@ -161,8 +161,9 @@ type waiter struct {
 	fired atomic.Bool
 	val   any
 	err   error
-	sys   bool // err comes from the runtime, not from a handler
-	ownCh bool // ch is the owner's reusable reply channel
+	sys   bool   // err comes from the runtime, not from a handler
+	cause uint64 // for Start: the starter's cause when it called Start
+	ownCh bool   // ch is the owner's reusable reply channel
 }
 
 func (rt *Runtime) newWaiter(owner *process, what string, on *process) *waiter {
@@ -381,13 +382,15 @@ func (p *process) main(started *waiter) {
 		p.setStatus(stRunning)
 	}
 	p.mu.Unlock()
+	if !started.fired.Load() { // Start did not give up (init timeout)
+		rt.emitf(func() Event {
+			return Event{Kind: ProcessStarted, PID: p.pid(), Label: p.labelStr(), Parent: started.cause,
+				Peer: started.owner.pid(), PeerLbl: started.owner.labelStr()}
+		})
+	}
 	if !started.fire(p.pid(), nil, false) {
 		return
 	}
-	rt.emitf(func() Event {
-		return Event{Kind: ProcessStarted, PID: p.pid(), Label: p.labelStr(), Parent: started.owner.cause,
-			Peer: started.owner.pid(), PeerLbl: started.owner.labelStr()}
-	})
 	p.loop()
 }
 
@@ -1103,6 +1106,7 @@ func startServer(ctx context.Context, srv server, bind func(*process), opts []St
 		}
 	}
 	w := rt.newWaiter(parent, "start", p)
+	w.cause = parent.cause // read by the new process: the starter's own field may change
 	go p.main(w)
 	if rt.det {
 		rt.sched.ready(p)

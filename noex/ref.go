@@ -59,10 +59,19 @@ func RefOf[C, K, R any](pid PID) Ref[C, K, R] { return Ref[C, K, R]{pid: pid} }
 // [Target] goes; each use resolves the name in the runtime's [Registry], so
 // a restarted server is found under the same name:
 //
-//	var Calculator = noex.Name[CalcCall, noex.None, CalcReply]("calculator")
-//	sum, err := noex.Call(ctx, Calculator, Add{A: 5, B: 3})
+//	var Counter = noex.Name[Get, Increment, int]("counter")
+//	err := noex.Cast(ctx, Counter, Increment{})
+//	n, err := noex.Call(ctx, Counter, Get{})
 //
 // A name that is not registered gives an error wrapping [ErrNotRegistered].
+//
+// When a server's message type is an interface (a sum type such as
+// CalcCall, implemented by Add and Multiply), convert the message or name
+// the type: Go infers the type arguments from both the target and the
+// message, and does not unify a struct with the interface it implements:
+//
+//	noex.Call(ctx, Calculator, CalcCall(Add{A: 5, B: 3}))
+//	noex.Call[CalcCall](ctx, Calculator, Add{A: 5, B: 3})
 type Name[C, K, R any] string
 
 func (Name[C, K, R]) types(C, K, R) {}

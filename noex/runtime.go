@@ -250,8 +250,10 @@ func compareU64(a, b uint64) int {
 
 // Run runs body as a process of the runtime (labelled "main") and returns
 // when body has returned and the runtime is quiescent: no message is queued
-// or being handled. Pending timers do not keep Run going, and in
-// deterministic mode the virtual clock does not advance after body returns.
+// or being handled. Pending timers do not keep Run going by themselves; in
+// deterministic mode, after body returns, the virtual clock advances only
+// while some handler is still in the middle of a message (in a Sleep, or
+// waiting for a reply).
 // Run returns body's error; in deterministic mode it also fails with an
 // [*EscapeError], a [*DeadlockError] or an [ErrSchedule] error, after which the
 // runtime is unusable. A panic in body is returned as a [*CrashError].

@@ -37,6 +37,7 @@ type scheduler struct {
 	escape  chan *EscapeError
 	failure error
 
+	nbusy  int        // processes in the middle of handling a message
 	readyQ []*process // waiting processes whose wait is over
 	inbox  []*process // receiving processes with mail, or with a stop to observe
 	timers timerHeap
@@ -82,6 +83,7 @@ type detProc struct {
 	queues   map[uint64]*pairQueue
 	nonempty []*pairQueue
 	deliver  *envelope
+	busy     bool // handling a message (counted in scheduler.nbusy)
 	w        *waiter
 	gid      atomic.Uint64
 }
@@ -165,6 +167,7 @@ func (s *scheduler) park(p *process, w *waiter) {
 // receive blocks p until the scheduler delivers a message to it, or until it
 // must observe a stop (nil) with an empty mailbox.
 func (s *scheduler) receive(p *process) *envelope {
+	s.idle(p)
 	for {
 		p.mu.Lock()
 		stopping := p.status >= stStopping
@@ -184,13 +187,24 @@ func (s *scheduler) receive(p *process) *envelope {
 		if env := p.d.deliver; env != nil {
 			p.d.deliver = nil
 			p.setCurrent(env)
+			p.d.busy = true
+			s.nbusy++
 			return env
 		}
 	}
 }
 
+// idle records that p is not handling a message.
+func (s *scheduler) idle(p *process) {
+	if p.d.busy {
+		p.d.busy = false
+		s.nbusy--
+	}
+}
+
 // exit runs as a process goroutine ends.
 func (s *scheduler) exit(p *process) {
+	s.idle(p)
 	p.d.state = psExited
 	if s.aborted.Load() || s.holder.Load() != p {
 		return
@@ -297,7 +311,11 @@ func (s *scheduler) loop(ctx context.Context, root *process) error {
 		s.gather()
 		n := len(s.steps)
 		if n == 0 {
-			if root.d.state == psExited {
+			// Quiescent: the body has returned and no message is queued or
+			// being handled. A handler still in the middle of a message (in
+			// a Sleep, say) keeps the clock going, as it keeps real mode's
+			// Run waiting.
+			if root.d.state == psExited && s.nbusy == 0 {
 				return nil
 			}
 			if !s.advance() {

@@ -523,10 +523,16 @@ func TestDeferredReply(t *testing.T) {
 }
 
 type gate struct{}
-type gateState struct{ waiting []*noex.Deferred }
+type gateState struct {
+	waiting []*noex.Deferred
+	open    bool
+}
 
 func (gate) Init(ctx context.Context) (gateState, error) { return gateState{}, nil }
 func (gate) HandleCall(ctx context.Context, msg string, s gateState) (int, gateState, error) {
+	if msg == "wait" && s.open {
+		return -1, s, nil // opened before this waiter came
+	}
 	if msg == "wait" {
 		d, err := noex.DeferReply(ctx)
 		if err != nil {
@@ -539,7 +545,7 @@ func (gate) HandleCall(ctx context.Context, msg string, s gateState) (int, gateS
 	for _, d := range s.waiting {
 		d.Reply(-1, nil)
 	}
-	s.waiting = nil
+	s.waiting, s.open = nil, true
 	return n, s, nil
 }
 func (gate) HandleCast(ctx context.Context, _ noex.None, s gateState) (gateState, error) {
