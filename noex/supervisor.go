@@ -100,9 +100,10 @@ type ChildSpec struct {
 	// Start starts the child and returns its process. The supervisor calls
 	// it from its own process (ctx is the supervisor's), at its start and
 	// at each restart, and monitors the process it returns; it must return
-	// a live process of the same runtime. A process that ends at once is
-	// handled like any other end. A panic in Start counts as a start
-	// failure. [ServerChild] builds the common case.
+	// a live process of the same runtime, started with ctx. A process that
+	// ends at once is handled like any other end. A panic in Start counts as
+	// a start failure. [ServerChild] builds the common case; for a nested
+	// supervisor, Start calls [StartSupervisor] and returns its PID.
 	Start func(ctx context.Context) (PID, error)
 	// Restart is the restart type; the zero value is Permanent.
 	Restart Restart
@@ -206,6 +207,7 @@ type MaxRestartsError struct {
 	Reason      error
 }
 
+// Error names the supervisor, its intensity, the child and why it ended.
 func (e *MaxRestartsError) Error() string {
 	why := "normal"
 	if e.Reason != nil {
@@ -229,6 +231,7 @@ type ChildError struct {
 	start      bool
 }
 
+// Error names the supervisor, the child and the cause.
 func (e *ChildError) Error() string {
 	if e.start {
 		return fmt.Sprintf("noex: supervisor %s: child %q failed to start: %s", e.Supervisor, e.Child, trimPrefix(e.Err))
@@ -272,11 +275,13 @@ func (e *ChildError) Unwrap() []error {
 // Shutdown, then a [Kill]. Nothing is restarted while the supervisor is
 // stopping or [Runtime.Shutdown] is in progress.
 //
-// Restart intensity: at most MaxRestarts automatic restarts (a OneForAll or
-// RestForOne group restart counts once; a restart whose start fails counts,
-// and is retried, once per retry) within any window of Within on the
-// runtime's clock: a restart is refused when MaxRestarts restarts happened
-// less than Within before it. Then the supervisor emits a
+// Restart intensity: at most MaxRestarts automatic restarts within any
+// window of Within on the runtime's clock (virtual in deterministic mode): a
+// restart is refused when MaxRestarts restarts happened less than Within
+// before it. A OneForAll or RestForOne group restart counts once. A restart
+// whose start fails is retried at once (after the messages already queued),
+// and each retry counts again, so a child that cannot start brings the
+// supervisor down. Then the supervisor emits a
 // [SupervisorExceeded] event, stops all children in reverse order and ends
 // with a [*MaxRestartsError] as its exit reason (a [ProcessCrashed] event),
 // which [Wait], [Runtime.ExitReason] and monitors report, even if a [Stop]
@@ -313,9 +318,16 @@ func StartSupervisor(ctx context.Context, spec SupervisorSpec, opts ...StartOpti
 // starts it; it returns the child's process. It fails with a [*ChildError]
 // wrapping [ErrDuplicateChild] (before Start is called) if the ID is taken,
 // [ErrBadOption] for an invalid spec, or [ErrChildStart] and the cause if
-// the start fails, in which case nothing is added. StartChild is a call to
-// the supervisor: it may be used from Run's body or a handler (not from the
-// supervisor's own children while they start) and fails as [Call] does.
+// the start fails, in which case nothing is added.
+//
+// StartChild, [TerminateChild], [RestartChild], [DeleteChild], [Children]
+// and [ChildPID] are calls to the supervisor, handled in its process one at
+// a time between its restarts. They may be used from Run's body or any
+// handler, except from a child's Init while the supervisor starts that
+// child (it would wait until the child's init timeout). They wait up to an
+// hour (in real mode also until ctx ends) and otherwise fail as [Call]
+// does: wrapping [ErrNotRunning] for a supervisor that has ended and
+// [ErrNotRegistered] for an unknown [SupervisorName].
 func StartChild(ctx context.Context, sup SupervisorAddr, spec ChildSpec) (PID, error) {
 	r, err := supRequest(ctx, sup, supCall{op: supOpStartChild, id: spec.ID, spec: spec})
 	return r.pid, err

@@ -738,6 +738,31 @@ func TestSupervisorStartFailureStopsEarlierChildrenInReverse(t *testing.T) {
 	})
 }
 
+func TestSupervisorInitTimeoutLeavesNothingBehind(t *testing.T) {
+	rt := svRT(t, noex.WithSeed(1))
+	slowW := &svWorker{}
+	slow := noex.ServerChild("slow", slowW, noex.WithName("slow"))
+	start := slow.Start
+	slow.Start = func(ctx context.Context) (noex.PID, error) {
+		noex.Sleep(ctx, 2*time.Second) // longer than the supervisor may take
+		return start(ctx)
+	}
+	svRun(t, rt, func(ctx context.Context) error {
+		_, err := noex.StartSupervisor(ctx, noex.SupervisorSpec{Children: []noex.ChildSpec{svChild("a"), slow}},
+			noex.WithName("sup"), noex.WithInitTimeout(time.Second))
+		if !errors.Is(err, noex.ErrInitTimeout) {
+			t.Errorf("StartSupervisor: %v; want ErrInitTimeout", err)
+		}
+		return noex.Sleep(ctx, 5*time.Second) // let the abandoned Init run to its end
+	})
+	if ps := rt.Processes(); len(ps) != 0 {
+		t.Errorf("processes left: %v", ps)
+	}
+	if names := rt.Registry().Names(); len(names) != 0 {
+		t.Errorf("names left: %v", names)
+	}
+}
+
 func TestSupervisorChildStartFaults(t *testing.T) {
 	rt := svRT(t, noex.WithSeed(1))
 	var foreign noex.PID
@@ -1164,6 +1189,33 @@ func TestSupervisorKilledTakesItsChildrenDown(t *testing.T) {
 			t.Errorf("names left after killing the root: %v", names)
 		}
 	})
+}
+
+func TestSupervisorStopStopsANestedTreeDepthFirst(t *testing.T) {
+	rt := svRT(t, noex.WithSeed(9))
+	log := svRecord(rt)
+	svRun(t, rt, func(ctx context.Context) error {
+		root, err := svTree(ctx, 3, 3)
+		if err != nil {
+			return err
+		}
+		log.reset()
+		return noex.Stop(ctx, root, noex.ErrShutdown)
+	})
+	want := []string{
+		"stop c shutdown", "child-stopped c shutdown",
+		"stop e shutdown", "child-stopped e shutdown", "stop d shutdown", "child-stopped d shutdown",
+		"stop inner.guard normal", "stop inner shutdown", "child-stopped inner shutdown",
+		"stop a shutdown", "child-stopped a shutdown",
+		"stop root.guard normal", "stop root shutdown",
+	}
+	got := log.lifecycle("a", "c", "d", "e", "inner", "inner.guard", "root", "root.guard")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if ps := rt.Processes(); len(ps) != 0 {
+		t.Errorf("processes left: %v", ps)
+	}
 }
 
 func TestSupervisorReplacesAKilledGuard(t *testing.T) {
