@@ -52,29 +52,16 @@ func svRun(t *testing.T, rt *noex.Runtime, body func(ctx context.Context) error)
 	}
 }
 
-// svLog records the event stream.
+// svLog records the event stream. The supervisor's events come from its
+// own process, in order, so the orders the tests check hold in real mode
+// too.
 type svLog struct {
 	mu     sync.Mutex
-	on     bool
 	events []noex.Event
 }
 
-// svRecord records rt's events in deterministic mode, where their order is
-// the contract. In real mode it records nothing (on is false) and the tests
-// check outcomes only: there the core emits a child's ProcessStarted from
-// the child after Start has returned (so it may follow the starter's later
-// events), and reading the starter's cause for it races with the starter
-// handling its next message while an observer is attached.
 func svRecord(rt *noex.Runtime) *svLog {
-	if !rt.Deterministic() {
-		return &svLog{}
-	}
-	return svObserve(rt)
-}
-
-// svObserve records rt's events in either mode.
-func svObserve(rt *noex.Runtime) *svLog {
-	l := &svLog{on: true}
+	l := &svLog{}
 	rt.Observe(func(e noex.Event) {
 		l.mu.Lock()
 		l.events = append(l.events, e)
@@ -295,7 +282,7 @@ func TestSupervisorStrategiesStopAndStartInOrder(t *testing.T) {
 					log.reset()
 					return noex.Kill(ctx, before[1].PID, errBoom)
 				})
-				if diff := cmp.Diff(tc.want, log.lifecycle("a", "b", "c")); log.on && diff != "" {
+				if diff := cmp.Diff(tc.want, log.lifecycle("a", "b", "c")); diff != "" {
 					t.Errorf("stop/start order (-want +got):\n%s", diff)
 				}
 				svRun(t, rt, func(ctx context.Context) error {
@@ -341,7 +328,7 @@ func TestSupervisorStopStopsChildrenInReverseOrder(t *testing.T) {
 			"stop c shutdown", "child-stopped c shutdown", "stop b shutdown", "child-stopped b shutdown",
 			"stop a shutdown", "child-stopped a shutdown", "stop sup.guard normal", "stop sup normal",
 		}
-		if diff := cmp.Diff(want, log.lifecycle("a", "b", "c", "sup", "sup.guard")); log.on && diff != "" {
+		if diff := cmp.Diff(want, log.lifecycle("a", "b", "c", "sup", "sup.guard")); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
 	})
@@ -398,17 +385,15 @@ func TestSupervisorIntensityExceededStopsEverything(t *testing.T) {
 		if rt.Deterministic() && !rt.Now().Equal(start) {
 			t.Errorf("virtual time moved by %v; the 4 crashes happened at one instant", rt.Now().Sub(start))
 		}
-		if log.on {
-			ex := log.kind(noex.SupervisorExceeded)
-			if len(ex) != 1 || !errors.Is(ex[0].Reason, noex.ErrMaxRestarts) || ex[0].Label != "sup" {
-				t.Errorf("SupervisorExceeded events: %v", ex)
-			}
-			tail := log.lifecycle("keep", "w", "sup", "sup.guard")
-			wantTail := []string{"crash w boom", "stop keep shutdown", "child-stopped keep shutdown", "stop sup.guard normal",
-				`crash sup supervisor sup exceeded its restart intensity (3 restarts within 5s): child "w" ended: boom`}
-			if got := tail[max(0, len(tail)-len(wantTail)):]; !slices.Equal(got, wantTail) {
-				t.Errorf("end of the log (-want +got):\n%s", cmp.Diff(wantTail, got))
-			}
+		ex := log.kind(noex.SupervisorExceeded)
+		if len(ex) != 1 || !errors.Is(ex[0].Reason, noex.ErrMaxRestarts) || ex[0].Label != "sup" {
+			t.Errorf("SupervisorExceeded events: %v", ex)
+		}
+		tail := log.lifecycle("keep", "w", "sup", "sup.guard")
+		wantTail := []string{"crash w boom", "stop keep shutdown", "child-stopped keep shutdown", "stop sup.guard normal",
+			`crash sup supervisor sup exceeded its restart intensity (3 restarts within 5s): child "w" ended: boom`}
+		if got := tail[max(0, len(tail)-len(wantTail)):]; !slices.Equal(got, wantTail) {
+			t.Errorf("end of the log (-want +got):\n%s", cmp.Diff(wantTail, got))
 		}
 		if n := rt.Registry().Count(); n != 0 {
 			t.Errorf("%d names left: %v", n, rt.Registry().Names())
@@ -726,7 +711,7 @@ func TestSupervisorStartFailureStopsEarlierChildrenInReverse(t *testing.T) {
 		}
 		want := []string{"start sup.guard", "start a", "start b", "stop b shutdown", "child-stopped b shutdown",
 			"stop a shutdown", "child-stopped a shutdown", "stop sup.guard normal"}
-		if diff := cmp.Diff(want, log.lifecycle("a", "b", "c", "d", "sup", "sup.guard")); log.on && diff != "" {
+		if diff := cmp.Diff(want, log.lifecycle("a", "b", "c", "d", "sup", "sup.guard")); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
 		if names := rt.Registry().Names(); len(names) != 0 {
@@ -1030,10 +1015,10 @@ func TestSupervisorDynamicChildren(t *testing.T) {
 			}
 			return svCheckNamed(ctx, rt, sup)
 		})
-		if n := len(log.kind(noex.ChildStarted)); log.on && n != 5 { // a, b, c, d, tmp
+		if n := len(log.kind(noex.ChildStarted)); n != 5 { // a, b, c, d, tmp
 			t.Errorf("%d ChildStarted events; want 5", n)
 		}
-		if n := len(log.kind(noex.ChildRestarted)); log.on && n != 2 { // b, a
+		if n := len(log.kind(noex.ChildRestarted)); n != 2 { // b, a
 			t.Errorf("%d ChildRestarted events; want 2", n)
 		}
 	})
@@ -1121,7 +1106,7 @@ func TestSupervisorNestedChildExceedingIsRestartedByParent(t *testing.T) {
 				restarted = append(restarted, e)
 			}
 		}
-		if log.on && (len(restarted) != 1 || !errors.Is(restarted[0].Reason, noex.ErrMaxRestarts) || restarted[0].Label != "root") {
+		if len(restarted) != 1 || !errors.Is(restarted[0].Reason, noex.ErrMaxRestarts) || restarted[0].Label != "root" {
 			t.Errorf("root's ChildRestarted events for inner: %v", restarted)
 		}
 	})
@@ -1157,14 +1142,12 @@ func TestSupervisorKilledTakesItsChildrenDown(t *testing.T) {
 		if n := len(log.kind(noex.InitFailed)); n != 0 {
 			t.Errorf("%d start failures: a restarted child met a survivor of the killed supervisor", n)
 		}
-		if log.on {
-			var stopped []string
-			for _, e := range log.kind(noex.ChildStopped) {
-				stopped = append(stopped, e.Label+":"+e.Name+":"+svReason(e.Reason))
-			}
-			if want := []string{"inner:e:pulled the plug", "inner:d:pulled the plug"}; !slices.Equal(stopped, want) {
-				t.Errorf("ChildStopped events %v; want %v", stopped, want)
-			}
+		var stopped []string
+		for _, e := range log.kind(noex.ChildStopped) {
+			stopped = append(stopped, e.Label+":"+e.Name+":"+svReason(e.Reason))
+		}
+		if want := []string{"inner:e:pulled the plug", "inner:d:pulled the plug"}; !slices.Equal(stopped, want) {
+			t.Errorf("ChildStopped events %v; want %v", stopped, want)
 		}
 
 		// Killing the root leaves nothing behind once its guard (which kills
@@ -1251,7 +1234,7 @@ func TestSupervisorRestartsNothingDuringRuntimeShutdown(t *testing.T) {
 			_, err := svTree(ctx, 3, 3)
 			return err
 		})
-		log := svObserve(rt) // from now on nothing may start
+		log := svRecord(rt) // from now on nothing may start
 		if err := rt.Shutdown(context.Background()); err != nil {
 			t.Fatal(err)
 		}
