@@ -204,11 +204,11 @@ func (s *scheduler) idle(p *process) {
 
 // exit runs as a process goroutine ends.
 func (s *scheduler) exit(p *process) {
+	if s.aborted.Load() || s.holder.Load() != p {
+		return // an aborted run: goroutines unwind at once, off the baton
+	}
 	s.idle(p)
 	p.d.state = psExited
-	if s.aborted.Load() || s.holder.Load() != p {
-		return
-	}
 	s.handBack()
 }
 

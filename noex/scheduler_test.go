@@ -292,3 +292,27 @@ func TestScheduleReplaysExactly(t *testing.T) {
 type zeroChooser struct{}
 
 func (zeroChooser) Choose(int) int { return 0 }
+
+// When a run is aborted, every parked goroutine unwinds at once; none of them
+// may touch the scheduler's state (this raced before, under -race).
+func TestAbortedRunUnwindsCleanly(t *testing.T) {
+	rt := noex.NewRuntime(noex.WithSeed(1))
+	err := rt.Run(context.Background(), func(ctx context.Context) error {
+		waitFor := func(peer string) func(ctx context.Context, msg any, s srvState) (srvState, error) {
+			return func(ctx context.Context, msg any, s srvState) (srvState, error) {
+				_, err := noex.Wait(ctx, noex.Name[op, op, int](peer))
+				return s, err
+			}
+		}
+		a, _ := noex.Start(ctx, &testSrv{info: waitFor("b")}, noex.WithName("a"))
+		b, _ := noex.Start(ctx, &testSrv{info: waitFor("a")}, noex.WithName("b"))
+		noex.Send(ctx, a, "go")
+		noex.Send(ctx, b, "go")
+		_, err := noex.Wait(ctx, a)
+		return err
+	})
+	if !errors.Is(err, noex.ErrDeadlock) {
+		t.Fatalf("err = %v; want a deadlock", err)
+	}
+	rt.Shutdown(context.Background())
+}
