@@ -49,9 +49,11 @@ const DefaultServiceName = "noex"
 // queued and shuts the exporter down, within ctx. Unlike the SDK's own
 // Shutdown, which only hands export failures to otel.Handle, it returns
 // them: an [*ExportError] (wrapping [ErrExport]) when spans were not
-// exported, joined with any error of the shutdown itself. It is safe to
-// call more than once; later calls return the first result. Call it after
-// the runtime's last [noex.Runtime.Run] (or [noex.Runtime.Shutdown]).
+// exported, joined with any error of the shutdown itself (ctx's error if it
+// ended first: the spans not exported by then are counted as dropped, and
+// none is exported afterwards). It is safe to call more than once; later
+// calls return the first result. Call it after the runtime's last
+// [noex.Runtime.Run] (or [noex.Runtime.Shutdown]).
 //
 // Setup fails with an error wrapping [ErrSetup] for a nil rt, for
 // [WithStdout] combined with [WithExporter], or when the exporter cannot
@@ -105,10 +107,18 @@ func Setup(ctx context.Context, rt *noex.Runtime, opts ...Option) (shutdown func
 			}
 			detach()
 			serr := tp.Shutdown(ctx)
+			if serr != nil && ctx.Err() != nil {
+				// Out of time: the provider returns before stopping its
+				// processor, whose goroutine would run on. Stop it, and let
+				// nothing be exported after the report.
+				w.closed.Store(true)
+				proc.Shutdown(ctx)
+			}
 			if closeIdle != nil {
 				closeIdle()
 			}
 			result = errors.Join(w.result(int(count.ended.Load())), serr)
+			w.closed.Store(true)
 		})
 		return result
 	}, nil

@@ -339,3 +339,30 @@ func TestSetupErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestShutdownReportsDropped(t *testing.T) {
+	newCollector(t, http.StatusOK, nil)
+	ctx := context.Background()
+	rt := noex.NewRuntime(noex.WithSeed(42))
+	shutdown, err := otlp.Setup(ctx, rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Run(ctx, notificationFlow); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done, cancel := context.WithCancel(ctx)
+	cancel() // no time left to flush the batch
+	err = shutdown(done)
+	var ee *otlp.ExportError
+	if !errors.As(err, &ee) || ee.Dropped == 0 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("shutdown with a dead context = %v, want dropped spans and context.Canceled", err)
+	}
+	// Whatever happens to the queue afterwards, a second call reports the same.
+	if again := shutdown(ctx); again == nil || again.Error() != err.Error() {
+		t.Errorf("second shutdown = %v, want the first result %v", again, err)
+	}
+}
