@@ -140,3 +140,52 @@ func TestRunWaitsForHandlersInTheMiddleOfAMessage(t *testing.T) {
 		}
 	})
 }
+
+// A server that stops itself is not quiescent until its Terminate has run.
+func TestRunWaitsForASelfStoppedServersTerminate(t *testing.T) {
+	modes(t, func(t *testing.T, rt *noex.Runtime) {
+		terminated := make(chan bool, 1)
+		run(t, rt, func(ctx context.Context) error {
+			c, err := noex.Start(ctx, &slowTerm{done: terminated})
+			if err != nil {
+				return err
+			}
+			return noex.Send(ctx, c, "quit")
+		})
+		select {
+		case <-terminated:
+		default:
+			t.Error("Run returned before the self-stopped server's Terminate finished")
+		}
+	})
+}
+
+type slowTerm struct{ done chan<- bool }
+
+func (s *slowTerm) Init(ctx context.Context) (int, error) { return 0, nil }
+func (s *slowTerm) HandleCall(ctx context.Context, _ noex.None, n int) (noex.None, int, error) {
+	return noex.None{}, n, nil
+}
+func (s *slowTerm) HandleCast(ctx context.Context, _ noex.None, n int) (int, error) { return n, nil }
+func (s *slowTerm) HandleInfo(ctx context.Context, _ any, n int) (int, error) {
+	return n, noex.Stop(ctx, noex.Self(ctx), nil)
+}
+func (s *slowTerm) Terminate(ctx context.Context, reason error, n int) {
+	noex.Sleep(ctx, 10*time.Millisecond)
+	s.done <- true
+}
+
+// Stop reports the reason a server really ended with when it is not ours.
+func TestStopReportsADifferentAbnormalEnd(t *testing.T) {
+	rt := newRT(t, noex.WithSeed(2))
+	run(t, rt, func(ctx context.Context) error {
+		c := start(t, ctx, &testSrv{})
+		must(t, noex.Cast(ctx, c, op{kind: "sleep-panic", d: time.Second}))
+		noex.Sleep(ctx, time.Millisecond) // c is inside the handler that will panic
+		err := noex.Stop(ctx, c, nil)
+		if !errors.Is(err, noex.ErrCrashed) {
+			t.Errorf("Stop = %v; want the crash it ended with", err)
+		}
+		return nil
+	})
+}

@@ -55,22 +55,23 @@ type process struct {
 	srv   server
 	root  bool
 
-	mu       sync.Mutex
-	status   procStatus
-	reason   error // the stop reason requested
-	killed   atomic.Bool
-	current  *envelope
-	curWait  atomic.Pointer[waiter] // real mode: the wait in progress, for Kill
-	replyCh  chan struct{}          // real mode: reused by this process's waits
-	chanBusy atomic.Bool
-	ctimer   callTimer     // real mode: timeouts of this process's own waits
-	st       atomic.Uint32 // status, readable without mu; written with it
-	mbox     mailbox       // real mode
-	doneN    int64         // real mode: messages handled, not yet subtracted from rt.inflight
-	signal   chan struct{} // real mode: a message or a stop arrived
-	waiters  []*waiter     // Stop callers waiting for the end
-	done     chan struct{} // closed once the process has ended
-	exit     error
+	mu          sync.Mutex
+	status      procStatus
+	reason      error // the stop reason requested
+	killed      atomic.Bool
+	current     *envelope
+	curWait     atomic.Pointer[waiter] // real mode: the wait in progress, for Kill
+	replyCh     chan struct{}          // real mode: reused by this process's waits
+	chanBusy    atomic.Bool
+	ctimer      callTimer     // real mode: timeouts of this process's own waits
+	st          atomic.Uint32 // status, readable without mu; written with it
+	mbox        mailbox       // real mode
+	doneN       int64         // real mode: messages handled, not yet subtracted from rt.inflight
+	signal      chan struct{} // real mode: a message or a stop arrived
+	waiters     []*waiter     // Stop callers waiting for the end
+	stopPending bool          // real mode: a requested stop counts as in flight until the end
+	done        chan struct{} // closed once the process has ended
+	exit        error
 
 	// Guarded by rt.mu.
 	names    []string
@@ -647,6 +648,8 @@ func (p *process) finalize(reason error, how endKind) bool {
 	}
 	cur := p.current
 	p.mbox.cmu.Unlock()
+	stopPending := p.stopPending
+	p.stopPending = false
 	waiters := p.waiters
 	p.waiters = nil
 	p.mu.Unlock()
@@ -692,6 +695,9 @@ func (p *process) finalize(reason error, how endKind) bool {
 	}
 	if !rt.det {
 		p.ctimer.stop()
+		if stopPending {
+			rt.doneOne(1)
+		}
 	}
 	close(p.done)
 	for _, w := range waiters {
@@ -975,6 +981,10 @@ func stop(ctx context.Context, to Addr, reason error) error {
 		if p.rt.det {
 			p.rt.sched.stopRequested(t)
 		} else {
+			// The stop is work in flight until the process has ended, so
+			// Run does not return while Terminate still runs.
+			p.rt.inflight.Add(1)
+			t.stopPending = true
 			select {
 			case t.signal <- struct{}{}:
 			default:
@@ -991,6 +1001,14 @@ func stop(ctx context.Context, to Addr, reason error) error {
 	p.wait(ctx, w, 0, nil)
 	if w.err != nil {
 		return &CallError{Op: "stop", Target: t.labelStr(), Err: w.err}
+	}
+	t.mu.Lock()
+	exit := t.exit
+	t.mu.Unlock()
+	if exit != reason && exit != nil && !errors.Is(exit, ErrShutdown) {
+		// It ended for another reason than ours (it crashed, or a supervisor
+		// gave up): say so.
+		return &CallError{Op: "stop", Target: t.labelStr(), Err: exit}
 	}
 	return nil
 }

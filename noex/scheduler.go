@@ -173,6 +173,9 @@ func (s *scheduler) receive(p *process) *envelope {
 		stopping := p.status >= stStopping
 		p.mu.Unlock()
 		if stopping && len(p.d.nonempty) == 0 {
+			// Terminating counts as handling: Run waits for it.
+			p.d.busy = true
+			s.nbusy++
 			return nil
 		}
 		p.d.state = psReceiving

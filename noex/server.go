@@ -192,7 +192,9 @@ func Send(ctx context.Context, to Addr, msg any) error {
 // returns. From the moment Stop is called, new calls, casts and sends to the
 // server fail with [ErrNotRunning]. Several concurrent Stops all return once
 // the server has stopped. Stopping a server that already stopped returns a
-// [*CallError] wrapping [ErrNotRunning]. A server that stops itself (from its
+// [*CallError] wrapping [ErrNotRunning]. If the server ended for another,
+// abnormal reason meanwhile (it crashed, was killed, or a supervisor gave
+// up), Stop returns a [*CallError] wrapping that reason. A server that stops itself (from its
 // own handler) is not waited for: Stop returns at once and the server stops
 // after the current message and those queued before the request.
 func Stop(ctx context.Context, to Addr, reason error) error {
