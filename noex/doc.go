@@ -125,6 +125,25 @@
 // service that subscribes in Init and is restarted therefore has exactly one
 // subscription, where noex's would pile up.
 //
+// # Supervision
+//
+// [StartSupervisor] starts a supervisor: a server that starts its children
+// ([ChildSpec], or [ServerChild] for a Behavior) in order, monitors them, and
+// restarts those that end according to their [Restart] type (Permanent
+// always, Transient unless the reason is nil or [ErrShutdown], Temporary
+// never) and its [Strategy]: OneForOne restarts the child alone, OneForAll
+// stops the others in reverse start order and starts them all again in
+// order, RestForOne does so for the child and those started after it. Ends
+// are noticed through monitors, never by polling, and a dead child's names
+// are released before the supervisor hears of its end, so a restarted named
+// child registers cleanly. Restart intensity (at most MaxRestarts restarts
+// within Within, by default 3 in 5 s) is measured on the runtime's clock;
+// exceeding it stops every child and ends the supervisor with a
+// [*MaxRestartsError], which [Wait], [Stop] and a parent supervisor see.
+// Supervisors can be named, nested into trees, and managed at run time
+// ([StartChild], [TerminateChild], [RestartChild], [DeleteChild], [Children],
+// [ChildPID]). See [StartSupervisor] for the exact rules.
+//
 // # Events
 //
 // Every runtime action emits one [Event]: process started, stopped, crashed;
