@@ -40,8 +40,8 @@ func golden(t *testing.T, name, got string) {
 func TestGolden(t *testing.T) {
 	events := record(t, story, noex.WithSeed(42))
 	text, mermaid := diagram.Text(events), diagram.Mermaid(events)
-	golden(t, "story.txt", text)
-	golden(t, "story.mmd", mermaid)
+	golden(t, "story.txt.golden", text)
+	golden(t, "story.mmd.golden", mermaid)
 
 	again := record(t, story, noex.WithSeed(42))
 	if diff := cmp.Diff(text, diagram.Text(again)); diff != "" {
@@ -54,7 +54,7 @@ func TestGolden(t *testing.T) {
 
 func TestGoldenSupervisor(t *testing.T) {
 	events := record(t, supervisedStory, noex.WithSeed(5))
-	golden(t, "supervisor.txt", diagram.Text(events))
+	golden(t, "supervisor.txt.golden", diagram.Text(events))
 	text := diagram.Text(events, diagram.WithMessageWidth(0))
 	for _, want := range []string{
 		"  supervisor ──start──▶ channel-sms\n",
