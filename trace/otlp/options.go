@@ -57,7 +57,9 @@ func WithExporter(e sdktrace.SpanExporter) Option {
 // WithTraceOptions passes opts to [trace.Attach], after the defaults of
 // Setup, so that they override them: for example
 // WithTraceOptions(trace.WithTimeOrigin(time.Time{})) keeps a deterministic
-// run's virtual timestamps, and trace.WithRunID(0) its seed-only ids.
+// run's virtual timestamps, and trace.WithRunID(0) its seed-only ids. A
+// trace.WithTracerProvider among them is ignored: the spans go to Setup's
+// provider.
 func WithTraceOptions(opts ...trace.Option) Option {
 	return optionFunc(func(c *config) { c.trace = append(c.trace, opts...) })
 }
