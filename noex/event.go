@@ -25,7 +25,7 @@ const (
 	MessageHandled               // PID, Ref, MsgKind, Err (the handler's returned error)
 	MessageDropped               // PID = addressee, Peer = sender, Ref, MsgKind, Msg, Err (why)
 	ReplySent                    // PID = server, Peer = caller, Ref = call id, Msg, Err
-	CallFailed                   // PID = caller, Peer = target, Ref, Err (timeout, crash, not running)
+	CallFailed                   // PID = caller, Peer = target (or Name = the address that did not resolve), Ref, Err
 	TimerSet                     // PID, Ref = timer id, Time + Delay = due, Name = purpose
 	TimerFired                   // PID = owner, Ref, Name
 	TimerCancelled               // PID, Ref

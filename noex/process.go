@@ -432,6 +432,7 @@ func (p *process) loop() {
 		if !p.handle(env) {
 			return
 		}
+		p.cause = 0 // what the process does next is not caused by this message
 	}
 	p.mu.Lock()
 	reason := p.reason
@@ -909,24 +910,24 @@ func call(ctx context.Context, to Addr, msg any, cfg callConfig) (any, error) {
 		return nil, err
 	}
 	if cfg.err != nil {
-		return nil, &CallError{Op: "call", Target: labelOf(to), Err: cfg.err}
+		return nil, p.callFailed(nil, 0, &CallError{Op: "call", Target: labelOf(to), Err: cfg.err})
 	}
 	t, err := resolve(p.rt, "call", to)
 	if err != nil {
-		return nil, err
+		return nil, p.callFailed(nil, 0, err.(*CallError))
 	}
 	if t == p {
-		return nil, &CallError{Op: "call", Target: t.labelStr(), Err: ErrCallSelf}
+		return nil, p.callFailed(t, 0, &CallError{Op: "call", Target: t.labelStr(), Err: ErrCallSelf})
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, &CallError{Op: "call", Target: t.labelStr(), Err: err}
+		return nil, p.callFailed(t, 0, &CallError{Op: "call", Target: t.labelStr(), Err: err})
 	}
 	ce := &callEnvelope{envelope: envelope{kind: KindCall, msg: msg}, waiter: waiter{owner: p, what: "call", on: t}}
 	w, env := &ce.waiter, &ce.envelope
 	env.w = w
 	p.rt.initWaiter(w)
 	if err := p.rt.deliver(p, t, env); err != nil {
-		return nil, &CallError{Op: "call", Target: t.labelStr(), Err: err}
+		return nil, p.callFailed(t, env.id, &CallError{Op: "call", Target: t.labelStr(), Err: err})
 	}
 	p.wait(ctx, w, cfg.timeout, ErrTimeout)
 	if w.err != nil && w.sys {
@@ -934,13 +935,22 @@ func call(ctx context.Context, to Addr, msg any, cfg callConfig) (any, error) {
 		if w.err == ErrTimeout {
 			ce.Timeout = cfg.timeout
 		}
-		p.rt.emitf(func() Event {
-			return Event{Kind: CallFailed, PID: p.pid(), Label: p.labelStr(), Peer: t.pid(), PeerLbl: t.labelStr(),
-				Ref: env.id, Err: ce, Parent: p.cause}
-		})
-		return nil, ce
+		return nil, p.callFailed(t, env.id, ce)
 	}
 	return w.val, w.err
+}
+
+// callFailed records a call that failed for a runtime reason (the target
+// unknown, not running or crashed, a timeout) and returns the error.
+func (p *process) callFailed(t *process, ref uint64, ce *CallError) error {
+	p.rt.emitf(func() Event {
+		ev := Event{Kind: CallFailed, PID: p.pid(), Label: p.labelStr(), Ref: ref, Name: ce.Target, Err: ce, Parent: p.cause}
+		if t != nil {
+			ev.Peer, ev.PeerLbl, ev.Name = t.pid(), t.labelStr(), ""
+		}
+		return ev
+	})
+	return ce
 }
 
 func send(ctx context.Context, op string, to Addr, kind MsgKind, msg any) error {
