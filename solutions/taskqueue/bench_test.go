@@ -25,7 +25,7 @@ const benchSeeds = 200
 // crash), records every event and checks each requirement; "and-real" adds
 // the 3+3 real-mode runs of a default Grade, which take wall time.
 //
-//	go test ./solutions/taskqueue -run '^$' -bench Grade -benchtime 5x
+//	go test ./solutions/taskqueue -run '^$' -bench Grade -benchtime 10x
 func BenchmarkGrade(b *testing.B) {
 	for _, observed := range []bool{false, true} {
 		name := "baseline-system-alone"
