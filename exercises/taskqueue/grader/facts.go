@@ -239,7 +239,7 @@ func (is issues) String() string {
 	return strings.Join(is[:show], "; ") + fmt.Sprintf(" (and %d more)", len(is)-show)
 }
 
-// labels lists the receivers (or, with from, the senders) of events.
+// labels lists the labels of events' processes, or with peer, of their peers.
 func labels(evs []noex.Event, peer bool) string {
 	var out []string
 	for _, e := range evs {
