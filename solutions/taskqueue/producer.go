@@ -65,7 +65,7 @@ func (Producer) HandleCast(ctx context.Context, r Ready, st *producerState) (*pr
 }
 
 // HandleInfo takes the Down of a worker that has ended: its task, if it
-// had one, goes back to the head of the queue, to be assigned again (to
+// had one, goes back to the head of the queue, to be given out again (to
 // another worker, or to the same one once its supervisor has restarted it).
 // The Down comes after every message the worker sent, so a task it
 // finished has been seen as Done already and is not run twice.
