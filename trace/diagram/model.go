@@ -160,7 +160,11 @@ func (b *builder) draw(ev *noex.Event) {
 			b.arrow(reply, self, peer, b.with("reply", ev.Msg))
 		}
 	case noex.CallFailed:
-		b.note(self, b.detail("✗ call to "+peer+" failed", ": ", errLine(ev.Err)))
+		target := peer
+		if ev.Peer.IsZero() && ev.Name != "" {
+			target = ev.Name // the address did not resolve to a process
+		}
+		b.note(self, b.detail("✗ call to "+target+" failed", ": ", errLine(ev.Err)))
 	case noex.MessageDropped:
 		b.dropped(ev, self, peer)
 	case noex.MessageHandled:
