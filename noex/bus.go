@@ -421,14 +421,7 @@ func alive(p *process) bool { return p.rt.IsAlive(p.pid()) }
 // completed. It is false only in the instant between the start of the
 // termination and its end (real mode only: in deterministic mode the two
 // are one step), which is before Stop, Kill or Wait return.
-func gone(p *process) bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
+func gone(p *process) bool { return p.ended.Load() }
 
 func (st *busState) subscribe(c busCall) (uint64, error) {
 	p := c.owner.p

@@ -38,6 +38,25 @@ const (
 
 type procKey struct{}
 
+// procCtx is a server's context: the values of the context that started
+// it, no cancellation (a server outlives the call that started it, as with
+// context.WithoutCancel), and the process itself.
+type procCtx struct {
+	parent context.Context
+	p      *process
+}
+
+func (c *procCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c *procCtx) Done() <-chan struct{}       { return nil }
+func (c *procCtx) Err() error                  { return nil }
+func (c *procCtx) String() string              { return "noex.process(" + c.p.labelStr() + ")" }
+func (c *procCtx) Value(key any) any {
+	if key == (procKey{}) {
+		return c.p
+	}
+	return c.parent.Value(key)
+}
+
 func procFrom(ctx context.Context) *process {
 	if ctx == nil {
 		return nil
@@ -52,6 +71,7 @@ type process struct {
 	id    uint64
 	label atomic.Pointer[string]
 	ctx   context.Context
+	pctx  procCtx // what ctx points to, for servers
 	srv   server
 	root  bool
 
@@ -70,7 +90,7 @@ type process struct {
 	signal      chan struct{} // real mode: a message or a stop arrived
 	waiters     []*waiter     // Stop callers waiting for the end
 	stopPending bool          // real mode: a requested stop counts as in flight until the end
-	done        chan struct{} // closed once the process has ended
+	ended       atomic.Bool   // set once the process has ended (names, queue, monitors done)
 	exit        error
 
 	// Guarded by rt.mu.
@@ -89,12 +109,10 @@ type process struct {
 }
 
 func (rt *Runtime) newProcess(srv server, label string, root bool) *process {
-	p := &process{rt: rt, id: rt.nextID.Add(1), srv: srv, root: root,
-		done: make(chan struct{})}
-	if label == "" {
-		label = "p" + strconv.FormatUint(p.id, 10)
+	p := &process{rt: rt, id: rt.nextID.Add(1), srv: srv, root: root}
+	if label != "" {
+		p.label.Store(&label)
 	}
-	p.label.Store(&label)
 	if root {
 		p.setStatus(stRunning)
 	}
@@ -110,8 +128,15 @@ func (rt *Runtime) newProcess(srv server, label string, root bool) *process {
 	return p
 }
 
-func (p *process) pid() PID          { return PID{p: p} }
-func (p *process) labelStr() string  { return *p.label.Load() }
+func (p *process) pid() PID { return PID{p: p} }
+
+// labelStr returns the first name the process registered, or "p<id>".
+func (p *process) labelStr() string {
+	if l := p.label.Load(); l != nil {
+		return *l
+	}
+	return "p" + strconv.FormatUint(p.id, 10)
+}
 func (p *process) labelFunc() string { return p.labelStr() }
 func (p *process) isKilled() bool    { return p.killed.Load() }
 
@@ -627,13 +652,33 @@ func (p *process) runTerminate(reason error) (crash *CrashError) {
 // monitors notified and Stop callers released, in that order. Only the first
 // call has an effect.
 func (p *process) finalize(reason error, how endKind) bool {
+	waiters, ok := p.teardown(reason, how)
+	if !ok {
+		return false
+	}
+	// Woken from a small frame: the channel sends below run on this
+	// goroutine's stack, and teardown's large frame is gone by now.
+	for _, w := range waiters {
+		w.fire(nil, nil, false)
+	}
+	if p.rt.det && how == endKill {
+		p.rt.sched.wakeKilled(p)
+	}
+	return true
+}
+
+// teardown does finalize's work up to waking the Stop callers, which it
+// returns. ok is false if the process had ended already.
+//
+//go:noinline
+func (p *process) teardown(reason error, how endKind) (waiters []*waiter, ok bool) {
 	rt := p.rt
 	rt.mu.Lock()
 	p.mu.Lock()
 	if p.status == stDead {
 		p.mu.Unlock()
 		rt.mu.Unlock()
-		return false
+		return nil, false
 	}
 	p.setStatus(stDead)
 	p.exit = reason
@@ -651,7 +696,7 @@ func (p *process) finalize(reason error, how endKind) bool {
 	p.mbox.cmu.Unlock()
 	stopPending := p.stopPending
 	p.stopPending = false
-	waiters := p.waiters
+	waiters = p.waiters
 	p.waiters = nil
 	p.mu.Unlock()
 	names := p.names
@@ -668,9 +713,8 @@ func (p *process) finalize(reason error, how endKind) bool {
 	p.watching = nil
 	rt.mu.Unlock()
 
-	label := p.labelStr()
 	for _, n := range names {
-		rt.emitf(func() Event { return Event{Kind: Unregistered, PID: p.pid(), Label: label, Name: n} })
+		rt.emitf(func() Event { return Event{Kind: Unregistered, PID: p.pid(), Label: p.labelStr(), Name: n} })
 	}
 	failErr := errorForEnd(reason, how)
 	p.failQueued(queued, failErr)
@@ -686,9 +730,9 @@ func (p *process) finalize(reason error, how endKind) bool {
 			kind = ProcessCrashed
 		}
 		if how == endInit {
-			rt.emitf(func() Event { return Event{Kind: InitFailed, PID: p.pid(), Label: label, Err: reason} })
+			rt.emitf(func() Event { return Event{Kind: InitFailed, PID: p.pid(), Label: p.labelStr(), Err: reason} })
 		} else {
-			rt.emitf(func() Event { return Event{Kind: kind, PID: p.pid(), Label: label, Reason: reason} })
+			rt.emitf(func() Event { return Event{Kind: kind, PID: p.pid(), Label: p.labelStr(), Reason: reason} })
 		}
 	}
 	for _, m := range watchers {
@@ -700,27 +744,21 @@ func (p *process) finalize(reason error, how endKind) bool {
 			rt.doneOne(1)
 		}
 	}
-	close(p.done)
-	for _, w := range waiters {
-		w.fire(nil, nil, false)
-	}
-	if rt.det && how == endKill {
-		rt.sched.wakeKilled(p)
-	}
+	p.ended.Store(true)
 	p.srv = nil // let the state go
-	return true
+	return waiters, true
 }
 
 // failQueued fails or drops messages that will never be handled, each with
 // an event.
 func (p *process) failQueued(queued []*envelope, failErr error) {
-	rt, label := p.rt, p.labelStr()
+	rt := p.rt
 	for _, env := range queued {
 		if env.kind == KindCall {
 			env.w.fire(nil, failErr, true)
 		}
 		rt.emitf(func() Event {
-			return Event{Kind: MessageDropped, PID: p.pid(), Label: label, Peer: env.from.pid(), PeerLbl: env.from.labelStr(),
+			return Event{Kind: MessageDropped, PID: p.pid(), Label: p.labelStr(), Peer: env.from.pid(), PeerLbl: env.from.labelStr(),
 				Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: failErr, Parent: env.sent}
 		})
 	}
@@ -1119,7 +1157,8 @@ func startServer(ctx context.Context, srv server, bind func(*process), opts []St
 	}
 	p := rt.newProcess(srv, cfg.name, false)
 	p.name = cfg.name
-	p.ctx = context.WithValue(context.WithoutCancel(parent.ctx), procKey{}, p)
+	p.pctx = procCtx{parent: parent.ctx, p: p}
+	p.ctx = &p.pctx
 	bind(p)
 	if cfg.hasName {
 		if err := rt.register(cfg.name, p); err != nil {
@@ -1129,7 +1168,7 @@ func startServer(ctx context.Context, srv server, bind func(*process), opts []St
 			p.mu.Lock()
 			p.setStatus(stDead)
 			p.mu.Unlock()
-			close(p.done)
+			p.ended.Store(true)
 			return PID{}, &InitError{Server: what, Cause: err}
 		}
 	}

@@ -57,7 +57,7 @@ func (rt *Runtime) register(name string, p *process) error {
 	}
 	rt.names[name] = p
 	p.names = append(p.names, name)
-	if len(p.names) == 1 && p.labelStr() == "p"+itoa(p.id) {
+	if len(p.names) == 1 && p.label.Load() == nil {
 		n := name
 		p.label.Store(&n)
 	}

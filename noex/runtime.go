@@ -145,13 +145,17 @@ func (rt *Runtime) observing() bool {
 // lives in the closure's frame, not in the caller's: hot functions keep
 // small stacks, and nothing is built when nobody listens.
 //
-//go:noinline
+// emitf is small enough to inline: callers pay for an atomic load, and
+// the large Event lives only in emitBuilt's frame, when someone observes.
 func (rt *Runtime) emitf(build func() Event) uint64 {
 	if !rt.observing() {
 		return 0
 	}
-	return rt.emit(build())
+	return rt.emitBuilt(build)
 }
+
+//go:noinline
+func (rt *Runtime) emitBuilt(build func() Event) uint64 { return rt.emit(build()) }
 
 // emit stamps e with the next Seq and the current time and hands it to every
 // observer. It returns e's Seq, or 0 when nobody observes.
