@@ -3,6 +3,7 @@ package trace_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -501,6 +502,10 @@ func TestRealModeMatchesDeterministicTree(t *testing.T) {
 		for _, s := range spans {
 			out = append(out, s.Name+" <- "+ids[s.Parent].Name)
 		}
+		// Spans end in an order real mode does not fix (the cast's handling
+		// may end before or after the router's): compare the tree, not the
+		// order.
+		slices.Sort(out)
 		return out
 	}
 	det := traced(t, seeded(1), notify)
