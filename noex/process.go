@@ -75,19 +75,22 @@ type process struct {
 	srv   server
 	root  bool
 
-	mu          sync.Mutex
-	status      procStatus
-	reason      error // the stop reason requested
-	killed      atomic.Bool
-	current     *envelope
-	curWait     atomic.Pointer[waiter] // real mode: the wait in progress, for Kill
-	replyCh     chan struct{}          // real mode: reused by this process's waits
-	chanBusy    atomic.Bool
-	ctimer      callTimer     // real mode: timeouts of this process's own waits
+	mu       sync.Mutex
+	status   procStatus
+	reason   error // the stop reason requested
+	killed   atomic.Bool
+	current  *envelope
+	curWait  atomic.Pointer[waiter] // real mode: the wait in progress, for Kill
+	replyCh  chan struct{}          // real mode: reused by this process's waits
+	chanBusy atomic.Bool
+	ctimer   callTimer // real mode: timeouts of this process's own waits
+	// Read by every sender: st and signal share the cache line of the
+	// mailbox's tail, which senders write; what the receiver writes comes
+	// after the mailbox, on other lines.
 	st          atomic.Uint32 // status, readable without mu; written with it
+	signal      chan struct{} // real mode: a message or a stop arrived
 	mbox        mailbox       // real mode
 	doneN       int64         // real mode: messages handled, not yet subtracted from rt.inflight
-	signal      chan struct{} // real mode: a message or a stop arrived
 	waiters     []*waiter     // Stop callers waiting for the end
 	stopPending bool          // real mode: a requested stop counts as in flight until the end
 	ended       atomic.Bool   // set once the process has ended (names, queue, monitors done)
@@ -299,18 +302,18 @@ type callTimer struct {
 	t        *time.Timer
 	w        *waiter
 	err      error
-	deadline time.Time // of the current wait
-	fireAt   time.Time // when t is due to fire; zero if not scheduled
+	deadline time.Duration // of the current wait, on monoNow's clock
+	fireAt   time.Duration // when t is due to fire; zero if not scheduled
 }
 
 func (c *callTimer) arm(w *waiter, d time.Duration, err error) {
-	now := time.Now()
+	now := monoNow()
 	c.mu.Lock()
-	c.w, c.err, c.deadline = w, err, now.Add(d)
+	c.w, c.err, c.deadline = w, err, now+d
 	if c.t == nil {
 		c.t = time.AfterFunc(d, c.expire)
 		c.fireAt = c.deadline
-	} else if c.fireAt.IsZero() || c.deadline.Before(c.fireAt) {
+	} else if c.fireAt == 0 || c.deadline < c.fireAt {
 		c.t.Reset(d)
 		c.fireAt = c.deadline
 	}
@@ -324,13 +327,12 @@ func (c *callTimer) disarm() {
 }
 
 func (c *callTimer) expire() {
-	now := time.Now()
+	now := monoNow()
 	c.mu.Lock()
-	c.fireAt = time.Time{}
+	c.fireAt = 0
 	w, err := c.w, c.err
-	if w != nil && now.Before(c.deadline) {
-		d := c.deadline.Sub(now)
-		c.t.Reset(d)
+	if w != nil && now < c.deadline {
+		c.t.Reset(c.deadline - now)
 		c.fireAt, w = c.deadline, nil
 	}
 	if w != nil {
@@ -341,6 +343,12 @@ func (c *callTimer) expire() {
 		w.fire(nil, err, true)
 	}
 }
+
+// monoNow reads the monotonic clock alone (time.Now reads the wall clock
+// too), as a duration since the package started.
+func monoNow() time.Duration { return time.Since(monoBase) }
+
+var monoBase = time.Now()
 
 // stop releases the timer when the process ends.
 func (c *callTimer) stop() {

@@ -40,15 +40,19 @@ type Runtime struct {
 	runs    int  // Run calls in progress
 	down    bool // Shutdown in progress or done
 
-	nextID  atomic.Uint64 // process ids
-	nextRef atomic.Uint64 // message, timer, monitor and subscription ids
+	// Written on every message by senders: kept off the cache line that
+	// every process reads (obs), so that receivers do not pay for it.
+	_        [64]byte
+	nextRef  atomic.Uint64 // message, timer, monitor and subscription ids
+	inflight atomic.Int64  // real-mode quiescence: messages queued or being handled
+	_        [48]byte
+	obs      atomic.Pointer[[]*observer]
+	_        [56]byte
 
-	obs  atomic.Pointer[[]*observer]
-	evMu sync.Mutex
-	seq  uint64
+	nextID atomic.Uint64 // process ids
+	evMu   sync.Mutex
+	seq    uint64
 
-	// Real-mode quiescence: messages queued or being handled.
-	inflight atomic.Int64
 	idleMu   sync.Mutex
 	idleCh   chan struct{}
 	idleWait atomic.Int32
