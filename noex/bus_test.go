@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/noex-go/noex/noex"
@@ -22,40 +21,18 @@ const busSeeds = 50
 // seeds, each with a fresh runtime that is shut down afterwards.
 func busModes(t *testing.T, f func(t *testing.T, rt *noex.Runtime)) {
 	t.Helper()
-	t.Run("real", func(t *testing.T) { f(t, busRuntime(t)) })
+	t.Run("real", func(t *testing.T) { f(t, newRT(t)) })
 	busSeeded(t, f)
 }
 
 // busSeeded runs f in deterministic mode only, under busSeeds seeds.
 func busSeeded(t *testing.T, f func(t *testing.T, rt *noex.Runtime)) {
 	t.Helper()
-	for seed := uint64(1); seed <= busSeeds; seed++ {
-		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) { f(t, busRuntime(t, noex.WithSeed(seed))) })
+	seeds := make([]uint64, busSeeds)
+	for i := range seeds {
+		seeds[i] = uint64(i + 1)
 	}
-}
-
-func busRuntime(t *testing.T, opts ...noex.Option) *noex.Runtime {
-	t.Helper()
-	rt := noex.NewRuntime(opts...)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := rt.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-	})
-	return rt
-}
-
-// busRun runs body and fails the test if Run fails; the seed is in the
-// subtest's name.
-func busRun(t *testing.T, rt *noex.Runtime, body func(ctx context.Context) error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := rt.Run(ctx, body); err != nil {
-		t.Fatalf("Run (%v): %v", rt, err)
-	}
+	seeded(t, seeds, f)
 }
 
 // busEvents records the event stream.
@@ -242,7 +219,7 @@ func TestBusSubscribePublishUnsubscribe(t *testing.T) {
 		var tp tape
 		var got []any
 		var busPID, handlerPID noex.PID
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			b, err := noex.StartBus(ctx, noex.WithName("event-bus"))
 			if err != nil {
 				return err
@@ -285,7 +262,7 @@ func TestBusChapterWildcards(t *testing.T) {
 	}
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
 		var tp tape
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			bus, err := noex.StartBus(ctx)
 			if err != nil {
 				return err
@@ -316,7 +293,7 @@ func TestBusChapterWildcards(t *testing.T) {
 func TestBusDeliveryOrderIsSubscriptionOrder(t *testing.T) {
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
 		var tp tape
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			bus, err := noex.StartBus(ctx)
 			if err != nil {
 				return err
@@ -368,7 +345,7 @@ func TestBusHandlerPanicIsIsolated(t *testing.T) {
 		evs := observeBus(rt)
 		var tp tape
 		var bus noex.Bus
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var err error
 			if bus, err = noex.StartBus(ctx, noex.WithName("event-bus")); err != nil {
 				return err
@@ -437,7 +414,7 @@ func TestBusOwnerEndDropsItsSubscriptions(t *testing.T) {
 			busModes(t, func(t *testing.T, rt *noex.Runtime) {
 				evs := observeBus(rt)
 				var tp tape
-				busRun(t, rt, func(ctx context.Context) error {
+				run(t, rt, func(ctx context.Context) error {
 					bus, err := noex.StartBus(ctx, noex.WithName("event-bus"))
 					if err != nil {
 						return err
@@ -486,7 +463,7 @@ func TestBusOwnerEndDropsItsSubscriptions(t *testing.T) {
 func TestBusEndedOwnerGetsOnlyItsOwnPublications(t *testing.T) {
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
 		var tp tape
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			bus, err := noex.StartBus(ctx)
 			if err != nil {
 				return err
@@ -511,7 +488,7 @@ func TestBusEndedOwnerGetsOnlyItsOwnPublications(t *testing.T) {
 
 func TestBusSubscriptionOfFailedInitIsDropped(t *testing.T) {
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			bus, err := noex.StartBus(ctx)
 			if err != nil {
 				return err
@@ -528,7 +505,7 @@ func TestBusSubscriptionOfFailedInitIsDropped(t *testing.T) {
 func TestBusRestartedSubscriberHasOneSubscription(t *testing.T) {
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
 		var tp tape
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			bus, err := noex.StartBus(ctx, noex.WithName("event-bus"))
 			if err != nil {
 				return err
@@ -560,7 +537,7 @@ func TestBusRestartedSubscriberHasOneSubscription(t *testing.T) {
 func TestBusSubscriptionOfRunBodyEndsWithIt(t *testing.T) {
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
 		var bus noex.Bus
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var err error
 			if bus, err = noex.StartBus(ctx); err != nil {
 				return err
@@ -568,14 +545,14 @@ func TestBusSubscriptionOfRunBodyEndsWithIt(t *testing.T) {
 			_, err = noex.Subscribe(ctx, bus, "*", (&tape{}).handler("main"))
 			return err
 		})
-		busRun(t, rt, func(ctx context.Context) error { return wantCount(ctx, bus, 0) })
+		run(t, rt, func(ctx context.Context) error { return wantCount(ctx, bus, 0) })
 	})
 }
 
 func TestBusMailboxDeliveriesInOrder(t *testing.T) {
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
 		var s subRef
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			bus, err := noex.StartBus(ctx, noex.WithName("event-bus"))
 			if err != nil {
 				return err
@@ -595,7 +572,7 @@ func TestBusMailboxDeliveriesInOrder(t *testing.T) {
 			}
 			return nil
 		})
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			got, err := noex.Call(ctx, s, "got")
 			if err != nil {
 				return err
@@ -614,7 +591,7 @@ func TestBusUnsubscribeIsIdempotentAndHarmless(t *testing.T) {
 		var tp tape
 		var s subRef
 		var bus noex.Bus
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var err error
 			if bus, err = noex.StartBus(ctx); err != nil {
 				return err
@@ -664,7 +641,7 @@ func TestBusUnsubscribeFromOutsideTheRuntime(t *testing.T) {
 		var bus noex.Bus
 		var s subRef
 		var shared []func()
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var err error
 			if bus, err = noex.StartBus(ctx); err != nil {
 				return err
@@ -683,7 +660,7 @@ func TestBusUnsubscribeFromOutsideTheRuntime(t *testing.T) {
 		if rt.Deterministic() {
 			want = 1
 		}
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			if err := wantCount(ctx, bus, want); err != nil {
 				return fmt.Errorf("after the outside call: %w", err)
 			}
@@ -698,7 +675,7 @@ func TestBusUnsubscribeFromOutsideTheRuntime(t *testing.T) {
 func TestBusUnsubscribeFromHandler(t *testing.T) {
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
 		var tp tape
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			bus, err := noex.StartBus(ctx)
 			if err != nil {
 				return err
@@ -733,7 +710,7 @@ func TestBusUnsubscribeFromHandler(t *testing.T) {
 func TestBusErrors(t *testing.T) {
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
 		var fromHandler []error
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			bus, err := noex.StartBus(ctx, noex.WithName("event-bus"))
 			if err != nil {
 				return err
@@ -812,7 +789,7 @@ func TestBusErrors(t *testing.T) {
 
 func TestBusPatternsAndCount(t *testing.T) {
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			bus, err := noex.StartBus(ctx)
 			if err != nil {
 				return err
@@ -856,7 +833,7 @@ func TestBusEvents(t *testing.T) {
 		evs := observeBus(rt)
 		var bus noex.Bus
 		var s subRef
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var err error
 			if bus, err = noex.StartBus(ctx, noex.WithName("event-bus")); err != nil {
 				return err
@@ -937,7 +914,7 @@ func TestBusEvents(t *testing.T) {
 func TestBusStopDropsSubscriptionsWithEvents(t *testing.T) {
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
 		evs := observeBus(rt)
-		busRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			bus, err := noex.StartBus(ctx)
 			if err != nil {
 				return err
@@ -1036,7 +1013,7 @@ func TestBusSameSeedSameLog(t *testing.T) {
 func TestBusScenarioUnderManySeeds(t *testing.T) {
 	busModes(t, func(t *testing.T, rt *noex.Runtime) {
 		evs := observeBus(rt)
-		busRun(t, rt, busScenario)
+		run(t, rt, busScenario)
 		for _, e := range evs.of(noex.Delivered) {
 			if e.Err != nil && !strings.Contains(e.Err.Error(), "payment handler bug") {
 				t.Errorf("unexpected handler failure %v", e)

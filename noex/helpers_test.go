@@ -15,8 +15,20 @@ import (
 // modes runs f in real mode and in deterministic mode under a few seeds.
 func modes(t *testing.T, f func(t *testing.T, rt *noex.Runtime)) {
 	t.Helper()
+	modesSeeds(t, []uint64{1, 2, 3, 42}, f)
+}
+
+// modesSeeds runs f in real mode and in deterministic mode under seeds.
+func modesSeeds(t *testing.T, seeds []uint64, f func(t *testing.T, rt *noex.Runtime)) {
+	t.Helper()
 	t.Run("real", func(t *testing.T) { f(t, newRT(t)) })
-	for _, seed := range []uint64{1, 2, 3, 42} {
+	seeded(t, seeds, f)
+}
+
+// seeded runs f in deterministic mode only, under seeds.
+func seeded(t *testing.T, seeds []uint64, f func(t *testing.T, rt *noex.Runtime)) {
+	t.Helper()
+	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) { f(t, newRT(t, noex.WithSeed(seed))) })
 	}
 }
@@ -40,7 +52,7 @@ func run(t *testing.T, rt *noex.Runtime, body func(ctx context.Context) error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := rt.Run(ctx, body); err != nil {
-		t.Fatalf("Run: %v", err)
+		t.Fatalf("Run (%v): %v", rt, err)
 	}
 }
 

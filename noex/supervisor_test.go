@@ -22,34 +22,7 @@ import (
 // svModes runs f in real mode and in deterministic mode under a few seeds.
 func svModes(t *testing.T, f func(t *testing.T, rt *noex.Runtime)) {
 	t.Helper()
-	t.Run("real", func(t *testing.T) { f(t, svRT(t)) })
-	for _, seed := range []uint64{1, 2, 3} {
-		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) { f(t, svRT(t, noex.WithSeed(seed))) })
-	}
-}
-
-// svRT returns a runtime that is shut down when the test ends.
-func svRT(t *testing.T, opts ...noex.Option) *noex.Runtime {
-	t.Helper()
-	rt := noex.NewRuntime(opts...)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := rt.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-	})
-	return rt
-}
-
-// svRun runs body to quiescence and fails the test on error.
-func svRun(t *testing.T, rt *noex.Runtime, body func(ctx context.Context) error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := rt.Run(ctx, body); err != nil {
-		t.Fatalf("Run: %v", err)
-	}
+	modesSeeds(t, []uint64{1, 2, 3}, f)
 }
 
 // svLog records the event stream. The supervisor's events come from its
@@ -271,7 +244,7 @@ func TestSupervisorStrategiesStopAndStartInOrder(t *testing.T) {
 				log := svRecord(rt)
 				var sup noex.Supervisor
 				var before []noex.ChildInfo
-				svRun(t, rt, func(ctx context.Context) error {
+				run(t, rt, func(ctx context.Context) error {
 					var err error
 					sup, err = noex.StartSupervisor(ctx, noex.SupervisorSpec{Strategy: tc.strategy,
 						Children: []noex.ChildSpec{svChild("a"), svChild("b"), svChild("c")}})
@@ -285,7 +258,7 @@ func TestSupervisorStrategiesStopAndStartInOrder(t *testing.T) {
 				if diff := cmp.Diff(tc.want, log.lifecycle("a", "b", "c")); diff != "" {
 					t.Errorf("stop/start order (-want +got):\n%s", diff)
 				}
-				svRun(t, rt, func(ctx context.Context) error {
+				run(t, rt, func(ctx context.Context) error {
 					after := svChildren(ctx, t, sup)
 					for i, c := range after {
 						same := slices.Contains(tc.same, c.ID)
@@ -303,7 +276,7 @@ func TestSupervisorStrategiesStopAndStartInOrder(t *testing.T) {
 func TestSupervisorStopStopsChildrenInReverseOrder(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
 		log := svRecord(rt)
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			sup, err := noex.StartSupervisor(ctx, noex.SupervisorSpec{
 				Children: []noex.ChildSpec{svChild("a"), svChild("b"), svChild("c")}}, noex.WithName("sup"))
 			if err != nil {
@@ -340,7 +313,7 @@ func TestSupervisorIntensityExceededStopsEverything(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
 		log := svRecord(rt)
 		var sup noex.Supervisor
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var err error
 			sup, err = noex.StartSupervisor(ctx, noex.SupervisorSpec{
 				Children: []noex.ChildSpec{svChild("keep"), svChild("w")}}, noex.WithName("sup"))
@@ -348,10 +321,10 @@ func TestSupervisorIntensityExceededStopsEverything(t *testing.T) {
 		})
 		start := rt.Now()
 		for i := 1; i <= 3; i++ {
-			svRun(t, rt, func(ctx context.Context) error {
+			run(t, rt, func(ctx context.Context) error {
 				return noex.Kill(ctx, svPID(t, rt, "w"), fmt.Errorf("crash %d", i))
 			})
-			svRun(t, rt, func(ctx context.Context) error {
+			run(t, rt, func(ctx context.Context) error {
 				cs := svChildren(ctx, t, sup)
 				if len(cs) != 2 || cs[1].Restarts != i {
 					t.Errorf("after crash %d: children %v; want w restarted %d times", i, cs, i)
@@ -359,10 +332,10 @@ func TestSupervisorIntensityExceededStopsEverything(t *testing.T) {
 				return svCheckNamed(ctx, rt, sup)
 			})
 		}
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			return noex.Kill(ctx, svPID(t, rt, "w"), errBoom)
 		})
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			reason, err := noex.Wait(ctx, sup)
 			if err != nil {
 				return err
@@ -405,23 +378,23 @@ func TestSupervisorIntensityExceededStopsEverything(t *testing.T) {
 }
 
 func TestSupervisorSpacedCrashesGoOnForever(t *testing.T) {
-	rt := svRT(t, noex.WithSeed(5))
+	rt := newRT(t, noex.WithSeed(5))
 	var sup noex.Supervisor
-	svRun(t, rt, func(ctx context.Context) error {
+	run(t, rt, func(ctx context.Context) error {
 		var err error
 		sup, err = noex.StartSupervisor(ctx, noex.SupervisorSpec{Children: []noex.ChildSpec{svChild("w")}})
 		return err
 	})
 	start := rt.Now()
 	for i := range 20 {
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			if err := noex.Sleep(ctx, 2*time.Second); err != nil {
 				return err
 			}
 			return noex.Kill(ctx, svPID(t, rt, "w"), fmt.Errorf("crash %d", i))
 		})
 	}
-	svRun(t, rt, func(ctx context.Context) error {
+	run(t, rt, func(ctx context.Context) error {
 		cs := svChildren(ctx, t, sup)
 		if len(cs) != 1 || cs[0].Restarts != 20 {
 			t.Errorf("children %v; want w restarted 20 times", cs)
@@ -448,16 +421,16 @@ func TestSupervisorIntensityWindow(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rt := svRT(t, noex.WithSeed(1))
+			rt := newRT(t, noex.WithSeed(1))
 			var sup noex.Supervisor
-			svRun(t, rt, func(ctx context.Context) error {
+			run(t, rt, func(ctx context.Context) error {
 				var err error
 				sup, err = noex.StartSupervisor(ctx, noex.SupervisorSpec{MaxRestarts: tc.max, Within: tc.within,
 					Children: []noex.ChildSpec{svChild("w")}})
 				return err
 			})
 			for i, gap := range tc.gaps {
-				svRun(t, rt, func(ctx context.Context) error {
+				run(t, rt, func(ctx context.Context) error {
 					noex.Sleep(ctx, gap)
 					return noex.Kill(ctx, svPID(t, rt, "w"), errBoom)
 				})
@@ -478,16 +451,16 @@ func TestSupervisorIntensityWindow(t *testing.T) {
 }
 
 func TestSupervisorExceedReasonSurvivesARacingStop(t *testing.T) {
-	rt := svRT(t, noex.WithSeed(3))
+	rt := newRT(t, noex.WithSeed(3))
 	var sup noex.Supervisor
-	svRun(t, rt, func(ctx context.Context) error {
+	run(t, rt, func(ctx context.Context) error {
 		var err error
 		slow := noex.ServerChild("slow", &svWorker{termSleep: time.Second}, noex.WithName("slow"))
 		sup, err = noex.StartSupervisor(ctx, noex.SupervisorSpec{MaxRestarts: -1,
 			Children: []noex.ChildSpec{slow, svChild("w")}})
 		return err
 	})
-	svRun(t, rt, func(ctx context.Context) error {
+	run(t, rt, func(ctx context.Context) error {
 		// The crash exceeds the intensity at once; stopping "slow" then takes 1s,
 		// during which Stop is requested.
 		noex.Kill(ctx, svPID(t, rt, "w"), errBoom)
@@ -512,7 +485,7 @@ func TestSupervisorExceedReasonSurvivesARacingStop(t *testing.T) {
 func TestSupervisorNamedChildReregistersAfterEveryRestart(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
 		var sup noex.Supervisor
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var err error
 			sup, err = noex.StartSupervisor(ctx, noex.SupervisorSpec{MaxRestarts: 100,
 				Children: []noex.ChildSpec{svChild("db")}}, noex.WithName("sup"))
@@ -521,7 +494,7 @@ func TestSupervisorNamedChildReregistersAfterEveryRestart(t *testing.T) {
 		seen := map[noex.PID]bool{}
 		for i := range 10 {
 			var old noex.PID
-			svRun(t, rt, func(ctx context.Context) error {
+			run(t, rt, func(ctx context.Context) error {
 				old = svPID(t, rt, "db")
 				seen[old] = true
 				if i%2 == 0 {
@@ -529,7 +502,7 @@ func TestSupervisorNamedChildReregistersAfterEveryRestart(t *testing.T) {
 				}
 				return noex.Kill(ctx, old, errBoom)
 			})
-			svRun(t, rt, func(ctx context.Context) error {
+			run(t, rt, func(ctx context.Context) error {
 				pid := svPID(t, rt, "db")
 				if seen[pid] || !rt.IsAlive(pid) {
 					t.Errorf("after restart %d the name resolves to %v (seen before: %v, alive: %v)", i, pid, seen[pid], rt.IsAlive(pid))
@@ -573,10 +546,10 @@ func TestSupervisorRestartTypes(t *testing.T) {
 	for _, typ := range []noex.Restart{noex.Permanent, noex.Transient, noex.Temporary} {
 		for _, end := range ends {
 			t.Run(typ.String()+"/"+end.name, func(t *testing.T) {
-				rt := svRT(t, noex.WithSeed(2))
+				rt := newRT(t, noex.WithSeed(2))
 				log := svRecord(rt)
 				var sup noex.Supervisor
-				svRun(t, rt, func(ctx context.Context) error {
+				run(t, rt, func(ctx context.Context) error {
 					c := svChild("w")
 					c.Restart = typ
 					var err error
@@ -587,7 +560,7 @@ func TestSupervisorRestartTypes(t *testing.T) {
 					return end.end(ctx, svPID(t, rt, "w"))
 				})
 				want := restarted[typ][end.name]
-				svRun(t, rt, func(ctx context.Context) error {
+				run(t, rt, func(ctx context.Context) error {
 					cs := svChildren(ctx, t, sup)
 					switch {
 					case want:
@@ -633,12 +606,12 @@ func TestSupervisorJudgesAnEarlyEndByItsRealReason(t *testing.T) {
 			return r.PID(), noex.Stop(ctx, r, nil)
 		}}
 		var sup noex.Supervisor
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var err error
 			sup, err = noex.StartSupervisor(ctx, noex.SupervisorSpec{MaxRestarts: -1, Children: []noex.ChildSpec{early}})
 			return err
 		})
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			cs := svChildren(ctx, t, sup)
 			if len(cs) != 1 || cs[0].Running || cs[0].Restarts != 0 {
 				t.Errorf("children %v; want the child kept, not restarted", cs)
@@ -649,9 +622,9 @@ func TestSupervisorJudgesAnEarlyEndByItsRealReason(t *testing.T) {
 }
 
 func TestSupervisorTemporarySiblingIsNotRestartedByGroup(t *testing.T) {
-	rt := svRT(t, noex.WithSeed(4))
+	rt := newRT(t, noex.WithSeed(4))
 	var sup noex.Supervisor
-	svRun(t, rt, func(ctx context.Context) error {
+	run(t, rt, func(ctx context.Context) error {
 		tmp := svChild("tmp")
 		tmp.Restart = noex.Temporary
 		var err error
@@ -662,7 +635,7 @@ func TestSupervisorTemporarySiblingIsNotRestartedByGroup(t *testing.T) {
 		}
 		return noex.Kill(ctx, svPID(t, rt, "b"), errBoom)
 	})
-	svRun(t, rt, func(ctx context.Context) error {
+	run(t, rt, func(ctx context.Context) error {
 		var ids []string
 		for _, c := range svChildren(ctx, t, sup) {
 			ids = append(ids, c.ID)
@@ -686,7 +659,7 @@ func TestSupervisorStartFailureStopsEarlierChildrenInReverse(t *testing.T) {
 		d := svChild("d")
 		start := d.Start
 		d.Start = func(ctx context.Context) (noex.PID, error) { dStarted = true; return start(ctx) }
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			_, err := noex.StartSupervisor(ctx, noex.SupervisorSpec{
 				Children: []noex.ChildSpec{svChild("a"), svChild("b"), svStartErr("c", errBoom), d}}, noex.WithName("sup"))
 			for _, want := range []error{noex.ErrInit, noex.ErrChildStart, errBoom} {
@@ -724,7 +697,7 @@ func TestSupervisorStartFailureStopsEarlierChildrenInReverse(t *testing.T) {
 }
 
 func TestSupervisorInitTimeoutLeavesNothingBehind(t *testing.T) {
-	rt := svRT(t, noex.WithSeed(1))
+	rt := newRT(t, noex.WithSeed(1))
 	slowW := &svWorker{}
 	slow := noex.ServerChild("slow", slowW, noex.WithName("slow"))
 	start := slow.Start
@@ -732,7 +705,7 @@ func TestSupervisorInitTimeoutLeavesNothingBehind(t *testing.T) {
 		noex.Sleep(ctx, 2*time.Second) // longer than the supervisor may take
 		return start(ctx)
 	}
-	svRun(t, rt, func(ctx context.Context) error {
+	run(t, rt, func(ctx context.Context) error {
 		_, err := noex.StartSupervisor(ctx, noex.SupervisorSpec{Children: []noex.ChildSpec{svChild("a"), slow}},
 			noex.WithName("sup"), noex.WithInitTimeout(time.Second))
 		if !errors.Is(err, noex.ErrInitTimeout) {
@@ -749,10 +722,10 @@ func TestSupervisorInitTimeoutLeavesNothingBehind(t *testing.T) {
 }
 
 func TestSupervisorChildStartFaults(t *testing.T) {
-	rt := svRT(t, noex.WithSeed(1))
+	rt := newRT(t, noex.WithSeed(1))
 	var foreign noex.PID
 	other := noex.NewRuntime()
-	svRun(t, other, func(ctx context.Context) error {
+	run(t, other, func(ctx context.Context) error {
 		r, err := noex.Start(ctx, &svWorker{})
 		foreign = r.PID()
 		return err
@@ -771,7 +744,7 @@ func TestSupervisorChildStartFaults(t *testing.T) {
 		{"foreign process", func(ctx context.Context) (noex.PID, error) { return foreign, nil }, noex.ErrForeignRef},
 	}
 	for _, tc := range tests {
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			_, err := noex.StartSupervisor(ctx, noex.SupervisorSpec{Children: []noex.ChildSpec{{ID: "x", Start: tc.start}}})
 			if !errors.Is(err, noex.ErrChildStart) || !errors.Is(err, tc.want) {
 				t.Errorf("%s: StartSupervisor: %v; want ErrChildStart and %v", tc.name, err, tc.want)
@@ -786,7 +759,7 @@ func TestSupervisorChildStartFaults(t *testing.T) {
 
 func TestSupervisorFailedRestartIsRetriedWithinIntensity(t *testing.T) {
 	t.Run("recovers", func(t *testing.T) {
-		rt := svRT(t, noex.WithSeed(1))
+		rt := newRT(t, noex.WithSeed(1))
 		fails := 0
 		w := &svWorker{initFail: func() error {
 			if fails > 0 {
@@ -796,7 +769,7 @@ func TestSupervisorFailedRestartIsRetriedWithinIntensity(t *testing.T) {
 			return nil
 		}}
 		var sup noex.Supervisor
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var err error
 			sup, err = noex.StartSupervisor(ctx, noex.SupervisorSpec{
 				Children: []noex.ChildSpec{noex.ServerChild("w", w, noex.WithName("w"))}})
@@ -806,7 +779,7 @@ func TestSupervisorFailedRestartIsRetriedWithinIntensity(t *testing.T) {
 			fails = 2
 			return noex.Kill(ctx, svPID(t, rt, "w"), errBoom)
 		})
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			if cs := svChildren(ctx, t, sup); len(cs) != 1 || !cs[0].Running || cs[0].Restarts != 1 {
 				t.Errorf("children %v; want w running after two failed restarts", cs)
 			}
@@ -814,7 +787,7 @@ func TestSupervisorFailedRestartIsRetriedWithinIntensity(t *testing.T) {
 		})
 	})
 	t.Run("gives up", func(t *testing.T) {
-		rt := svRT(t, noex.WithSeed(1))
+		rt := newRT(t, noex.WithSeed(1))
 		inits := 0
 		w := &svWorker{initFail: func() error {
 			if inits++; inits > 1 {
@@ -823,7 +796,7 @@ func TestSupervisorFailedRestartIsRetriedWithinIntensity(t *testing.T) {
 			return nil
 		}}
 		var sup noex.Supervisor
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var err error
 			sup, err = noex.StartSupervisor(ctx, noex.SupervisorSpec{
 				Children: []noex.ChildSpec{noex.ServerChild("w", w, noex.WithName("w"))}})
@@ -862,8 +835,8 @@ func TestSupervisorInvalidSpecs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rt := svRT(t, noex.WithSeed(1))
-			svRun(t, rt, func(ctx context.Context) error {
+			rt := newRT(t, noex.WithSeed(1))
+			run(t, rt, func(ctx context.Context) error {
 				_, err := noex.StartSupervisor(ctx, tc.spec)
 				var ie *noex.InitError
 				if !errors.Is(err, tc.want) || !errors.As(err, &ie) {
@@ -889,8 +862,8 @@ func TestSupervisorInvalidSpecs(t *testing.T) {
 		})
 	}
 	t.Run("nil address", func(t *testing.T) {
-		rt := svRT(t, noex.WithSeed(1))
-		svRun(t, rt, func(ctx context.Context) error {
+		rt := newRT(t, noex.WithSeed(1))
+		run(t, rt, func(ctx context.Context) error {
 			if _, err := noex.Children(ctx, nil); !errors.Is(err, noex.ErrNotRunning) {
 				t.Errorf("Children(nil): %v", err)
 			}
@@ -915,7 +888,7 @@ func TestSupervisorInvalidSpecs(t *testing.T) {
 func TestSupervisorDynamicChildren(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
 		log := svRecord(rt)
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			sup, err := noex.StartSupervisor(ctx, noex.SupervisorSpec{Children: []noex.ChildSpec{svChild("a")}}, noex.WithName("sup"))
 			if err != nil {
 				return err
@@ -1032,8 +1005,8 @@ func TestSupervisorShutdownBoundThenKill(t *testing.T) {
 	}{{2 * time.Second, 2 * time.Second}, {0, 5 * time.Second}}
 	for _, tc := range tests {
 		t.Run(tc.want.String(), func(t *testing.T) {
-			rt := svRT(t, noex.WithSeed(1))
-			svRun(t, rt, func(ctx context.Context) error {
+			rt := newRT(t, noex.WithSeed(1))
+			run(t, rt, func(ctx context.Context) error {
 				stuck := noex.ServerChild("stuck", &svWorker{termSleep: time.Hour}, noex.WithName("stuck"))
 				stuck.Shutdown = tc.shutdown
 				sup, err := noex.StartSupervisor(ctx, noex.SupervisorSpec{Children: []noex.ChildSpec{stuck}})
@@ -1077,16 +1050,16 @@ func TestSupervisorNestedChildExceedingIsRestartedByParent(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
 		log := svRecord(rt)
 		var root noex.Supervisor
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var err error
 			root, err = svTree(ctx, 1, 3)
 			return err
 		})
 		oldInner := svPID(t, rt, "inner")
 		for range 2 {
-			svRun(t, rt, func(ctx context.Context) error { return noex.Kill(ctx, svPID(t, rt, "d"), errBoom) })
+			run(t, rt, func(ctx context.Context) error { return noex.Kill(ctx, svPID(t, rt, "d"), errBoom) })
 		}
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			reason, err := noex.Wait(ctx, oldInner)
 			if err != nil || !errors.Is(reason, noex.ErrMaxRestarts) {
 				t.Errorf("inner ended with %v, %v; want ErrMaxRestarts", reason, err)
@@ -1116,7 +1089,7 @@ func TestSupervisorKilledTakesItsChildrenDown(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
 		log := svRecord(rt)
 		var root noex.Supervisor
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var err error
 			root, err = svTree(ctx, 3, 3)
 			return err
@@ -1124,8 +1097,8 @@ func TestSupervisorKilledTakesItsChildrenDown(t *testing.T) {
 		procs := len(rt.Processes())
 		oldD, oldE := svPID(t, rt, "d"), svPID(t, rt, "e")
 		killReason := errors.New("pulled the plug")
-		svRun(t, rt, func(ctx context.Context) error { return noex.Kill(ctx, svPID(t, rt, "inner"), killReason) })
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error { return noex.Kill(ctx, svPID(t, rt, "inner"), killReason) })
+		run(t, rt, func(ctx context.Context) error {
 			for _, pid := range []noex.PID{oldD, oldE} {
 				if reason, ok := rt.ExitReason(pid); !ok || !errors.Is(reason, killReason) {
 					t.Errorf("%v: ended=%v with %v; want killed with the supervisor's reason", pid, ok, reason)
@@ -1158,7 +1131,7 @@ func TestSupervisorKilledTakesItsChildrenDown(t *testing.T) {
 				guard = p.PID
 			}
 		}
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			if err := noex.Kill(ctx, root, nil); err != nil {
 				return err
 			}
@@ -1175,9 +1148,9 @@ func TestSupervisorKilledTakesItsChildrenDown(t *testing.T) {
 }
 
 func TestSupervisorStopStopsANestedTreeDepthFirst(t *testing.T) {
-	rt := svRT(t, noex.WithSeed(9))
+	rt := newRT(t, noex.WithSeed(9))
 	log := svRecord(rt)
-	svRun(t, rt, func(ctx context.Context) error {
+	run(t, rt, func(ctx context.Context) error {
 		root, err := svTree(ctx, 3, 3)
 		if err != nil {
 			return err
@@ -1202,7 +1175,7 @@ func TestSupervisorStopStopsANestedTreeDepthFirst(t *testing.T) {
 }
 
 func TestSupervisorReplacesAKilledGuard(t *testing.T) {
-	rt := svRT(t, noex.WithSeed(1))
+	rt := newRT(t, noex.WithSeed(1))
 	guard := func() noex.PID {
 		for _, p := range rt.Processes() {
 			if p.Label == "sup.guard" {
@@ -1212,17 +1185,17 @@ func TestSupervisorReplacesAKilledGuard(t *testing.T) {
 		return noex.PID{}
 	}
 	var sup noex.Supervisor
-	svRun(t, rt, func(ctx context.Context) error {
+	run(t, rt, func(ctx context.Context) error {
 		var err error
 		sup, err = noex.StartSupervisor(ctx, noex.SupervisorSpec{Children: []noex.ChildSpec{svChild("a")}}, noex.WithName("sup"))
 		return err
 	})
 	old := guard()
-	svRun(t, rt, func(ctx context.Context) error { return noex.Kill(ctx, old, errBoom) })
+	run(t, rt, func(ctx context.Context) error { return noex.Kill(ctx, old, errBoom) })
 	if g := guard(); g.IsZero() || g == old {
 		t.Fatalf("guard after the kill: %v (old %v)", g, old)
 	}
-	svRun(t, rt, func(ctx context.Context) error { return noex.Kill(ctx, sup, errBoom) })
+	run(t, rt, func(ctx context.Context) error { return noex.Kill(ctx, sup, errBoom) })
 	if ps := rt.Processes(); len(ps) != 0 {
 		t.Errorf("processes left: %v", ps)
 	}
@@ -1230,7 +1203,7 @@ func TestSupervisorReplacesAKilledGuard(t *testing.T) {
 
 func TestSupervisorRestartsNothingDuringRuntimeShutdown(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			_, err := svTree(ctx, 3, 3)
 			return err
 		})
@@ -1249,7 +1222,7 @@ func TestSupervisorRestartsNothingDuringRuntimeShutdown(t *testing.T) {
 
 func TestSupervisorFoundByName(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			sup, err := noex.StartSupervisor(ctx, noex.SupervisorSpec{Children: []noex.ChildSpec{svChild("a")}}, noex.WithName("top"))
 			if err != nil {
 				return err
@@ -1293,14 +1266,14 @@ func TestSupervisorStrategyAndRestartStrings(t *testing.T) {
 // checks after each that the registry and the supervisors agree.
 func svStorm(t *testing.T, rt *noex.Runtime, n int, seed uint64) {
 	t.Helper()
-	svRun(t, rt, func(ctx context.Context) error {
+	run(t, rt, func(ctx context.Context) error {
 		_, err := svTree(ctx, 1_000_000, 1_000_000)
 		return err
 	})
 	procs, names := len(rt.Processes()), rt.Registry().Names()
 	rng := rand.New(rand.NewPCG(seed, 99))
 	for i := range n + 1 {
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			var victims []noex.PID
 			for _, sup := range []noex.SupervisorName{"root", "inner"} {
 				if err := svCheckNamed(ctx, rt, sup); err != nil {
@@ -1325,7 +1298,7 @@ func svStorm(t *testing.T, rt *noex.Runtime, n int, seed uint64) {
 }
 
 func TestSupervisorCrashStorm(t *testing.T) {
-	rt := svRT(t, noex.WithSeed(2026))
+	rt := newRT(t, noex.WithSeed(2026))
 	log := svRecord(rt)
 	svStorm(t, rt, 1000, 7)
 	if n := len(log.kind(noex.ChildRestarted)); n < 1000 {
@@ -1337,16 +1310,16 @@ func TestSupervisorCrashStorm(t *testing.T) {
 }
 
 func TestSupervisorCrashStormRealMode(t *testing.T) {
-	svStorm(t, svRT(t), 200, 8)
+	svStorm(t, newRT(t), 200, 8)
 }
 
 func TestSupervisorSameSeedSameLog(t *testing.T) {
 	logOf := func(seed uint64, procs int) string {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		rt := svRT(t, noex.WithSeed(seed))
+		rt := newRT(t, noex.WithSeed(seed))
 		log := svRecord(rt)
 		svStorm(t, rt, 40, seed)
-		svRun(t, rt, func(ctx context.Context) error {
+		run(t, rt, func(ctx context.Context) error {
 			return noex.Kill(ctx, svPID(t, rt, "inner"), errBoom)
 		})
 		if err := rt.Shutdown(context.Background()); err != nil {
