@@ -42,7 +42,29 @@ func (adder) HandleCall(ctx context.Context, n int, s int) (int, int, error) {
 }
 func (adder) HandleCast(ctx context.Context, n int, s int) (int, error) { return s + n, nil }
 
+// naiveCallTimeout is the same call with a timeout, as noex.Call has one:
+// the naive way, with time.After.
+func naiveCallTimeout(reqs chan<- naiveReq, n int) int {
+	reply := make(chan int, 1)
+	reqs <- naiveReq{n: n, reply: reply}
+	select {
+	case v := <-reply:
+		return v
+	case <-time.After(5 * time.Second):
+		return -1
+	}
+}
+
 func BenchmarkCall(b *testing.B) {
+	b.Run("baseline-timeout", func(b *testing.B) {
+		reqs, done := make(chan naiveReq, 1024), make(chan struct{})
+		go naiveServer(reqs, done)
+		for b.Loop() {
+			naiveCallTimeout(reqs, 1)
+		}
+		close(reqs)
+		<-done
+	})
 	b.Run("baseline", func(b *testing.B) {
 		reqs, done := make(chan naiveReq, 1024), make(chan struct{})
 		go naiveServer(reqs, done)
