@@ -3,11 +3,9 @@ package main
 import (
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
 	"github.com/noex-go/noex/chapters/internal/chaptertest"
-	"github.com/noex-go/noex/chapters/internal/run"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -16,13 +14,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // insertion order, which in Go would depend on a map's order).
 func TestOutput(t *testing.T) {
 	want := []string{"[cache order-service user-service]", "3", "cache is available"}
-	check := func(t testing.TB, res run.Result) {
-		if diff := cmp.Diff(want, res.Lines()); diff != "" {
-			t.Errorf("output (-want +got):\n%s", diff)
-		}
-	}
-	chaptertest.EachSeed(t, func(t testing.TB, _ uint64, res run.Result) { check(t, res) }, demo)
-	chaptertest.Real(t, 20, check, demo)
+	chaptertest.Lines(t, want, 20, demo)
 }
 
 func TestGolden(t *testing.T) {

@@ -6,11 +6,9 @@ import (
 	"io"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
 	"github.com/noex-go/noex/chapters/internal/chaptertest"
-	"github.com/noex-go/noex/chapters/internal/run"
 	"github.com/noex-go/noex/noex"
 )
 
@@ -27,13 +25,7 @@ func TestOutput(t *testing.T) {
 		`store: rec-1 {Name:Alice Age:30}`,
 		`store: rec-2 {Name:Carol Age:41}`,
 	}
-	check := func(t testing.TB, res run.Result) {
-		if diff := cmp.Diff(want, res.Lines()); diff != "" {
-			t.Errorf("output (-want +got):\n%s", diff)
-		}
-	}
-	chaptertest.EachSeed(t, func(t testing.TB, _ uint64, res run.Result) { check(t, res) }, demo)
-	chaptertest.Real(t, 20, check, demo)
+	chaptertest.Lines(t, want, 20, demo)
 }
 
 func TestGolden(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
 	"github.com/noex-go/noex/chapters/internal/chaptertest"
@@ -23,13 +22,7 @@ func TestOutput(t *testing.T) {
 		"create for u2: user service unavailable",
 		"still there: order-1 [book pen]",
 	}
-	check := func(t testing.TB, res run.Result) {
-		if diff := cmp.Diff(want, res.Lines()); diff != "" {
-			t.Errorf("output (-want +got):\n%s", diff)
-		}
-	}
-	chaptertest.EachSeed(t, func(t testing.TB, _ uint64, res run.Result) { check(t, res) }, demo)
-	chaptertest.Real(t, 20, check, demo)
+	chaptertest.Lines(t, want, 20, demo)
 }
 
 func TestGolden(t *testing.T) {

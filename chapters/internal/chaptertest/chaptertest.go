@@ -114,6 +114,20 @@ func Real(t *testing.T, n int, check func(t testing.TB, res run.Result), phases 
 	}
 }
 
+// Lines checks that the phases print exactly want, line for line, under
+// every seed ([EachSeed]) and in real mode n times ([Real]).
+func Lines(t *testing.T, want []string, n int, phases ...run.Phase) {
+	t.Helper()
+	check := func(t testing.TB, res run.Result) {
+		t.Helper()
+		if diff := cmp.Diff(want, res.Lines()); diff != "" {
+			t.Errorf("output (-want +got):\n%s", diff)
+		}
+	}
+	EachSeed(t, func(t testing.TB, _ uint64, res run.Result) { check(t, res) }, phases...)
+	Real(t, n, check, phases...)
+}
+
 // SearchSeeds bounds the search for a seed that shows a race: the search
 // stops at the first seed found, so -short does not shorten it.
 const SearchSeeds = 1000
