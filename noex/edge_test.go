@@ -3,6 +3,7 @@ package noex_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,4 +189,27 @@ func TestStopReportsADifferentAbnormalEnd(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// Shutdown waits for every process goroutine and reports one that is stuck
+// outside the runtime: here an Init that outlived its timeout, blocked on a
+// raw channel.
+func TestShutdownReportsAStuckProcessGoroutine(t *testing.T) {
+	rt := noex.NewRuntime()
+	release := make(chan struct{})
+	run(t, rt, func(ctx context.Context) error {
+		_, err := noex.Start(ctx, &testSrv{initHook: func(ctx context.Context) error { <-release; return nil }},
+			noex.WithInitTimeout(5*time.Millisecond))
+		if !errors.Is(err, noex.ErrInitTimeout) {
+			t.Errorf("Start = %v; want an init timeout", err)
+		}
+		return nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := rt.Shutdown(ctx)
+	if err == nil || !strings.Contains(err.Error(), "1 process goroutine(s) still running") {
+		t.Errorf("Shutdown = %v; want the stuck goroutine reported", err)
+	}
+	close(release)
 }

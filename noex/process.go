@@ -753,7 +753,6 @@ func (p *process) teardown(reason error, how endKind) (waiters []*waiter, ok boo
 		}
 	}
 	p.ended.Store(true)
-	p.srv = nil // let the state go
 	return waiters, true
 }
 
@@ -913,6 +912,8 @@ func (rt *Runtime) redeliver(to *process, env *envelope) error {
 
 // exitGoroutine runs last in every process goroutine.
 func (rt *Runtime) exitGoroutine(p *process) {
+	defer rt.goroutineEnded()
+	p.srv = nil // let the state go; only this goroutine ever used it
 	if rt.det {
 		rt.sched.exit(p)
 		return
@@ -1182,6 +1183,7 @@ func startServer(ctx context.Context, srv server, bind func(*process), opts []St
 	}
 	w := rt.newWaiter(parent, "start", p)
 	w.cause = parent.cause // read by the new process: the starter's own field may change
+	rt.goroutineStarted()
 	go p.main(w)
 	if rt.det {
 		rt.sched.ready(p)

@@ -60,6 +60,11 @@ type Runtime struct {
 	faults    FaultInjector
 	initCount map[string]int // starts per name, for FaultInjector.Init; guarded by mu
 
+	// Process goroutines not yet exited, for Shutdown.
+	goroutines atomic.Int64
+	gorMu      sync.Mutex
+	gorCh      chan struct{}
+
 	extMu sync.Mutex
 	ext   map[any]any // per-runtime state of the package's own servers
 }
@@ -360,9 +365,13 @@ func (rt *Runtime) doneOne(n int64) {
 
 // Shutdown stops every live process, newest first, with reason [ErrShutdown]
 // (supervisors do not restart children during a shutdown), cancels pending
-// timers and closes the runtime: later Starts and Runs fail with
-// [ErrClosed]. If ctx ends first, Shutdown returns an error that lists every
-// process still alive with its mailbox length. Shutdown is idempotent.
+// timers, closes the runtime (later Starts and Runs fail with [ErrClosed])
+// and waits until every process goroutine has exited. If ctx ends first,
+// Shutdown returns an error that lists every process still alive with its
+// mailbox length; a process goroutine that does not exit (blocked outside
+// the runtime) is reported as an error after ctx's deadline, or after
+// [DefaultWatchdog] if ctx has none. Shutdown is idempotent. Goroutines that
+// handlers start themselves are theirs to end (goleak finds them).
 func (rt *Runtime) Shutdown(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -406,7 +415,57 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 	if rt.det {
 		rt.sched.close()
 	}
+	if gerr := rt.waitGoroutines(ctx); gerr != nil && err == nil {
+		err = gerr
+	}
 	return err
+}
+
+// goroutineStarted and goroutineEnded count process goroutines.
+func (rt *Runtime) goroutineStarted() { rt.goroutines.Add(1) }
+
+func (rt *Runtime) goroutineEnded() {
+	if rt.goroutines.Add(-1) == 0 {
+		rt.gorMu.Lock()
+		if rt.gorCh != nil {
+			close(rt.gorCh)
+			rt.gorCh = nil
+		}
+		rt.gorMu.Unlock()
+	}
+}
+
+// waitGoroutines waits until every process goroutine has exited: until ctx
+// ends, or for [DefaultWatchdog] if ctx has no deadline. A goroutine still
+// running then is blocked outside the runtime (in an Init that outlived its
+// timeout, or a handler that never returns): a leak, reported as an error.
+func (rt *Runtime) waitGoroutines(ctx context.Context) error {
+	var bound <-chan time.Time
+	if _, ok := ctx.Deadline(); !ok {
+		t := time.NewTimer(DefaultWatchdog)
+		defer t.Stop()
+		bound = t.C
+	}
+	for {
+		rt.gorMu.Lock()
+		n := rt.goroutines.Load()
+		if n == 0 {
+			rt.gorMu.Unlock()
+			return nil
+		}
+		if rt.gorCh == nil {
+			rt.gorCh = make(chan struct{})
+		}
+		ch := rt.gorCh
+		rt.gorMu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("noex: shutdown: %d process goroutine(s) still running, blocked outside the runtime: %w", n, ctx.Err())
+		case <-bound:
+			return fmt.Errorf("noex: shutdown: %d process goroutine(s) still running after %v, blocked outside the runtime", n, DefaultWatchdog)
+		}
+	}
 }
 
 // ShuttingDown reports whether [Runtime.Shutdown] has begun.

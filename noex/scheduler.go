@@ -286,7 +286,9 @@ func (s *scheduler) run(ctx context.Context, root *process, body func(context.Co
 		return s.failure
 	}
 	var bodyErr error
+	s.rt.goroutineStarted()
 	go func() {
+		defer s.rt.goroutineEnded()
 		defer s.exit(root)
 		s.enter(root)
 		bodyErr = root.runBody(body)
