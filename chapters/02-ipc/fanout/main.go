@@ -12,7 +12,7 @@ import (
 	"io"
 	"slices"
 
-	"github.com/noex-go/noex/chapters/internal/run"
+	"github.com/noex-go/noex/internal/run"
 	"github.com/noex-go/noex/noex"
 )
 

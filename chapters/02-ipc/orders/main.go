@@ -14,7 +14,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/noex-go/noex/chapters/internal/run"
+	"github.com/noex-go/noex/internal/run"
 	"github.com/noex-go/noex/noex"
 )
 

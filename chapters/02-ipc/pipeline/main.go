@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/noex-go/noex/chapters/internal/run"
+	"github.com/noex-go/noex/internal/run"
 	"github.com/noex-go/noex/noex"
 )
 

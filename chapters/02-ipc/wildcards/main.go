@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/noex-go/noex/chapters/internal/run"
+	"github.com/noex-go/noex/internal/run"
 	"github.com/noex-go/noex/noex"
 )
 

@@ -9,7 +9,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/noex-go/noex/chapters/internal/chaptertest"
-	"github.com/noex-go/noex/chapters/internal/run"
+	"github.com/noex-go/noex/internal/run"
 	"github.com/noex-go/noex/noex"
 )
 

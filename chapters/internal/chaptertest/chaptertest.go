@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/noex-go/noex/chapters/internal/run"
+	"github.com/noex-go/noex/internal/run"
 	"github.com/noex-go/noex/noextest"
 )
 

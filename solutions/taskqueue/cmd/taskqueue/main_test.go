@@ -2,13 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
 
+	"github.com/noex-go/noex/internal/run"
 	"github.com/noex-go/noex/trace/otlp"
 )
+
+// exec runs the demo as its command line would.
+func exec(out *bytes.Buffer, cfg run.Config) error {
+	return run.Exec(context.Background(), cfg, out, demo)
+}
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
@@ -17,10 +24,10 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func TestDemo(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3, 4, 5} {
 		var a, b bytes.Buffer
-		if err := run(&a, config{seed: seed}); err != nil {
+		if err := exec(&a, run.Config{Seed: seed}); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
-		if err := run(&b, config{seed: seed}); err != nil {
+		if err := exec(&b, run.Config{Seed: seed}); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
 		if a.String() != b.String() {
@@ -36,7 +43,7 @@ func TestDemo(t *testing.T) {
 // OTLP/HTTP), and real mode.
 func TestDemoEventsAndSpans(t *testing.T) {
 	var out, spans bytes.Buffer
-	if err := run(&out, config{seed: 1, events: true, otlp: true, otlpOpts: []otlp.Option{otlp.WithStdout(&spans)}}); err != nil {
+	if err := exec(&out, run.Config{Seed: 1, Events: true, OTLP: true, OTLPOptions: []otlp.Option{otlp.WithStdout(&spans)}}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `main sent call to producer`) {
@@ -48,7 +55,7 @@ func TestDemoEventsAndSpans(t *testing.T) {
 		}
 	}
 	var real bytes.Buffer
-	if err := run(&real, config{}); err != nil {
+	if err := exec(&real, run.Config{Real: true}); err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(real.String(), "completed "); n != 5 {

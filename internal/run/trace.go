@@ -16,6 +16,6 @@ func MermaidDiagram(events []noex.Event) string { return diagram.Mermaid(events)
 
 // setupOTLP exports rt's spans over OTLP/HTTP, configured by the standard
 // OTEL_* environment variables (endpoint, headers, OTEL_SERVICE_NAME...).
-func setupOTLP(ctx context.Context, rt *noex.Runtime) (func(context.Context) error, error) {
-	return otlp.Setup(ctx, rt)
+func setupOTLP(ctx context.Context, rt *noex.Runtime, opts []otlp.Option) (func(context.Context) error, error) {
+	return otlp.Setup(ctx, rt, opts...)
 }

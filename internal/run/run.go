@@ -32,6 +32,7 @@ import (
 	"sync"
 
 	"github.com/noex-go/noex/noex"
+	"github.com/noex-go/noex/trace/otlp"
 )
 
 // Phase is one part of an example. It runs as the body of
@@ -40,12 +41,10 @@ import (
 //
 // An example with several phases gets a quiescent system between them: the
 // next phase starts only once every message sent during the previous one has
-// been handled (see [noex.Runtime.Run]). That is how an example reads state
-// that other processes update asynchronously without sleeping. A handler
-// that is still waiting on the clock ([noex.Sleep]) when a phase ends is
-// waited for in real mode but not in deterministic mode, where the virtual
-// clock does not advance after a body returns; an example whose handlers
-// sleep waits for their results with a call instead.
+// been handled, including handlers still waiting on the clock ([noex.Sleep])
+// in the middle of a message (see [noex.Runtime.Run]). That is how an
+// example reads state that other processes update asynchronously without
+// sleeping.
 type Phase func(ctx context.Context, out io.Writer) error
 
 // Config says how to run an example. The zero Config is real mode; use
@@ -57,6 +56,10 @@ type Config struct {
 	Diagram bool   // print a text sequence diagram after the run
 	Mermaid bool   // print a Mermaid sequence diagram after the run
 	OTLP    bool   // export the run over OTLP/HTTP
+
+	// OTLPOptions configure the export (tests send it to a writer instead
+	// of OTLP/HTTP with otlp.WithStdout).
+	OTLPOptions []otlp.Option
 }
 
 // DefaultConfig is the configuration of an example run without flags:
@@ -192,7 +195,7 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 	var stopTrace func(context.Context) error
 	if cfg.OTLP {
 		var err error
-		if stopTrace, err = setupOTLP(ctx, rt); err != nil {
+		if stopTrace, err = setupOTLP(ctx, rt, cfg.OTLPOptions); err != nil {
 			detach()
 			return Result{}, errors.Join(fmt.Errorf("run: -otlp: %w", err), rt.Shutdown(ctx))
 		}

@@ -14,10 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
-	// The shared -update flag, so that go test ./chapters/... -update
-	// accepts it in every package.
-	_ "github.com/noex-go/noex/chapters/internal/chaptertest"
-	"github.com/noex-go/noex/chapters/internal/run"
+	"github.com/noex-go/noex/internal/run"
 	"github.com/noex-go/noex/noex"
 )
 
@@ -43,7 +40,7 @@ func TestParseFlags(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || got != c.want {
+		if err != nil || !cmp.Equal(got, c.want) {
 			t.Errorf("ParseFlags(%q) = %+v, %v; want %+v", c.args, got, err, c.want)
 		}
 	}
