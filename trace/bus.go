@@ -12,14 +12,8 @@ import (
 func (t *translator) published(ev *noex.Event) {
 	bus := ev.PID.ID()
 	parent, _ := t.parent(bus, ev.Parent)
-	a := t.attrs()
+	a := t.opAttrs(opSend, namePublish, ev.Name, true, ev)
 	a = append(a,
-		attribute.String(keyOpType, opSend),
-		attribute.String(keyOpName, namePublish),
-		attribute.String(keyDestination, ev.Name),
-		attribute.String(keyMessageID, idString(ev.Ref)),
-		pidAttr(ev.PID),
-		attribute.String(keyProcessName, ev.Label),
 		attribute.String(keyBus, ev.Label))
 	if ev.PeerLbl != "" {
 		a = append(a, attribute.String(keyPeerName, ev.PeerLbl))
@@ -54,14 +48,8 @@ func (t *translator) mailboxDelivery(ev *noex.Event) bool {
 	if !ok {
 		return false
 	}
-	a := t.attrs()
+	a := t.opAttrs(opSend, nameDeliver, pm.Topic, true, ev)
 	a = append(a,
-		attribute.String(keyOpType, opSend),
-		attribute.String(keyOpName, nameDeliver),
-		attribute.String(keyDestination, pm.Topic),
-		attribute.String(keyMessageID, idString(ev.Ref)),
-		pidAttr(ev.PID),
-		attribute.String(keyProcessName, ev.Label),
 		attribute.String(keyBus, ev.Label),
 		attribute.String(keyPeerName, ev.PeerLbl),
 		attribute.String(keyMsgKind, ev.MsgKind.String()))
@@ -92,13 +80,8 @@ func (t *translator) delivered(ev *noex.Event) {
 		return
 	}
 	parent, _ := t.parent(bus, ev.Parent)
-	a := t.attrs()
+	a := t.opAttrs(opProcess, nameDeliver, ev.Name, false, ev)
 	a = append(a,
-		attribute.String(keyOpType, opProcess),
-		attribute.String(keyOpName, nameDeliver),
-		attribute.String(keyDestination, ev.Name),
-		pidAttr(ev.PID),
-		attribute.String(keyProcessName, ev.Label),
 		attribute.String(keyBus, ev.Label),
 		attribute.String(keyPeerName, ev.PeerLbl))
 	a = t.message(a, keyMessage, ev.Msg)

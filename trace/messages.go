@@ -35,14 +35,8 @@ func (t *translator) sent(ev *noex.Event) {
 			links = []oteltrace.Link{{SpanContext: c.sc}}
 		}
 	}
-	a := t.attrs()
+	a := t.opAttrs(opSend, op, ev.PeerLbl, true, ev)
 	a = append(a,
-		attribute.String(keyOpType, opSend),
-		attribute.String(keyOpName, op),
-		attribute.String(keyDestination, ev.PeerLbl),
-		attribute.String(keyMessageID, idString(ev.Ref)),
-		pidAttr(ev.PID),
-		attribute.String(keyProcessName, ev.Label),
 		attribute.String(keyMsgKind, ev.MsgKind.String()))
 	a = t.message(a, keyMessage, ev.Msg)
 	if fromCause && c.timer != 0 {
@@ -79,14 +73,8 @@ func (t *translator) received(ev *noex.Event) {
 		kind = oteltrace.SpanKindServer
 	}
 	op := handleName(ev.MsgKind)
-	a := t.attrs()
+	a := t.opAttrs(opProcess, op, ev.Label, true, ev)
 	a = append(a,
-		attribute.String(keyOpType, opProcess),
-		attribute.String(keyOpName, op),
-		attribute.String(keyDestination, ev.Label),
-		attribute.String(keyMessageID, idString(ev.Ref)),
-		pidAttr(ev.PID),
-		attribute.String(keyProcessName, ev.Label),
 		attribute.String(keyMsgKind, ev.MsgKind.String()))
 	if ev.PeerLbl != "" {
 		a = append(a, attribute.String(keyPeerName, ev.PeerLbl))
@@ -160,14 +148,8 @@ func (t *translator) dropped(ev *noex.Event) {
 	if m == nil && ev.Name != "" {
 		dest = ev.Name // a timer's message whose address did not resolve
 	}
-	a := t.attrs()
+	a := t.opAttrs(opProcess, nameDrop, dest, true, ev)
 	a = append(a,
-		attribute.String(keyOpType, opProcess),
-		attribute.String(keyOpName, nameDrop),
-		attribute.String(keyDestination, dest),
-		attribute.String(keyMessageID, idString(ev.Ref)),
-		pidAttr(ev.PID),
-		attribute.String(keyProcessName, ev.Label),
 		attribute.String(keyMsgKind, ev.MsgKind.String()))
 	a = t.message(a, keyMessage, ev.Msg)
 	s := t.startAt(ev, 0, at, parent, nameDrop+" "+dest, oteltrace.SpanKindConsumer, a)

@@ -278,6 +278,19 @@ func (t *translator) attrs() []attribute.KeyValue {
 	return t.buf[:len(t.base)]
 }
 
+// opAttrs starts a span's attributes: the messaging operation, the
+// destination, the message id (withID) and the acting process.
+func (t *translator) opAttrs(opType, opName, dest string, withID bool, ev *noex.Event) []attribute.KeyValue {
+	a := append(t.attrs(),
+		attribute.String(keyOpType, opType),
+		attribute.String(keyOpName, opName),
+		attribute.String(keyDestination, dest))
+	if withID {
+		a = append(a, attribute.String(keyMessageID, idString(ev.Ref)))
+	}
+	return append(a, pidAttr(ev.PID), attribute.String(keyProcessName, ev.Label))
+}
+
 // message appends the attribute key with the rendered value v, unless
 // messages are left out.
 func (t *translator) message(a []attribute.KeyValue, key string, v any) []attribute.KeyValue {
