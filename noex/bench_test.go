@@ -188,3 +188,79 @@ func benchRun(b *testing.B, rt *noex.Runtime, body func(ctx context.Context)) {
 		b.Fatal(err)
 	}
 }
+
+// runPaired alternates windows of window operations between the
+// baseline (sides[0]) and noex (sides[1]) inside one run, so that both see
+// the same machine load, which on a shared machine varies more between runs
+// than the two differ. It reports each side's ns/op and noex's ratio to the
+// baseline.
+func runPaired(b *testing.B, window int, sides [2]func(n int)) {
+	b.Helper()
+	var spent [2]time.Duration
+	b.ResetTimer()
+	for n, k := 0, 0; n < b.N; n, k = n+window, k+1 {
+		w := min(window, b.N-n)
+		for j := range 2 {
+			j = (j + k) % 2 // alternate which side goes first
+			start := time.Now()
+			sides[j](w)
+			spent[j] += time.Since(start)
+		}
+	}
+	b.StopTimer()
+	base, ours := float64(spent[0].Nanoseconds())/float64(b.N), float64(spent[1].Nanoseconds())/float64(b.N)
+	b.ReportMetric(base, "baseline-ns/op")
+	b.ReportMetric(ours, "noex-ns/op")
+	b.ReportMetric(ours/base, "ratio")
+}
+
+// BenchmarkCallPaired is BenchmarkCall's baseline and noex sides run in
+// alternating windows.
+func BenchmarkCallPaired(b *testing.B) {
+	reqs, done := make(chan naiveReq, 1024), make(chan struct{})
+	go naiveServer(reqs, done)
+	benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
+		c, _ := noex.Start(ctx, adder{})
+		runPaired(b, 256, [2]func(int){
+			func(n int) {
+				for range n {
+					naiveCall(reqs, 1)
+				}
+			},
+			func(n int) {
+				for range n {
+					noex.Call(ctx, c, 1)
+				}
+			},
+		})
+	})
+	close(reqs)
+	<-done
+}
+
+// BenchmarkCastPaired is BenchmarkCast's two sides in alternating windows.
+// Each window ends with a call on its side, so that what a window's casts
+// left queued is handled in that window's time, not in the other side's.
+func BenchmarkCastPaired(b *testing.B) {
+	reqs, done := make(chan naiveReq, 1<<16), make(chan struct{})
+	go naiveServer(reqs, done)
+	benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
+		c, _ := noex.Start(ctx, adder{})
+		runPaired(b, 1<<14, [2]func(int){
+			func(n int) {
+				for range n {
+					reqs <- naiveReq{n: 1}
+				}
+				naiveCall(reqs, 0)
+			},
+			func(n int) {
+				for range n {
+					noex.Cast(ctx, c, 1)
+				}
+				noex.Call(ctx, c, 0)
+			},
+		})
+	})
+	close(reqs)
+	<-done
+}

@@ -25,9 +25,7 @@ func DeferReply(ctx context.Context) (*Deferred, error) {
 	if p == nil || p.rt.det && !p.rt.sched.owns(p) {
 		return nil, ErrNotInCall
 	}
-	p.mbox.cmu.Lock()
-	env := p.current
-	p.mbox.cmu.Unlock()
+	env := p.current.Load()
 	if env == nil || env.kind != KindCall {
 		return nil, ErrNotInCall
 	}
@@ -42,6 +40,6 @@ func (d *Deferred) Reply(value any, err error) bool {
 		return false
 	}
 	ok := !d.env.w.fired.Load()
-	d.p.reply(d.env, value, err)
+	d.p.reply(d.env, value, err, false)
 	return ok
 }

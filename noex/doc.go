@@ -45,7 +45,11 @@
 //     unless [WithTimeout] says otherwise; it wraps [ErrTimeout] and names the
 //     server and the timeout. A call that times out while still queued is
 //     never handled. A call to the calling server itself fails at once with
-//     [ErrCallSelf].
+//     [ErrCallSelf]. In deterministic mode the timeout fires exactly on the
+//     virtual clock; in real mode never early, and late by at most a 32nd
+//     of the timeout or 100 µs, whichever is more (plus the Go scheduler's
+//     latency): a process's calls share one timer, which a stream of calls
+//     only checks now and then.
 //   - Cast and [Send] never block. Messages from one process to another are
 //     handled in the order they were sent. Cast returns an error wrapping
 //     [ErrNotRunning] when the server does not take messages.

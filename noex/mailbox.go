@@ -24,9 +24,9 @@ func (m *mailbox) init() {
 	m.tail.Store(&m.stub)
 }
 
-// push appends e. Any goroutine may call it.
+// push appends e, whose next must be nil (as it is in a new envelope). Any
+// goroutine may call it.
 func (m *mailbox) push(e *envelope) {
-	e.next.Store(nil)
 	prev := m.tail.Swap(e)
 	prev.next.Store(e)
 }
@@ -50,6 +50,7 @@ func (m *mailbox) pop() *envelope {
 	if head != m.tail.Load() {
 		return nil // a push is in progress
 	}
+	m.stub.next.Store(nil)
 	m.push(&m.stub)
 	if next = head.next.Load(); next != nil {
 		m.head = next

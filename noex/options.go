@@ -121,6 +121,26 @@ type callConfig struct {
 	err     error
 }
 
+// callOptions applies opts to the defaults. Kept out of Call so that a call
+// without options does not move its configuration to the heap.
+func callOptions(opts []CallOption) callConfig {
+	if len(opts) == 0 {
+		return callConfig{timeout: DefaultCallTimeout}
+	}
+	return applyCallOptions(opts)
+}
+
+//go:noinline
+func applyCallOptions(opts []CallOption) callConfig {
+	cfg := callConfig{timeout: DefaultCallTimeout}
+	for _, o := range opts {
+		if o != nil {
+			o.applyCall(&cfg)
+		}
+	}
+	return cfg
+}
+
 type callOption func(*callConfig)
 
 func (f callOption) applyCall(c *callConfig) { f(c) }

@@ -51,15 +51,37 @@ func (c *procCtx) Done() <-chan struct{}       { return nil }
 func (c *procCtx) Err() error                  { return nil }
 func (c *procCtx) String() string              { return "noex.process(" + c.p.labelStr() + ")" }
 func (c *procCtx) Value(key any) any {
-	if key == (procKey{}) {
+	if _, ok := key.(procKey); ok {
 		return c.p
 	}
 	return c.parent.Value(key)
 }
 
+// rootCtx is a Run body's context: the context given to Run (its deadline
+// and cancellation included) and the process.
+type rootCtx struct {
+	context.Context
+	p *process
+}
+
+func (c *rootCtx) String() string { return "noex.run(" + c.p.labelStr() + ")" }
+func (c *rootCtx) Value(key any) any {
+	if _, ok := key.(procKey); ok {
+		return c.p
+	}
+	return c.Context.Value(key)
+}
+
+// procFrom returns the process whose context ctx is or derives from. The
+// runtime's own contexts are recognized without a Value lookup.
 func procFrom(ctx context.Context) *process {
-	if ctx == nil {
+	switch c := ctx.(type) {
+	case nil:
 		return nil
+	case *procCtx:
+		return c.p
+	case *rootCtx:
+		return c.p
 	}
 	p, _ := ctx.Value(procKey{}).(*process)
 	return p
@@ -79,9 +101,9 @@ type process struct {
 	status   procStatus
 	reason   error // the stop reason requested
 	killed   atomic.Bool
-	current  *envelope
-	curWait  atomic.Pointer[waiter] // real mode: the wait in progress, for Kill
-	replyCh  chan struct{}          // real mode: reused by this process's waits
+	current  atomic.Pointer[envelope] // the call being handled: Kill fails it, DeferReply reads it
+	curWait  atomic.Pointer[waiter]   // real mode: the wait in progress, for Kill
+	replyCh  chan struct{}            // real mode: reused by this process's waits
 	chanBusy atomic.Bool
 	ctimer   callTimer // real mode: timeouts of this process's own waits
 	// Read by every sender: st and signal share the cache line of the
@@ -101,8 +123,9 @@ type process struct {
 	watchers []*monitor // monitors on this process, in creation order
 	watching []*monitor // monitors this process holds
 
-	deferred *envelope   // the call whose reply the running handler deferred
-	pending  []*envelope // deferred calls not yet answered
+	deferred *envelope                    // the call whose reply the running handler deferred
+	pending  []*envelope                  // deferred calls not yet answered
+	spare    atomic.Pointer[callEnvelope] // real mode: a finished call's envelope, for the next call
 
 	cause   uint64 // Seq of the MessageReceived being handled
 	handled int    // messages handled, for FaultInjector.Handle
@@ -191,6 +214,7 @@ type waiter struct {
 	val   any
 	err   error
 	sys   bool   // err comes from the runtime, not from a handler
+	reuse bool   // a call's: answered by its handler, which let go of the envelope first
 	cause uint64 // for Start: the starter's cause when it called Start
 	ownCh bool   // ch is the owner's reusable reply channel
 }
@@ -229,10 +253,16 @@ func (w *waiter) release() {
 
 // fire completes w once; later fires are ignored and return false.
 func (w *waiter) fire(val any, err error, sys bool) bool {
+	return w.complete(val, err, sys, false)
+}
+
+// complete is fire; reuse tells a caller that nothing refers to its call
+// envelope any more, so it may serve the caller's next call.
+func (w *waiter) complete(val any, err error, sys, reuse bool) bool {
 	if !w.fired.CompareAndSwap(false, true) {
 		return false
 	}
-	w.val, w.err, w.sys = val, err, sys
+	w.val, w.err, w.sys, w.reuse = val, err, sys, reuse
 	if w.ch != nil {
 		w.ch <- struct{}{}
 	} else {
@@ -293,29 +323,46 @@ func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, ti
 }
 
 // callTimer is a process's own timeout timer. A process waits for one thing
-// at a time, so one timer serves all its waits: a wait re-arms it only when
-// its deadline is earlier than the firing already scheduled, and a firing
-// that finds the current deadline in the future re-arms for it. A stream of
-// calls thus costs one timer firing per timeout period, not a timer per call.
+// at a time, so one timer serves all its waits, and in a stream of waits a
+// wait costs neither a clock read nor a timer operation:
+//   - A wait that finds the timer idle reads the clock and sets the timer.
+//   - While waits go on, the timer fires at least every tick (a 32nd of the
+//     timeout). A firing that sees a wait for the first time takes the time
+//     as that wait's checkpoint: the wait began before it, so once the
+//     timeout has passed since the checkpoint, it has passed since the start.
+//   - A firing that finds no wait leaves the timer idle.
+//
+// A timeout thus never fires early, and at most one tick late (plus the
+// scheduler's latency). It fires under mu, as disarm runs, so a firing can
+// never reach a wait that has ended.
 type callTimer struct {
 	mu       sync.Mutex
 	t        *time.Timer
-	w        *waiter
+	w        *waiter // the wait in progress; nil if none
 	err      error
-	deadline time.Duration // of the current wait, on monoNow's clock
-	fireAt   time.Duration // when t is due to fire; zero if not scheduled
+	d        time.Duration // its timeout
+	seq      uint64        // counts waits
+	checkSeq uint64        // the wait that checkAt is for
+	checkAt  time.Duration // on monoNow's clock
+	tick     time.Duration // what t is set for; zero when idle
+}
+
+// tickFor is the period of the checks for a timeout d.
+func tickFor(d time.Duration) time.Duration {
+	return min(max(d/32, 100*time.Microsecond), d)
 }
 
 func (c *callTimer) arm(w *waiter, d time.Duration, err error) {
-	now := monoNow()
 	c.mu.Lock()
-	c.w, c.err, c.deadline = w, err, now+d
-	if c.t == nil {
-		c.t = time.AfterFunc(d, c.expire)
-		c.fireAt = c.deadline
-	} else if c.fireAt == 0 || c.deadline < c.fireAt {
-		c.t.Reset(d)
-		c.fireAt = c.deadline
+	c.w, c.err, c.d = w, err, d
+	c.seq++
+	if tick := tickFor(d); c.tick == 0 || tick < c.tick {
+		c.checkSeq, c.checkAt, c.tick = c.seq, monoNow(), tick
+		if c.t == nil {
+			c.t = time.AfterFunc(tick, c.expire)
+		} else {
+			c.t.Reset(tick)
+		}
 	}
 	c.mu.Unlock()
 }
@@ -327,21 +374,24 @@ func (c *callTimer) disarm() {
 }
 
 func (c *callTimer) expire() {
-	now := monoNow()
 	c.mu.Lock()
-	c.fireAt = 0
-	w, err := c.w, c.err
-	if w != nil && now < c.deadline {
-		c.t.Reset(c.deadline - now)
-		c.fireAt, w = c.deadline, nil
+	defer c.mu.Unlock()
+	if c.w == nil {
+		c.tick = 0
+		return
 	}
-	if w != nil {
-		c.w = nil
+	now := monoNow()
+	if c.checkSeq != c.seq {
+		c.checkSeq, c.checkAt = c.seq, now
 	}
-	c.mu.Unlock()
-	if w != nil {
-		w.fire(nil, err, true)
+	left := c.checkAt + c.d - now
+	if left <= 0 {
+		c.w.fire(nil, c.err, true)
+		c.w, c.tick = nil, 0
+		return
 	}
+	c.tick = min(tickFor(c.d), left)
+	c.t.Reset(c.tick)
 }
 
 // monoNow reads the monotonic clock alone (time.Now reads the wall clock
@@ -356,7 +406,7 @@ func (c *callTimer) stop() {
 	if c.t != nil {
 		c.t.Stop()
 	}
-	c.w = nil
+	c.w, c.tick = nil, 0
 	c.mu.Unlock()
 }
 
@@ -493,9 +543,9 @@ func (p *process) receive() *envelope {
 		if env != nil {
 			// current is kept for calls only: Kill fails it, DeferReply reads it.
 			if env.kind == KindCall {
-				p.current = env
+				p.current.Store(env)
 			} else {
-				p.current = nil
+				p.current.Store(nil)
 			}
 		}
 		p.mbox.cmu.Unlock()
@@ -561,14 +611,15 @@ func (p *process) handle(env *envelope) bool {
 		p.finalize(crash, endCrash)
 		return false
 	}
-	switch env.kind {
+	id, kind := env.id, env.kind // env may serve its caller's next call once replied to
+	switch kind {
 	case KindCall:
 		if p.deferred == env {
 			p.deferred = nil // the reply comes later, through Deferred.Reply
 			p.pending = append(slices.DeleteFunc(p.pending, func(e *envelope) bool { return e.w.fired.Load() }), env)
 			break
 		}
-		p.reply(env, reply, err)
+		p.reply(env, reply, err, true)
 	case KindInfo:
 		if err == errNoInfo {
 			rt.emitf(func() Event {
@@ -579,7 +630,7 @@ func (p *process) handle(env *envelope) bool {
 		}
 	}
 	rt.emitf(func() Event {
-		return Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind, Err: err, Parent: p.cause}
+		return Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Ref: id, MsgKind: kind, Err: err, Parent: p.cause}
 	})
 	return true
 }
@@ -589,11 +640,7 @@ var (
 	errReplyDiscarded = errors.New("noex: reply discarded: the caller no longer waits (timed out, cancelled or killed)")
 )
 
-func (p *process) setCurrent(env *envelope) {
-	p.mbox.cmu.Lock()
-	p.current = env
-	p.mbox.cmu.Unlock()
-}
+func (p *process) setCurrent(env *envelope) { p.current.Store(env) }
 
 // flushDone subtracts the messages this process handled from the runtime's
 // in-flight count. Only the process's own goroutine calls it.
@@ -604,11 +651,17 @@ func (p *process) flushDone() {
 	}
 }
 
-func (p *process) reply(env *envelope, val any, err error) {
-	ok := env.w.fire(val, err, false)
+// reply answers the call env. From the handler's return (direct), it first
+// takes env back from p.current, so that a Kill can no longer fail it; then
+// nothing but the caller refers to env, and the caller may reuse it once the
+// reply arrives. The caller may do so at once: env is not read after the fire.
+func (p *process) reply(env *envelope, val any, err error, direct bool) {
+	reuse := direct && !p.rt.det && p.current.CompareAndSwap(env, nil)
+	from, id := env.from, env.id
+	ok := env.w.complete(val, err, false, reuse)
 	p.rt.emitf(func() Event {
-		ev := Event{Kind: ReplySent, PID: p.pid(), Label: p.labelStr(), Peer: env.from.pid(), PeerLbl: env.from.labelStr(),
-			Ref: env.id, MsgKind: KindReply, Msg: val, Err: err, Parent: p.cause}
+		ev := Event{Kind: ReplySent, PID: p.pid(), Label: p.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
+			Ref: id, MsgKind: KindReply, Msg: val, Err: err, Parent: p.cause}
 		if !ok {
 			ev.Kind, ev.Err = MessageDropped, errReplyDiscarded
 		}
@@ -700,7 +753,7 @@ func (p *process) teardown(reason error, how endKind) (waiters []*waiter, ok boo
 	} else {
 		queued = p.mbox.drain()
 	}
-	cur := p.current
+	cur := p.current.Swap(nil)
 	p.mbox.cmu.Unlock()
 	stopPending := p.stopPending
 	p.stopPending = false
@@ -969,10 +1022,10 @@ func call(ctx context.Context, to Addr, msg any, cfg callConfig) (any, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, p.callFailed(t, 0, &CallError{Op: "call", Target: t.labelStr(), Err: err})
 	}
-	ce := &callEnvelope{envelope: envelope{kind: KindCall, msg: msg}, waiter: waiter{owner: p, what: "call", on: t}}
+	ce := p.newCall(t, msg)
 	w, env := &ce.waiter, &ce.envelope
-	env.w = w
 	p.rt.initWaiter(w)
+	own := w.ownCh
 	if err := p.rt.deliver(p, t, env); err != nil {
 		return nil, p.callFailed(t, env.id, &CallError{Op: "call", Target: t.labelStr(), Err: err})
 	}
@@ -984,7 +1037,35 @@ func call(ctx context.Context, to Addr, msg any, cfg callConfig) (any, error) {
 		}
 		return nil, p.callFailed(t, env.id, ce)
 	}
-	return w.val, w.err
+	val, err := w.val, w.err
+	// The handler let go of the envelope before it replied, and the wait
+	// used this process's own timer, which fires only under its lock: no
+	// one else refers to ce now.
+	if w.reuse && own {
+		ce.waiter.val, ce.envelope.msg = nil, nil // keep no garbage alive
+		p.spare.Store(ce)
+	}
+	return val, err
+}
+
+// newCall returns an envelope for a call from p to t: the previous call's,
+// if it is free to reuse (see reply), or a new one. A process makes one call
+// at a time, so in a stream of calls one envelope serves them all.
+func (p *process) newCall(t *process, msg any) *callEnvelope {
+	ce := p.spare.Swap(nil)
+	if ce == nil {
+		ce = &callEnvelope{envelope: envelope{kind: KindCall, msg: msg}, waiter: waiter{owner: p, what: "call", on: t}}
+		ce.envelope.w = &ce.waiter
+		return ce
+	}
+	// Field by field: a stale Kill of p may still fire the old waiter; it
+	// does so only through fired, which is reset last.
+	e, w := &ce.envelope, &ce.waiter
+	e.id, e.from, e.src, e.msg, e.sent, e.key, e.faulted = 0, nil, 0, msg, 0, 0, false
+	e.next.Store(nil) // the mailbox linked it to the next message
+	w.on, w.ch, w.val, w.err, w.sys, w.reuse, w.cause, w.ownCh = t, nil, nil, nil, false, false, 0, false
+	w.fired.Store(false)
+	return ce
 }
 
 // callFailed records a call that failed for a runtime reason (the target

@@ -150,13 +150,7 @@ func isNilPointer(v any) bool {
 // unchanged (not wrapped). Call may be used from Run's body and from handlers.
 func Call[C, K, R any](ctx context.Context, to Target[C, K, R], msg C, opts ...CallOption) (R, error) {
 	var zero R
-	cfg := callConfig{timeout: DefaultCallTimeout}
-	for _, o := range opts {
-		if o != nil {
-			o.applyCall(&cfg)
-		}
-	}
-	v, err := call(ctx, to, msg, cfg)
+	v, err := call(ctx, to, msg, callOptions(opts))
 	if err != nil {
 		return zero, err
 	}

@@ -1,0 +1,158 @@
+package noex_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/noex-go/noex/noex"
+)
+
+// In real mode a process's calls share one timeout timer, which a stream of
+// calls keeps running and checks only now and then (see callTimer). A call
+// that starts while the timer runs for earlier calls must still time out,
+// and never before its timeout.
+func TestCallTimeoutInAStreamOfCalls(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		stream, slow time.Duration // the stream's timeout, the slow call's
+	}{
+		{"same timeout", 50 * time.Millisecond, 50 * time.Millisecond},
+		{"shorter than the stream's", 5 * time.Second, 30 * time.Millisecond},
+		{"longer than the stream's", 10 * time.Millisecond, 60 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := newRT(t)
+			run(t, rt, func(ctx context.Context) error {
+				c := start(t, ctx, &testSrv{})
+				for i := range 2000 {
+					if _, err := noex.Call(ctx, c, op{kind: "add", n: 1}, noex.WithTimeout(tc.stream)); err != nil {
+						t.Fatalf("call %d of the stream: %v", i, err)
+					}
+				}
+				began := time.Now()
+				_, err := noex.Call(ctx, c, op{kind: "sleep", d: time.Minute}, noex.WithTimeout(tc.slow))
+				took := time.Since(began)
+				if !errors.Is(err, noex.ErrTimeout) {
+					t.Fatalf("slow call: err = %v; want ErrTimeout", err)
+				}
+				if took < tc.slow {
+					t.Errorf("slow call timed out after %v; want no earlier than its timeout %v", took, tc.slow)
+				}
+				return noex.Kill(ctx, c, nil) // it sleeps for a minute
+			})
+		})
+	}
+}
+
+// A process reuses its call envelope for its next call once the server has
+// replied. A server killed while it replies must not reach the caller's next
+// call, made to another server.
+func TestKillRacingAReplyNeverFailsTheCallersNextCall(t *testing.T) {
+	rt := newRT(t)
+	run(t, rt, func(ctx context.Context) error {
+		other := start(t, ctx, &testSrv{})
+		for round := range 200 {
+			victim := start(t, ctx, &testSrv{})
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() { // the Run body's context may be used from other goroutines
+				defer wg.Done()
+				for range round % 20 {
+					noex.Call(ctx, other, op{kind: "get"})
+				}
+				noex.Kill(ctx, victim, nil)
+			}()
+			for {
+				_, verr := noex.Call(ctx, victim, op{kind: "add", n: 1})
+				if _, err := noex.Call(ctx, other, op{kind: "add", n: 1}); err != nil {
+					t.Fatalf("round %d: call to the server nobody killed: %v", round, err)
+				}
+				if verr != nil {
+					if !errors.Is(verr, noex.ErrKilled) && !errors.Is(verr, noex.ErrNotRunning) {
+						t.Fatalf("round %d: call to the killed server: %v; want ErrKilled or ErrNotRunning", round, verr)
+					}
+					break
+				}
+			}
+			wg.Wait()
+		}
+		return nil
+	})
+}
+
+// deferSrv defers the calls 1 and 2 and answers them, with ten times the
+// call, from timers it sets; for call 2 it first answers call 1's Deferred
+// again. Call 3 reports how many of those second Replies reported success.
+type deferSrv struct{}
+
+type deferState struct {
+	waiting, answered []*noex.Deferred
+	again             int // second Replies that reported success
+}
+
+func (deferSrv) Init(ctx context.Context) (*deferState, error) { return &deferState{}, nil }
+
+func (deferSrv) HandleCall(ctx context.Context, n int, s *deferState) (int, *deferState, error) {
+	if n == 3 {
+		return s.again, s, nil
+	}
+	d, err := noex.DeferReply(ctx)
+	if err != nil {
+		return 0, s, err
+	}
+	s.waiting = append(s.waiting, d)
+	self := noex.Self(ctx)
+	if n == 2 {
+		if _, err := noex.SendAfter(ctx, self, "again", time.Millisecond); err != nil {
+			return 0, s, err
+		}
+	}
+	_, err = noex.SendAfter(ctx, self, n*10, 2*time.Millisecond)
+	return 0, s, err
+}
+
+func (deferSrv) HandleCast(ctx context.Context, n int, s *deferState) (*deferState, error) {
+	return s, nil
+}
+
+func (deferSrv) HandleInfo(ctx context.Context, msg any, s *deferState) (*deferState, error) {
+	switch m := msg.(type) {
+	case string: // "again"
+		for _, d := range s.answered {
+			if d.Reply(99, nil) {
+				s.again++
+			}
+		}
+	case int:
+		d := s.waiting[0]
+		s.waiting = s.waiting[1:]
+		d.Reply(m, nil)
+		s.answered = append(s.answered, d)
+	}
+	return s, nil
+}
+
+// A deferred call's envelope is never reused: answering its Deferred again
+// cannot reach the caller's next call.
+func TestDeferredReplyGivenTwiceDoesNotReachTheNextCall(t *testing.T) {
+	modes(t, func(t *testing.T, rt *noex.Runtime) {
+		run(t, rt, func(ctx context.Context) error {
+			d, err := noex.Start(ctx, deferSrv{})
+			if err != nil {
+				return err
+			}
+			for n := 1; n <= 2; n++ {
+				if v, err := noex.Call(ctx, d, n); err != nil || v != n*10 {
+					t.Errorf("call %d = %d, %v; want %d", n, v, err, n*10)
+				}
+			}
+			if again, err := noex.Call(ctx, d, 3); err != nil || again != 0 {
+				t.Errorf("second Replies that reported success: %d, %v; want 0", again, err)
+			}
+			return nil
+		})
+	})
+}
