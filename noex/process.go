@@ -127,6 +127,17 @@ type process struct {
 	pending  []*envelope                  // deferred calls not yet answered
 	spare    atomic.Pointer[callEnvelope] // real mode: a finished call's envelope, for the next call
 
+	// Recycled cast envelopes (real mode), see newEnvelope and recycle.
+	freeBusy  atomic.Bool // a sender of this process holds freeLocal
+	freeLocal *envelope   // guarded by freeBusy
+	freeTaken int32       // taken from freeLocal, not yet counted out of returnedN; guarded by freeBusy
+	returned  atomic.Pointer[envelope]
+	returnedN atomic.Int32 // envelopes in returned and freeLocal, give or take freeTaken
+	retTo     *process     // the receiving goroutine's batch of envelopes to return
+	retHead   *envelope
+	retTail   *envelope
+	retN      int
+
 	cause   uint64 // Seq of the MessageReceived being handled
 	handled int    // messages handled, for FaultInjector.Handle
 	name    string // the name given at start, for FaultInjector.Init
@@ -184,7 +195,6 @@ func (p *process) queuedLocked() int {
 // envelope is one message in flight.
 type envelope struct {
 	id   uint64
-	kind MsgKind
 	from *process // nil for timers
 	src  uint64   // deterministic mode: the sender queue key
 	msg  any
@@ -192,9 +202,12 @@ type envelope struct {
 	sent uint64  // Seq of the MessageSent event
 	key  uint64  // deterministic mode: enable order
 
-	faulted bool // a fault was injected already; do not consult the injector again
-
 	next atomic.Pointer[envelope] // real-mode mailbox link
+	link *envelope                // real mode: the next free envelope, once recycled
+
+	kind    MsgKind
+	faulted bool // a fault was injected already; do not consult the injector again
+	pooled  bool // a cast or Send's: its receiver returns it to its sender once handled
 }
 
 // callEnvelope is a call's envelope and its caller's waiter, allocated once.
@@ -512,8 +525,14 @@ func (p *process) loop() {
 		if env == nil {
 			break
 		}
+		if env.kind == KindCall {
+			p.flushReturns() // a call's reply finds its earlier casts' envelopes returned
+		}
 		if !p.handle(env) {
 			return
+		}
+		if env.pooled {
+			p.recycle(env)
 		}
 		p.cause = 0 // what the process does next is not caused by this message
 	}
@@ -556,6 +575,7 @@ func (p *process) receive() *envelope {
 			return env
 		}
 		p.flushDone()
+		p.flushReturns()
 		if procStatus(p.st.Load()) == stStopping {
 			return nil
 		}
@@ -1048,6 +1068,82 @@ func call(ctx context.Context, to Addr, msg any, cfg callConfig) (any, error) {
 	return val, err
 }
 
+// Casts recycle their envelopes, in real mode, without a sync.Pool (whose
+// per-P caches never balance when senders and receivers run on different
+// Ps): a receiver returns what it handled to the sender, in batches, onto
+// the sender's returned stack (a Treiber stack only ever taken whole, so
+// free of ABA); a sender takes the stack whole into its own list when that
+// is empty. What is neither pushed nor taken is left to the collector: a
+// batch for a sender that holds maxReturned already, the envelopes of a
+// process used from several goroutines at once.
+const (
+	returnBatch = 32
+	maxReturned = 256
+)
+
+// newEnvelope returns an envelope for a cast or Send from p.
+func (p *process) newEnvelope(kind MsgKind, msg any) *envelope {
+	if p.rt.det {
+		return &envelope{kind: kind, msg: msg}
+	}
+	if p.freeBusy.CompareAndSwap(false, true) {
+		e := p.freeLocal
+		if e == nil && p.returned.Load() != nil {
+			e = p.returned.Swap(nil)
+		}
+		if e != nil {
+			p.freeLocal = e.link
+			if p.freeTaken++; p.freeLocal == nil { // the list is used up: count it out
+				p.returnedN.Add(-p.freeTaken)
+				p.freeTaken = 0
+			}
+			p.freeBusy.Store(false)
+			*e = envelope{kind: kind, msg: msg, pooled: true}
+			return e
+		}
+		p.freeBusy.Store(false)
+	}
+	return &envelope{kind: kind, msg: msg, pooled: true}
+}
+
+// recycle adds a handled envelope to the batch that p's goroutine returns
+// to its sender.
+func (p *process) recycle(e *envelope) {
+	if e.from != p.retTo {
+		p.flushReturns()
+		p.retTo = e.from
+	}
+	e.msg = nil // keep no garbage alive
+	e.link = p.retHead
+	p.retHead = e
+	if p.retTail == nil {
+		p.retTail = e
+	}
+	if p.retN++; p.retN == returnBatch {
+		p.flushReturns()
+	}
+}
+
+// flushReturns pushes the batch onto its sender's returned stack.
+func (p *process) flushReturns() {
+	if p.retN == 0 {
+		return
+	}
+	to, head, tail, n := p.retTo, p.retHead, p.retTail, p.retN
+	p.retHead, p.retTail, p.retN = nil, nil, 0
+	if to.returnedN.Load() >= maxReturned || to.ended.Load() {
+		return
+	}
+	to.returnedN.Add(int32(n))
+	for {
+		top := to.returned.Load()
+		tail.link = top
+		if to.returned.CompareAndSwap(top, head) {
+			return
+		}
+	}
+}
+
 // newCall returns an envelope for a call from p to t: the previous call's,
 // if it is free to reuse (see reply), or a new one. A process makes one call
 // at a time, so in a stream of calls one envelope serves them all.
@@ -1090,7 +1186,7 @@ func send(ctx context.Context, op string, to Addr, kind MsgKind, msg any) error 
 	if err != nil {
 		return err
 	}
-	if err := p.rt.deliver(p, t, &envelope{kind: kind, msg: msg}); err != nil {
+	if err := p.rt.deliver(p, t, p.newEnvelope(kind, msg)); err != nil {
 		return &CallError{Op: op, Target: t.labelStr(), Err: err}
 	}
 	return nil
