@@ -61,7 +61,38 @@ func (c *procCtx) Value(key any) any {
 // and cancellation included) and the process.
 type rootCtx struct {
 	context.Context
-	p *process
+	p    *process
+	done <-chan struct{} // Context.Done(), which never changes
+}
+
+func newRootCtx(ctx context.Context, p *process) *rootCtx {
+	return &rootCtx{Context: ctx, p: p, done: ctx.Done()}
+}
+
+// ctxDone is ctx.Done(), without the interface calls for the runtime's own
+// contexts: a server's context is never done, and a Run body's is done only
+// if Run's is.
+func ctxDone(ctx context.Context) <-chan struct{} {
+	switch c := ctx.(type) {
+	case *procCtx:
+		return nil
+	case *rootCtx:
+		return c.done
+	}
+	return ctx.Done()
+}
+
+// ctxErr is ctx.Err(), without an interface call while ctx cannot be done.
+func ctxErr(ctx context.Context) error {
+	switch c := ctx.(type) {
+	case *procCtx:
+		return nil
+	case *rootCtx:
+		if c.done == nil {
+			return nil
+		}
+	}
+	return ctx.Err()
 }
 
 func (c *rootCtx) String() string { return "noex.run(" + c.p.labelStr() + ")" }
@@ -102,7 +133,7 @@ type process struct {
 	reason   error // the stop reason requested
 	killed   atomic.Bool
 	current  atomic.Pointer[envelope] // the call being handled: Kill fails it, DeferReply reads it
-	curWait  atomic.Pointer[waiter]   // real mode: the wait in progress, for Kill
+	curWait  atomic.Pointer[waiter]   // real mode: the wait in progress (or the last, fired), for Kill
 	replyCh  chan struct{}            // real mode: reused by this process's waits
 	chanBusy atomic.Bool
 	ctimer   callTimer // real mode: timeouts of this process's own waits
@@ -123,9 +154,9 @@ type process struct {
 	watchers []*monitor // monitors on this process, in creation order
 	watching []*monitor // monitors this process holds
 
-	deferred *envelope                    // the call whose reply the running handler deferred
-	pending  []*envelope                  // deferred calls not yet answered
-	spare    atomic.Pointer[callEnvelope] // real mode: a finished call's envelope, for the next call
+	deferred *envelope     // the call whose reply the running handler deferred
+	pending  []*envelope   // deferred calls not yet answered
+	spare    *callEnvelope // real mode: a finished call's envelope, for the next call; guarded by chanBusy
 
 	// Recycled cast envelopes (real mode), see newEnvelope and recycle.
 	freeBusy  atomic.Bool // a sender of this process holds freeLocal
@@ -287,6 +318,13 @@ func (w *waiter) complete(val any, err error, sys, reuse bool) bool {
 // wait blocks the owner until w fires, the timeout passes (timeoutErr then
 // fires it), or, in real mode, ctx ends. A killed owner exits its goroutine.
 func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, timeoutErr error) {
+	p.await(ctx, w, timeout, timeoutErr)
+	w.release()
+}
+
+// await is wait without releasing the owner's reply channel, for a caller
+// that has more to do under it.
+func (p *process) await(ctx context.Context, w *waiter, timeout time.Duration, timeoutErr error) {
 	rt := p.rt
 	if rt.det {
 		if timeout > 0 {
@@ -297,7 +335,6 @@ func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, ti
 		return
 	}
 	own := w.ownCh // the only wait of this process: its own timer serves
-	defer w.release()
 	var tt *timeoutTimer
 	if timeout > 0 {
 		if own {
@@ -307,12 +344,18 @@ func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, ti
 		}
 	}
 	if !p.root {
-		p.curWait.Store(w)   // so that Kill can wake us...
-		if p.killed.Load() { // ...or we see a kill that came first
+		// So that Kill can wake us, or we see a kill that came first. A wait
+		// that reuses the last one's waiter finds it there already: left
+		// there, a fired waiter is harmless (fire does nothing), and a reused
+		// one is reset before this check.
+		if p.curWait.Load() != w {
+			p.curWait.Store(w)
+		}
+		if p.killed.Load() {
 			w.fire(nil, ErrKilled, true)
 		}
 	}
-	if done := ctx.Done(); done != nil {
+	if done := ctxDone(ctx); done != nil {
 		select {
 		case <-w.ch:
 		case <-done:
@@ -321,9 +364,6 @@ func (p *process) wait(ctx context.Context, w *waiter, timeout time.Duration, ti
 		}
 	} else {
 		<-w.ch
-	}
-	if !p.root {
-		p.curWait.Store(nil)
 	}
 	if own && timeout > 0 {
 		p.ctimer.disarm()
@@ -1039,18 +1079,18 @@ func call(ctx context.Context, to Addr, msg any, cfg callConfig) (any, error) {
 	if t == p {
 		return nil, p.callFailed(t, 0, &CallError{Op: "call", Target: t.labelStr(), Err: ErrCallSelf})
 	}
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, p.callFailed(t, 0, &CallError{Op: "call", Target: t.labelStr(), Err: err})
 	}
 	ce := p.newCall(t, msg)
 	w, env := &ce.waiter, &ce.envelope
-	p.rt.initWaiter(w)
-	own := w.ownCh
 	if err := p.rt.deliver(p, t, env); err != nil {
+		w.release()
 		return nil, p.callFailed(t, env.id, &CallError{Op: "call", Target: t.labelStr(), Err: err})
 	}
-	p.wait(ctx, w, cfg.timeout, ErrTimeout)
+	p.await(ctx, w, cfg.timeout, ErrTimeout)
 	if w.err != nil && w.sys {
+		w.release()
 		ce := &CallError{Op: "call", Target: t.labelStr(), Err: w.err}
 		if w.err == ErrTimeout {
 			ce.Timeout = cfg.timeout
@@ -1060,11 +1100,12 @@ func call(ctx context.Context, to Addr, msg any, cfg callConfig) (any, error) {
 	val, err := w.val, w.err
 	// The handler let go of the envelope before it replied, and the wait
 	// used this process's own timer, which fires only under its lock: no
-	// one else refers to ce now.
-	if w.reuse && own {
+	// one else refers to ce now. The reply channel, still held, guards spare.
+	if w.reuse && w.ownCh {
 		ce.waiter.val, ce.envelope.msg = nil, nil // keep no garbage alive
-		p.spare.Store(ce)
+		p.spare = ce
 	}
+	w.release()
 	return val, err
 }
 
@@ -1147,20 +1188,36 @@ func (p *process) flushReturns() {
 // newCall returns an envelope for a call from p to t: the previous call's,
 // if it is free to reuse (see reply), or a new one. A process makes one call
 // at a time, so in a stream of calls one envelope serves them all.
+// The envelope's waiter gets its channel as initWaiter gives it: holding the
+// process's reply channel is what makes the spare envelope this call's.
 func (p *process) newCall(t *process, msg any) *callEnvelope {
-	ce := p.spare.Swap(nil)
+	own := !p.rt.det && p.chanBusy.CompareAndSwap(false, true)
+	var ce *callEnvelope
+	if own {
+		ce, p.spare = p.spare, nil
+	}
 	if ce == nil {
 		ce = &callEnvelope{envelope: envelope{kind: KindCall, msg: msg}, waiter: waiter{owner: p, what: "call", on: t}}
 		ce.envelope.w = &ce.waiter
-		return ce
+	} else {
+		// Field by field: a stale Kill of p may still fire the old waiter;
+		// it does so only through fired, which is reset last.
+		e, w := &ce.envelope, &ce.waiter
+		e.id, e.from, e.src, e.msg, e.sent, e.key, e.faulted = 0, nil, 0, msg, 0, 0, false
+		e.next = atomic.Pointer[envelope]{} // the mailbox linked it to the next message
+		w.on, w.val, w.err, w.sys, w.reuse, w.cause = t, nil, nil, false, false, 0
+		w.fired.Store(false)
 	}
-	// Field by field: a stale Kill of p may still fire the old waiter; it
-	// does so only through fired, which is reset last.
-	e, w := &ce.envelope, &ce.waiter
-	e.id, e.from, e.src, e.msg, e.sent, e.key, e.faulted = 0, nil, 0, msg, 0, 0, false
-	e.next.Store(nil) // the mailbox linked it to the next message
-	w.on, w.ch, w.val, w.err, w.sys, w.reuse, w.cause, w.ownCh = t, nil, nil, nil, false, false, 0, false
-	w.fired.Store(false)
+	w := &ce.waiter
+	switch {
+	case own:
+		if p.replyCh == nil {
+			p.replyCh = make(chan struct{}, 1)
+		}
+		w.ch, w.ownCh = p.replyCh, true
+	case !p.rt.det:
+		w.ch, w.ownCh = make(chan struct{}, 1), false
+	}
 	return ce
 }
 

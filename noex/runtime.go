@@ -300,7 +300,7 @@ func (rt *Runtime) Run(ctx context.Context, body func(ctx context.Context) error
 		rt.mu.Unlock()
 	}()
 	root := rt.newProcess(nil, "main", true)
-	root.ctx = &rootCtx{Context: ctx, p: root}
+	root.ctx = newRootCtx(ctx, root)
 	if rt.det {
 		return rt.sched.run(ctx, root, body)
 	}
