@@ -156,3 +156,35 @@ func TestDeferredReplyGivenTwiceDoesNotReachTheNextCall(t *testing.T) {
 		})
 	})
 }
+
+// A receiver that takes the last message while other senders push must
+// still see every push: with several callers at once (and nothing else to
+// wake the server), a missed wake-up leaves a call queued until it times out.
+func TestConcurrentCallersNeverStall(t *testing.T) {
+	rt := newRT(t)
+	run(t, rt, func(ctx context.Context) error {
+		c := start(t, ctx, &testSrv{})
+		const callers, each = 4, 5000
+		errs := make(chan error, callers)
+		for range callers {
+			go func() { // the Run body's context may be used from other goroutines
+				for range each {
+					if _, err := noex.Call(ctx, c, op{kind: "add", n: 1}, noex.WithTimeout(5*time.Second)); err != nil {
+						errs <- err
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range callers {
+			if err := <-errs; err != nil {
+				t.Errorf("a caller: %v", err)
+			}
+		}
+		if n, err := noex.Call(ctx, c, op{kind: "get"}); err != nil || n != callers*each {
+			t.Errorf("handled %d, %v; want %d", n, err, callers*each)
+		}
+		return nil
+	})
+}

@@ -50,7 +50,9 @@ func (m *mailbox) pop() *envelope {
 	if head != m.tail.Load() {
 		return nil // a push is in progress
 	}
-	m.stub.next.Store(nil)
+	// No one else refers to the stub until push publishes it: a plain
+	// write clears its link.
+	m.stub.next = atomic.Pointer[envelope]{}
 	m.push(&m.stub)
 	if next = head.next.Load(); next != nil {
 		m.head = next
