@@ -264,3 +264,27 @@ func BenchmarkCastPaired(b *testing.B) {
 	close(reqs)
 	<-done
 }
+
+// BenchmarkStartStopPaired is BenchmarkStartStop's two sides in
+// alternating windows.
+func BenchmarkStartStopPaired(b *testing.B) {
+	benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
+		runPaired(b, 64, [2]func(int){
+			func(n int) {
+				for range n {
+					reqs, ready, done := make(chan naiveReq), make(chan struct{}), make(chan struct{})
+					go func() { close(ready); naiveServer(reqs, done) }()
+					<-ready
+					close(reqs)
+					<-done
+				}
+			},
+			func(n int) {
+				for range n {
+					c, _ := noex.Start(ctx, adder{})
+					noex.Stop(ctx, c, nil)
+				}
+			},
+		})
+	})
+}

@@ -29,7 +29,10 @@ func DeferReply(ctx context.Context) (*Deferred, error) {
 	if env == nil || env.kind != KindCall {
 		return nil, ErrNotInCall
 	}
-	p.deferred = env
+	if p.dfr == nil {
+		p.dfr = &deferrals{}
+	}
+	p.dfr.deferred = env
 	return &Deferred{p: p, env: env}, nil
 }
 

@@ -59,8 +59,8 @@ func Monitor(ctx context.Context, target Addr) (MonitorRef, error) {
 	dead := t.status == stDead
 	t.mu.Unlock()
 	if !dead {
-		t.watchers = append(t.watchers, m)
-		p.watching = append(p.watching, m)
+		t.monitors().watchers = append(t.monitors().watchers, m)
+		p.monitors().watching = append(p.monitors().watching, m)
 	}
 	rt.mu.Unlock()
 	rt.emitf(func() Event {
@@ -83,20 +83,31 @@ func Demonitor(ctx context.Context, ref MonitorRef) bool {
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	i := slices.IndexFunc(p.watching, func(m *monitor) bool { return m.id == ref.id })
+	mon := p.monitors()
+	i := slices.IndexFunc(mon.watching, func(m *monitor) bool { return m.id == ref.id })
 	if i < 0 {
 		return false
 	}
-	m := p.watching[i]
-	p.watching = slices.Delete(p.watching, i, i+1)
-	m.target.watchers = removeMonitor(m.target.watchers, m)
+	m := mon.watching[i]
+	mon.watching = slices.Delete(mon.watching, i, i+1)
+	tm := m.target.monitors()
+	tm.watchers = removeMonitor(tm.watchers, m)
 	return true
+}
+
+// monitors returns p's monitors, made if need be. The caller holds rt.mu.
+func (p *process) monitors() *monitors {
+	if p.mon == nil {
+		p.mon = &monitors{}
+	}
+	return p.mon
 }
 
 // deliverDown sends the Down of m from its target to its watcher.
 func (rt *Runtime) deliverDown(m *monitor, reason error) {
 	rt.mu.Lock()
-	m.watcher.watching = removeMonitor(m.watcher.watching, m)
+	wm := m.watcher.monitors()
+	wm.watching = removeMonitor(wm.watching, m)
 	rt.mu.Unlock()
 	seq := rt.emitf(func() Event {
 		return Event{Kind: MonitorDown, PID: m.watcher.pid(), Label: m.watcher.labelStr(),

@@ -91,6 +91,25 @@ type startConfig struct {
 	err         error
 }
 
+// startOptions applies opts to the defaults, as callOptions does.
+func startOptions(opts []StartOption) startConfig {
+	if len(opts) == 0 {
+		return startConfig{initTimeout: DefaultInitTimeout}
+	}
+	return applyStartOptions(opts)
+}
+
+//go:noinline
+func applyStartOptions(opts []StartOption) startConfig {
+	cfg := startConfig{initTimeout: DefaultInitTimeout}
+	for _, o := range opts {
+		if o != nil {
+			o.applyStart(&cfg)
+		}
+	}
+	return cfg
+}
+
 type startOption func(*startConfig)
 
 func (f startOption) applyStart(c *startConfig) { f(c) }

@@ -118,74 +118,94 @@ func procFrom(ctx context.Context) *process {
 	return p
 }
 
+// monitors are the monitors of a process, guarded by rt.mu.
+type monitors struct {
+	watchers []*monitor // monitors on this process, in creation order
+	watching []*monitor // monitors this process holds
+}
+
+// deferrals are a server's deferred replies, touched by its own goroutine
+// (and by its end).
+type deferrals struct {
+	deferred *envelope   // the call whose reply the running handler deferred
+	pending  []*envelope // deferred calls not yet answered
+}
+
+// context returns the context the process's code runs with.
+func (p *process) context() context.Context {
+	if p.rctx != nil {
+		return p.rctx
+	}
+	return &p.pctx
+}
+
 // process is one GenServer (or a Run body, when root is set).
 type process struct {
 	rt    *Runtime
 	id    uint64
 	label atomic.Pointer[string]
-	ctx   context.Context
-	pctx  procCtx // what ctx points to, for servers
+	pctx  procCtx  // a server's context
+	rctx  *rootCtx // a Run body's context
 	srv   server
-	root  bool
 
-	mu       sync.Mutex
-	status   procStatus
-	reason   error // the stop reason requested
-	killed   atomic.Bool
-	current  atomic.Pointer[envelope] // the call being handled: Kill fails it, DeferReply reads it
-	curWait  atomic.Pointer[waiter]   // real mode: the wait in progress (or the last, fired), for Kill
-	replyCh  chan struct{}            // real mode: reused by this process's waits
-	chanBusy atomic.Bool
-	ctimer   callTimer // real mode: timeouts of this process's own waits
+	mu          sync.Mutex
+	status      procStatus
+	root        bool
+	stopPending bool         // real mode: a requested stop counts as in flight until the end
+	killed      atomic.Bool  //
+	chanBusy    atomic.Bool  // real mode: a wait holds replyCh
+	ended       atomic.Bool  // set once the process has ended (names, queue, monitors done)
+	freeBusy    atomic.Bool  // real mode: a sender of this process holds freeLocal
+	freeTaken   int32        // taken from freeLocal, not yet counted out of returnedN; guarded by freeBusy
+	returnedN   atomic.Int32 // envelopes in returned and freeLocal, give or take freeTaken
+	retN        int32        // the length of the batch retHead..retTail
+
+	reason  error                     // the stop reason requested
+	current atomic.Pointer[envelope]  // the call being handled: Kill fails it, DeferReply reads it
+	curWait atomic.Pointer[waiter]    // real mode: the wait in progress (or the last, fired), for Kill
+	replyCh chan struct{}             // real mode: reused by this process's waits
+	ctimer  atomic.Pointer[callTimer] // real mode: timeouts of this process's own waits, made at the first
 	// Read by every sender: st and signal share the cache line of the
 	// mailbox's tail, which senders write; what the receiver writes comes
 	// after the mailbox, on other lines.
-	st          atomic.Uint32 // status, readable without mu; written with it
-	signal      chan struct{} // real mode: a message or a stop arrived
-	mbox        mailbox       // real mode
-	doneN       int64         // real mode: messages handled, not yet subtracted from rt.inflight
-	waiters     []*waiter     // Stop callers waiting for the end
-	stopPending bool          // real mode: a requested stop counts as in flight until the end
-	ended       atomic.Bool   // set once the process has ended (names, queue, monitors done)
-	exit        error
+	st      atomic.Uint32 // status, readable without mu; written with it
+	signal  chan struct{} // real mode: a message or a stop arrived
+	mbox    mailbox       // real mode
+	doneN   int64         // real mode: messages handled, not yet subtracted from rt.inflight
+	waiters []*waiter     // Stop callers waiting for the end
+	exit    error
 
 	// Guarded by rt.mu.
-	names    []string
-	watchers []*monitor // monitors on this process, in creation order
-	watching []*monitor // monitors this process holds
+	names []string
+	mon   *monitors // made at the first monitor on or by this process
 
-	deferred *envelope     // the call whose reply the running handler deferred
-	pending  []*envelope   // deferred calls not yet answered
-	spare    *callEnvelope // real mode: a finished call's envelope, for the next call; guarded by chanBusy
+	dfr   *deferrals    // made at the first DeferReply
+	spare *callEnvelope // real mode: a finished call's envelope, for the next call; guarded by chanBusy
 
 	// Recycled cast envelopes (real mode), see newEnvelope and recycle.
-	freeBusy  atomic.Bool // a sender of this process holds freeLocal
-	freeLocal *envelope   // guarded by freeBusy
-	freeTaken int32       // taken from freeLocal, not yet counted out of returnedN; guarded by freeBusy
+	freeLocal *envelope // guarded by freeBusy
 	returned  atomic.Pointer[envelope]
-	returnedN atomic.Int32 // envelopes in returned and freeLocal, give or take freeTaken
-	retTo     *process     // the receiving goroutine's batch of envelopes to return
+	retTo     *process // the receiving goroutine's batch of envelopes to return
 	retHead   *envelope
 	retTail   *envelope
-	retN      int
 
 	cause   uint64 // Seq of the MessageReceived being handled
 	handled int    // messages handled, for FaultInjector.Handle
-	name    string // the name given at start, for FaultInjector.Init
 	rnd     *rand.Rand
-	d       detProc
+	d       *detProc // deterministic mode only
 }
 
 func (rt *Runtime) newProcess(srv server, label string, root bool) *process {
 	p := &process{rt: rt, id: rt.nextID.Add(1), srv: srv, root: root}
 	if label != "" {
-		p.label.Store(&label)
+		l := label // only a named process moves its label to the heap
+		p.label.Store(&l)
 	}
 	if root {
 		p.setStatus(stRunning)
 	}
 	if rt.det {
-		p.d.init()
+		p.d = newDetProc()
 	} else {
 		p.signal = make(chan struct{}, 1)
 		p.mbox.init()
@@ -205,8 +225,7 @@ func (p *process) labelStr() string {
 	}
 	return "p" + strconv.FormatUint(p.id, 10)
 }
-func (p *process) labelFunc() string { return p.labelStr() }
-func (p *process) isKilled() bool    { return p.killed.Load() }
+func (p *process) isKilled() bool { return p.killed.Load() }
 
 // setStatus changes the status; the caller holds p.mu.
 func (p *process) setStatus(s procStatus) {
@@ -338,7 +357,12 @@ func (p *process) await(ctx context.Context, w *waiter, timeout time.Duration, t
 	var tt *timeoutTimer
 	if timeout > 0 {
 		if own {
-			p.ctimer.arm(w, timeout, timeoutErr)
+			c := p.ctimer.Load()
+			if c == nil { // only the holder of replyCh gets here
+				c = &callTimer{}
+				p.ctimer.Store(c)
+			}
+			c.arm(w, timeout, timeoutErr)
 		} else {
 			tt = armTimeout(w, timeout, timeoutErr)
 		}
@@ -366,7 +390,7 @@ func (p *process) await(ctx context.Context, w *waiter, timeout time.Duration, t
 		<-w.ch
 	}
 	if own && timeout > 0 {
-		p.ctimer.disarm()
+		p.ctimer.Load().disarm()
 	} else if tt != nil {
 		tt.disarm()
 	}
@@ -531,6 +555,15 @@ func (p *process) main(started *waiter) {
 	p.loop()
 }
 
+// startName is the name given at start, "" if none: runInit asks before
+// Init, when no other name can have been registered yet.
+func (p *process) startName() string {
+	if l := p.label.Load(); l != nil {
+		return *l
+	}
+	return ""
+}
+
 func (p *process) runInit() (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -542,17 +575,18 @@ func (p *process) runInit() (err error) {
 		if p.rt.initCount == nil {
 			p.rt.initCount = map[string]int{}
 		}
-		p.rt.initCount[p.name]++
-		n := p.rt.initCount[p.name]
+		name := p.startName()
+		p.rt.initCount[name]++
+		n := p.rt.initCount[name]
 		p.rt.mu.Unlock()
-		if ferr := f.Init(p.name, n); ferr != nil {
+		if ferr := f.Init(name, n); ferr != nil {
 			p.rt.emitf(func() Event {
 				return Event{Kind: FaultInjected, PID: p.pid(), Label: p.labelStr(), Name: "init", Err: ferr}
 			})
 			return ferr
 		}
 	}
-	return p.srv.init(p.ctx)
+	return p.srv.init(p.context())
 }
 
 func newCrash(label string, r any) *CrashError {
@@ -674,9 +708,9 @@ func (p *process) handle(env *envelope) bool {
 	id, kind := env.id, env.kind // env may serve its caller's next call once replied to
 	switch kind {
 	case KindCall:
-		if p.deferred == env {
-			p.deferred = nil // the reply comes later, through Deferred.Reply
-			p.pending = append(slices.DeleteFunc(p.pending, func(e *envelope) bool { return e.w.fired.Load() }), env)
+		if d := p.dfr; d != nil && d.deferred == env {
+			d.deferred = nil // the reply comes later, through Deferred.Reply
+			d.pending = append(slices.DeleteFunc(d.pending, func(e *envelope) bool { return e.w.fired.Load() }), env)
 			break
 		}
 		p.reply(env, reply, err, true)
@@ -741,12 +775,12 @@ func (p *process) dispatch(env *envelope, inject any) (reply any, err error, cra
 	}
 	switch env.kind {
 	case KindCall:
-		reply, err = p.srv.call(p.ctx, env.msg)
+		reply, err = p.srv.call(p.context(), env.msg)
 	case KindCast:
-		err = p.srv.cast(p.ctx, env.msg)
+		err = p.srv.cast(p.context(), env.msg)
 	case KindInfo:
 		var ok bool
-		ok, err = p.srv.info(p.ctx, env.msg)
+		ok, err = p.srv.info(p.context(), env.msg)
 		if !ok {
 			err = errNoInfo
 		}
@@ -764,7 +798,7 @@ func (p *process) runTerminate(reason error) (crash *CrashError) {
 			crash = newCrash(p.labelStr(), r)
 		}
 	}()
-	p.srv.terminate(p.ctx, reason)
+	p.srv.terminate(p.context(), reason)
 	return nil
 }
 
@@ -826,12 +860,14 @@ func (p *process) teardown(reason error, how endKind) (waiters []*waiter, ok boo
 		delete(rt.names, n)
 	}
 	delete(rt.procs, p)
-	watchers := p.watchers
-	p.watchers = nil
-	for _, m := range p.watching {
-		m.target.watchers = removeMonitor(m.target.watchers, m)
+	var watchers []*monitor
+	if mon := p.mon; mon != nil {
+		watchers = mon.watchers
+		for _, m := range mon.watching {
+			m.target.mon.watchers = removeMonitor(m.target.mon.watchers, m)
+		}
+		mon.watchers, mon.watching = nil, nil
 	}
-	p.watching = nil
 	rt.mu.Unlock()
 
 	for _, n := range names {
@@ -842,8 +878,10 @@ func (p *process) teardown(reason error, how endKind) (waiters []*waiter, ok boo
 	if how == endKill && cur != nil && cur.kind == KindCall {
 		cur.w.fire(nil, failErr, true)
 	}
-	for _, env := range p.pending {
-		env.w.fire(nil, failErr, true)
+	if d := p.dfr; d != nil {
+		for _, env := range d.pending {
+			env.w.fire(nil, failErr, true)
+		}
 	}
 	if !p.root {
 		kind := ProcessStopped
@@ -860,7 +898,9 @@ func (p *process) teardown(reason error, how endKind) (waiters []*waiter, ok boo
 		rt.deliverDown(m, reason)
 	}
 	if !rt.det {
-		p.ctimer.stop()
+		if c := p.ctimer.Load(); c != nil {
+			c.stop()
+		}
 		if stopPending {
 			rt.doneOne(1)
 		}
@@ -1367,14 +1407,9 @@ func kill(ctx context.Context, to Addr, reason error) error {
 	return nil
 }
 
-func startServer(ctx context.Context, srv server, bind func(*process), opts []StartOption) (PID, error) {
+func startServer(ctx context.Context, srv server, opts []StartOption) (PID, error) {
 	parent := procFrom(ctx)
-	cfg := startConfig{initTimeout: DefaultInitTimeout}
-	for _, o := range opts {
-		if o != nil {
-			o.applyStart(&cfg)
-		}
-	}
+	cfg := startOptions(opts)
 	what := cfg.name
 	if what == "" {
 		what = "server"
@@ -1399,10 +1434,8 @@ func startServer(ctx context.Context, srv server, bind func(*process), opts []St
 		return PID{}, &InitError{Server: what, Cause: ErrClosed}
 	}
 	p := rt.newProcess(srv, cfg.name, false)
-	p.name = cfg.name
-	p.pctx = procCtx{parent: parent.ctx, p: p}
-	p.ctx = &p.pctx
-	bind(p)
+	p.pctx = procCtx{parent: parent.context(), p: p}
+	srv.bind(p)
 	if cfg.hasName {
 		if err := rt.register(cfg.name, p); err != nil {
 			rt.mu.Lock()

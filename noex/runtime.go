@@ -300,7 +300,7 @@ func (rt *Runtime) Run(ctx context.Context, body func(ctx context.Context) error
 		rt.mu.Unlock()
 	}()
 	root := rt.newProcess(nil, "main", true)
-	root.ctx = newRootCtx(ctx, root)
+	root.rctx = newRootCtx(ctx, root)
 	if rt.det {
 		return rt.sched.run(ctx, root, body)
 	}
@@ -320,7 +320,7 @@ func (p *process) runBody(body func(context.Context) error) (err error) {
 			err = newCrash(p.labelStr(), r)
 		}
 	}()
-	return body(p.ctx)
+	return body(p.context())
 }
 
 // waitIdle blocks until no message is queued or being handled (real mode).

@@ -95,7 +95,7 @@ type pairQueue struct {
 	inList bool
 }
 
-func (d *detProc) init() { d.wake = make(chan struct{}) }
+func newDetProc() *detProc { return &detProc{wake: make(chan struct{})} }
 
 func (d *detProc) queued() int {
 	n := 0

@@ -44,12 +44,13 @@ type server interface {
 	info(ctx context.Context, msg any) (bool, error)
 	terminate(ctx context.Context, reason error)
 	typeNames() (call, cast string)
+	bind(p *process) // tells the server its process, before Init
 }
 
 type adapter[S, C, K, R any] struct {
 	b     Behavior[S, C, K, R]
 	state S
-	label func() string
+	p     *process
 }
 
 func (a *adapter[S, C, K, R]) init(ctx context.Context) error {
@@ -63,7 +64,7 @@ func (a *adapter[S, C, K, R]) init(ctx context.Context) error {
 func (a *adapter[S, C, K, R]) call(ctx context.Context, msg any) (any, error) {
 	m, ok := msg.(C)
 	if !ok {
-		return nil, &BadMessageError{Server: a.label(), Kind: "call", Got: typeName(msg), Want: typeOf[C]()}
+		return nil, &BadMessageError{Server: a.p.labelStr(), Kind: "call", Got: typeName(msg), Want: typeOf[C]()}
 	}
 	r, s, err := a.b.HandleCall(ctx, m, a.state)
 	if err != nil {
@@ -76,7 +77,7 @@ func (a *adapter[S, C, K, R]) call(ctx context.Context, msg any) (any, error) {
 func (a *adapter[S, C, K, R]) cast(ctx context.Context, msg any) error {
 	m, ok := msg.(K)
 	if !ok {
-		return &BadMessageError{Server: a.label(), Kind: "cast", Got: typeName(msg), Want: typeOf[K]()}
+		return &BadMessageError{Server: a.p.labelStr(), Kind: "cast", Got: typeName(msg), Want: typeOf[K]()}
 	}
 	s, err := a.b.HandleCast(ctx, m, a.state)
 	if err != nil {
@@ -106,6 +107,7 @@ func (a *adapter[S, C, K, R]) terminate(ctx context.Context, reason error) {
 }
 
 func (a *adapter[S, C, K, R]) typeNames() (string, string) { return typeOf[C](), typeOf[K]() }
+func (a *adapter[S, C, K, R]) bind(p *process)             { a.p = p }
 
 func typeOf[T any]() string { return reflect.TypeFor[T]().String() }
 
@@ -127,7 +129,7 @@ func Start[S, C, K, R any](ctx context.Context, b Behavior[S, C, K, R], opts ...
 		return Ref[C, K, R]{}, &InitError{Server: "server", Cause: ErrNilBehavior}
 	}
 	a := &adapter[S, C, K, R]{b: b}
-	pid, err := startServer(ctx, a, func(p *process) { a.label = p.labelFunc }, opts)
+	pid, err := startServer(ctx, a, opts)
 	return Ref[C, K, R]{pid: pid}, err
 }
 
