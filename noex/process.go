@@ -140,57 +140,60 @@ func (p *process) context() context.Context {
 }
 
 // process is one GenServer (or a Run body, when root is set).
+//
+// Its fields are grouped by who writes them, 64 bytes a group (a process is
+// 512 bytes, which the allocator aligns to 64): senders to a process write
+// only its mailbox's tail, which has a cache line of its own; they read the
+// first group, which changes only as the process starts and ends.
 type process struct {
-	rt    *Runtime
-	id    uint64
-	label atomic.Pointer[string]
-	pctx  procCtx  // a server's context
-	rctx  *rootCtx // a Run body's context
-	srv   server
-
-	mu          sync.Mutex
-	status      procStatus
+	// Read by senders; written at start and end.
+	rt          *Runtime
+	id          uint64
+	label       atomic.Pointer[string]
+	srv         server
+	rctx        *rootCtx      // a Run body's context
+	signal      chan struct{} // real mode: a message or a stop arrived
+	st          atomic.Uint32 // status, readable without mu; written with it
+	status      procStatus    // guarded by mu
 	root        bool
-	stopPending bool         // real mode: a requested stop counts as in flight until the end
-	killed      atomic.Bool  //
-	chanBusy    atomic.Bool  // real mode: a wait holds replyCh
-	ended       atomic.Bool  // set once the process has ended (names, queue, monitors done)
-	freeBusy    atomic.Bool  // real mode: a sender of this process holds freeLocal
-	freeTaken   int32        // taken from freeLocal, not yet counted out of returnedN; guarded by freeBusy
-	returnedN   atomic.Int32 // envelopes in returned and freeLocal, give or take freeTaken
-	retN        int32        // the length of the batch retHead..retTail
+	stopPending bool // real mode: a requested stop counts as in flight until the end; guarded by mu
 
-	reason  error                     // the stop reason requested
-	current atomic.Pointer[envelope]  // the call being handled: Kill fails it, DeferReply reads it
-	curWait atomic.Pointer[waiter]    // real mode: the wait in progress (or the last, fired), for Kill
-	replyCh chan struct{}             // real mode: reused by this process's waits
-	ctimer  atomic.Pointer[callTimer] // real mode: timeouts of this process's own waits, made at the first
-	// Read by every sender: st and signal share the cache line of the
-	// mailbox's tail, which senders write; what the receiver writes comes
-	// after the mailbox, on other lines.
-	st      atomic.Uint32 // status, readable without mu; written with it
-	signal  chan struct{} // real mode: a message or a stop arrived
-	mbox    mailbox       // real mode
-	doneN   int64         // real mode: messages handled, not yet subtracted from rt.inflight
-	waiters []*waiter     // Stop callers waiting for the end
+	// Written rarely: at stops, ends, registrations, monitors.
+	pctx    procCtx // a server's context
+	mu      sync.Mutex
+	reason  error // the stop reason requested
 	exit    error
+	killed  atomic.Bool
+	ended   atomic.Bool // set once the process has ended (names, queue, monitors done)
+	waiters []*waiter   // Stop callers waiting for the end
+	names   []string    // guarded by rt.mu
+	mon     *monitors   // guarded by rt.mu; made at the first monitor on or by this process
 
-	// Guarded by rt.mu.
-	names []string
-	mon   *monitors // made at the first monitor on or by this process
-
-	dfr   *deferrals    // made at the first DeferReply
-	spare *callEnvelope // real mode: a finished call's envelope, for the next call; guarded by chanBusy
-
-	// Recycled cast envelopes (real mode), see newEnvelope and recycle.
-	freeLocal *envelope // guarded by freeBusy
+	// Written by the process as it sends and waits (real mode); receivers
+	// write returned and returnedN once per batch of recycled envelopes.
+	chanBusy  atomic.Bool               // a wait holds replyCh
+	freeBusy  atomic.Bool               // a sender of this process holds freeLocal
+	freeTaken int32                     // taken from freeLocal, not yet counted out of returnedN; guarded by freeBusy
+	returnedN atomic.Int32              // envelopes in returned and freeLocal, give or take freeTaken
+	curWait   atomic.Pointer[waiter]    // the wait in progress (or the last, fired), for Kill
+	replyCh   chan struct{}             // reused by this process's waits
+	ctimer    atomic.Pointer[callTimer] // timeouts of this process's own waits, made at the first
+	spare     *callEnvelope             // a finished call's envelope, for the next call; guarded by chanBusy
+	freeLocal *envelope                 // recycled cast envelopes (see newEnvelope); guarded by freeBusy
 	returned  atomic.Pointer[envelope]
-	retTo     *process // the receiving goroutine's batch of envelopes to return
-	retHead   *envelope
-	retTail   *envelope
 
-	cause   uint64 // Seq of the MessageReceived being handled
-	handled int    // messages handled, for FaultInjector.Handle
+	mbox mailbox // real mode
+
+	// Written by the process as it receives and handles messages.
+	doneN   int64 // real mode: messages handled, not yet subtracted from rt.inflight
+	retN    int32 // real mode: the batch of envelopes to return to retTo (see recycle)
+	retTo   *process
+	retHead *envelope
+	retTail *envelope
+	current atomic.Pointer[envelope] // the call being handled: Kill fails it, DeferReply reads it
+	cause   uint64                   // Seq of the MessageReceived being handled
+	handled int                      // messages handled, for FaultInjector.Handle
+	dfr     *deferrals               // made at the first DeferReply
 	rnd     *rand.Rand
 	d       *detProc // deterministic mode only
 }
