@@ -605,10 +605,11 @@ func (p *process) loop() {
 		if env.kind == KindCall {
 			p.flushReturns() // a call's reply finds its earlier casts' envelopes returned
 		}
+		pooled := env.pooled // a call's envelope may serve its caller again once handled
 		if !p.handle(env) {
 			return
 		}
-		if env.pooled {
+		if pooled {
 			p.recycle(env)
 		}
 		p.cause = 0 // what the process does next is not caused by this message
@@ -1244,12 +1245,14 @@ func (p *process) newCall(t *process, msg any) *callEnvelope {
 		ce.envelope.w = &ce.waiter
 	} else {
 		// Field by field: a stale Kill of p may still fire the old waiter;
-		// it does so only through fired, which is reset last.
+		// it does so only through fired, which is reset last. (A spare is
+		// taken only with the reply channel, which ch keeps.)
 		e, w := &ce.envelope, &ce.waiter
 		e.id, e.from, e.src, e.msg, e.sent, e.key, e.faulted = 0, nil, 0, msg, 0, 0, false
 		e.next = atomic.Pointer[envelope]{} // the mailbox linked it to the next message
-		w.on, w.val, w.err, w.sys, w.reuse, w.cause = t, nil, nil, false, false, 0
+		w.on, w.val, w.err, w.sys, w.reuse, w.cause, w.ownCh = t, nil, nil, false, false, 0, true
 		w.fired.Store(false)
+		return ce
 	}
 	w := &ce.waiter
 	switch {
@@ -1259,7 +1262,7 @@ func (p *process) newCall(t *process, msg any) *callEnvelope {
 		}
 		w.ch, w.ownCh = p.replyCh, true
 	case !p.rt.det:
-		w.ch, w.ownCh = make(chan struct{}, 1), false
+		w.ch = make(chan struct{}, 1)
 	}
 	return ce
 }
