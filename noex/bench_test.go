@@ -189,25 +189,33 @@ func benchRun(b *testing.B, rt *noex.Runtime, body func(ctx context.Context)) {
 	}
 }
 
-// runPaired alternates windows of window operations between the
-// baseline (sides[0]) and noex (sides[1]) inside one run, so that both see
-// the same machine load, which on a shared machine varies more between runs
-// than the two differ. It reports each side's ns/op and noex's ratio to the
-// baseline.
-func runPaired(b *testing.B, window int, sides [2]func(n int)) {
+// alternate runs b.N operations of each of two sides, in windows of window
+// operations, the sides taking turns (and turns at going first), so that
+// both see the same machine load, which on a shared machine varies more
+// between runs than the two sides differ. It returns the time each side
+// took.
+func alternate(b *testing.B, window int, run func(side, n int)) [2]time.Duration {
 	b.Helper()
 	var spent [2]time.Duration
 	b.ResetTimer()
 	for n, k := 0, 0; n < b.N; n, k = n+window, k+1 {
 		w := min(window, b.N-n)
 		for j := range 2 {
-			j = (j + k) % 2 // alternate which side goes first
+			j = (j + k) % 2
 			start := time.Now()
-			sides[j](w)
+			run(j, w)
 			spent[j] += time.Since(start)
 		}
 	}
 	b.StopTimer()
+	return spent
+}
+
+// runPaired alternates the baseline (sides[0]) and noex (sides[1]) and
+// reports each side's ns/op and noex's ratio to the baseline.
+func runPaired(b *testing.B, window int, sides [2]func(n int)) {
+	b.Helper()
+	spent := alternate(b, window, func(j, n int) { sides[j](n) })
 	base, ours := float64(spent[0].Nanoseconds())/float64(b.N), float64(spent[1].Nanoseconds())/float64(b.N)
 	b.ReportMetric(base, "baseline-ns/op")
 	b.ReportMetric(ours, "noex-ns/op")

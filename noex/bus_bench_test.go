@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/noex-go/noex/noex"
 )
@@ -198,21 +197,12 @@ func benchPair(b *testing.B, names [2]string, ratio string, ratioOf func(rates [
 		inRuntime(b, func(ctx context.Context) {
 			first, second, check, done := setup(b, ctx)
 			defer done()
-			var spent [2]time.Duration
 			sides := [2]benchSide{first, second}
-			b.ResetTimer()
-			for n, k := 0, 0; n < b.N; n, k = n+busWindow, k+1 {
-				w := min(busWindow, b.N-n)
-				for j := range 2 {
-					j = (j + k) % 2 // alternate which side goes first
-					start := time.Now()
-					if err := sides[j].run(w); err != nil {
-						b.Fatal(err)
-					}
-					spent[j] += time.Since(start)
+			spent := alternate(b, busWindow, func(j, n int) {
+				if err := sides[j].run(n); err != nil {
+					b.Fatal(err)
 				}
-			}
-			b.StopTimer()
+			})
 			if !check(b.N) {
 				b.Fatal("a side lost deliveries")
 			}

@@ -91,20 +91,22 @@ type startConfig struct {
 	err         error
 }
 
-// startOptions applies opts to the defaults, as callOptions does.
-func startOptions(opts []StartOption) startConfig {
+// withOptions returns def with opts applied (nil ones skipped). Without
+// options the configuration stays on the caller's stack; applying an option
+// through its interface moves it to the heap, so that is kept out of line.
+func withOptions[C any, O comparable](def C, opts []O, apply func(O, *C)) C {
 	if len(opts) == 0 {
-		return startConfig{initTimeout: DefaultInitTimeout}
+		return def
 	}
-	return applyStartOptions(opts)
+	return applyOptions(def, opts, apply)
 }
 
 //go:noinline
-func applyStartOptions(opts []StartOption) startConfig {
-	cfg := startConfig{initTimeout: DefaultInitTimeout}
+func applyOptions[C any, O comparable](cfg C, opts []O, apply func(O, *C)) C {
+	var none O
 	for _, o := range opts {
-		if o != nil {
-			o.applyStart(&cfg)
+		if o != none {
+			apply(o, &cfg)
 		}
 	}
 	return cfg
@@ -138,26 +140,6 @@ type CallOption interface{ applyCall(*callConfig) }
 type callConfig struct {
 	timeout time.Duration
 	err     error
-}
-
-// callOptions applies opts to the defaults. Kept out of Call so that a call
-// without options does not move its configuration to the heap.
-func callOptions(opts []CallOption) callConfig {
-	if len(opts) == 0 {
-		return callConfig{timeout: DefaultCallTimeout}
-	}
-	return applyCallOptions(opts)
-}
-
-//go:noinline
-func applyCallOptions(opts []CallOption) callConfig {
-	cfg := callConfig{timeout: DefaultCallTimeout}
-	for _, o := range opts {
-		if o != nil {
-			o.applyCall(&cfg)
-		}
-	}
-	return cfg
 }
 
 type callOption func(*callConfig)

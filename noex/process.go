@@ -1415,7 +1415,7 @@ func kill(ctx context.Context, to Addr, reason error) error {
 
 func startServer(ctx context.Context, srv server, opts []StartOption) (PID, error) {
 	parent := procFrom(ctx)
-	cfg := startOptions(opts)
+	cfg := withOptions(startConfig{initTimeout: DefaultInitTimeout}, opts, StartOption.applyStart)
 	what := cfg.name
 	if what == "" {
 		what = "server"

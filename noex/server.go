@@ -152,7 +152,7 @@ func isNilPointer(v any) bool {
 // unchanged (not wrapped). Call may be used from Run's body and from handlers.
 func Call[C, K, R any](ctx context.Context, to Target[C, K, R], msg C, opts ...CallOption) (R, error) {
 	var zero R
-	v, err := call(ctx, to, msg, callOptions(opts))
+	v, err := call(ctx, to, msg, withOptions(callConfig{timeout: DefaultCallTimeout}, opts, CallOption.applyCall))
 	if err != nil {
 		return zero, err
 	}
