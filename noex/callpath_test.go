@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -186,5 +187,78 @@ func TestConcurrentCallersNeverStall(t *testing.T) {
 			t.Errorf("handled %d, %v; want %d", n, err, callers*each)
 		}
 		return nil
+	})
+}
+
+// pauseSends holds the first send of one process, once armed, until it is
+// released: a window in which the test acts.
+type pauseSends struct {
+	from           atomic.Pointer[noex.PID]
+	armed          atomic.Bool
+	paused, resume chan struct{}
+}
+
+func (f *pauseSends) Send(from, to noex.PID, kind noex.MsgKind, msg any) (bool, time.Duration) {
+	if p := f.from.Load(); p != nil && from == *p && f.armed.CompareAndSwap(true, false) {
+		f.paused <- struct{}{}
+		<-f.resume
+	}
+	return false, 0
+}
+func (f *pauseSends) Handle(noex.PID, int, noex.MsgKind, any) any { return nil }
+func (f *pauseSends) Init(string, int) error                      { return nil }
+
+// A call that reuses its envelope and is not delivered (its target ended)
+// leaves nothing behind for a later Kill to fire: the process's next wait,
+// killed while it sends, ends with ErrKilled instead of hanging.
+func TestKillAfterAnUndeliveredCall(t *testing.T) {
+	f := &pauseSends{paused: make(chan struct{}), resume: make(chan struct{})}
+	rt := newRT(t, noex.WithFaults(f))
+	run(t, rt, func(ctx context.Context) error {
+		other := start(t, ctx, &testSrv{})
+		gone := start(t, ctx, &testSrv{})
+		must(t, noex.Stop(ctx, gone, nil))
+		done := make(chan error, 1)
+		victim := start(t, ctx, &testSrv{info: func(ctx context.Context, msg any, st srvState) (srvState, error) {
+			if _, err := noex.Call(ctx, other, op{kind: "get"}); err != nil { // leaves an envelope to reuse
+				t.Errorf("first call: %v", err)
+			}
+			if _, err := noex.Call(ctx, gone, op{kind: "get"}); !errors.Is(err, noex.ErrNotRunning) {
+				t.Errorf("call to the stopped server: %v; want ErrNotRunning", err)
+			}
+			f.armed.Store(true)
+			_, err := noex.Call(ctx, other, op{kind: "get"}) // killed while it sends
+			done <- err
+			return st, nil
+		}})
+		pid := victim.PID()
+		f.from.Store(&pid)
+		must(t, noex.Send(ctx, victim, "go"))
+		<-f.paused
+		must(t, noex.Kill(ctx, victim, nil))
+		close(f.resume)
+		select {
+		case err := <-done:
+			if !errors.Is(err, noex.ErrKilled) {
+				t.Errorf("the killed process's call: %v; want ErrKilled", err)
+			}
+		case <-time.After(10 * time.Second): // a guard, not a wait: it fails a hang
+			t.Fatal("the killed process's call never returned")
+		}
+		return nil
+	})
+}
+
+// A process that monitors itself ends cleanly, in both modes.
+func TestSelfMonitorThenStop(t *testing.T) {
+	modes(t, func(t *testing.T, rt *noex.Runtime) {
+		run(t, rt, func(ctx context.Context) error {
+			s := start(t, ctx, &testSrv{})
+			must(t, noex.Send(ctx, s, monitorReq{s.PID()}))
+			if _, err := noex.Call(ctx, s, op{kind: "get"}); err != nil { // the monitor is set
+				return err
+			}
+			return noex.Stop(ctx, s, nil)
+		})
 	})
 }

@@ -29,10 +29,12 @@ func DeferReply(ctx context.Context) (*Deferred, error) {
 	if env == nil || env.kind != KindCall {
 		return nil, ErrNotInCall
 	}
-	if p.dfr == nil {
-		p.dfr = &deferrals{}
+	d := p.dfr.Load()
+	if d == nil {
+		d = &deferrals{}
+		p.dfr.Store(d) // a Kill's teardown, on another goroutine, reads it
 	}
-	p.dfr.deferred = env
+	d.deferred = env
 	return &Deferred{p: p, env: env}, nil
 }
 

@@ -190,10 +190,10 @@ type process struct {
 	retTo   *process
 	retHead *envelope
 	retTail *envelope
-	current atomic.Pointer[envelope] // the call being handled: Kill fails it, DeferReply reads it
-	cause   uint64                   // Seq of the MessageReceived being handled
-	handled int                      // messages handled, for FaultInjector.Handle
-	dfr     *deferrals               // made at the first DeferReply
+	current atomic.Pointer[envelope]  // the call being handled: Kill fails it, DeferReply reads it
+	cause   uint64                    // Seq of the MessageReceived being handled
+	handled int                       // messages handled, for FaultInjector.Handle
+	dfr     atomic.Pointer[deferrals] // made at the first DeferReply
 	rnd     *rand.Rand
 	d       *detProc // deterministic mode only
 }
@@ -712,7 +712,7 @@ func (p *process) handle(env *envelope) bool {
 	id, kind := env.id, env.kind // env may serve its caller's next call once replied to
 	switch kind {
 	case KindCall:
-		if d := p.dfr; d != nil && d.deferred == env {
+		if d := p.dfr.Load(); d != nil && d.deferred == env {
 			d.deferred = nil // the reply comes later, through Deferred.Reply
 			d.pending = append(slices.DeleteFunc(d.pending, func(e *envelope) bool { return e.w.fired.Load() }), env)
 			break
@@ -866,11 +866,13 @@ func (p *process) teardown(reason error, how endKind) (waiters []*waiter, ok boo
 	delete(rt.procs, p)
 	var watchers []*monitor
 	if mon := p.mon; mon != nil {
-		watchers = mon.watchers
+		// Taken before the loop: a process that monitors itself is among
+		// the targets, and removeMonitor edits a list in place.
+		watchers, mon.watchers = mon.watchers, nil
 		for _, m := range mon.watching {
 			m.target.mon.watchers = removeMonitor(m.target.mon.watchers, m)
 		}
-		mon.watchers, mon.watching = nil, nil
+		mon.watching = nil
 	}
 	rt.mu.Unlock()
 
@@ -882,7 +884,7 @@ func (p *process) teardown(reason error, how endKind) (waiters []*waiter, ok boo
 	if how == endKill && cur != nil && cur.kind == KindCall {
 		cur.w.fire(nil, failErr, true)
 	}
-	if d := p.dfr; d != nil {
+	if d := p.dfr.Load(); d != nil {
 		for _, env := range d.pending {
 			env.w.fire(nil, failErr, true)
 		}
@@ -1076,6 +1078,15 @@ func (rt *Runtime) exitGoroutine(p *process) {
 		return
 	}
 	p.flushDone()
+	// Let the recycled envelopes go: a PID may keep p for long. (Receivers
+	// return none to an ended process.)
+	p.returned.Store(nil)
+	if p.freeBusy.CompareAndSwap(false, true) {
+		p.freeLocal, p.freeTaken = nil, 0
+		p.freeBusy.Store(false)
+	}
+	p.spare = nil
+	p.curWait.Store(nil)
 }
 
 // caller returns the process behind ctx, checked for use.
@@ -1129,6 +1140,12 @@ func call(ctx context.Context, to Addr, msg any, cfg callConfig) (any, error) {
 	ce := p.newCall(t, msg)
 	w, env := &ce.waiter, &ce.envelope
 	if err := p.rt.deliver(p, t, env); err != nil {
+		// No one will answer. A reused waiter was in curWait, so a late
+		// Kill may have fired it already: then take its token back out of
+		// the reply channel, which the next wait must find empty.
+		if !w.fired.CompareAndSwap(false, true) && w.ch != nil {
+			<-w.ch
+		}
 		w.release()
 		return nil, p.callFailed(t, env.id, &CallError{Op: "call", Target: t.labelStr(), Err: err})
 	}
@@ -1215,7 +1232,7 @@ func (p *process) flushReturns() {
 		return
 	}
 	to, head, tail, n := p.retTo, p.retHead, p.retTail, p.retN
-	p.retHead, p.retTail, p.retN = nil, nil, 0
+	p.retTo, p.retHead, p.retTail, p.retN = nil, nil, nil, 0 // pin no sender
 	if to.returnedN.Load() >= maxReturned || to.ended.Load() {
 		return
 	}
