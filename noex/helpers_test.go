@@ -56,7 +56,9 @@ func run(t *testing.T, rt *noex.Runtime, body func(ctx context.Context) error) {
 	}
 }
 
-// recorder collects the event stream.
+// recorder collects the event stream. A supervisor's events come from its
+// own process, in order, so the orders the supervisor tests check hold in
+// real mode too.
 type recorder struct {
 	mu     sync.Mutex
 	events []noex.Event
@@ -76,6 +78,13 @@ func (r *recorder) all() []noex.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]noex.Event(nil), r.events...)
+}
+
+// reset forgets what was recorded.
+func (r *recorder) reset() {
+	r.mu.Lock()
+	r.events = nil
+	r.mu.Unlock()
 }
 
 func (r *recorder) kinds(k noex.EventKind) []noex.Event {

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,60 +24,11 @@ func svModes(t *testing.T, f func(t *testing.T, rt *noex.Runtime)) {
 	modesSeeds(t, []uint64{1, 2, 3}, f)
 }
 
-// svLog records the event stream. The supervisor's events come from its
-// own process, in order, so the orders the tests check hold in real mode
-// too.
-type svLog struct {
-	mu     sync.Mutex
-	events []noex.Event
-}
-
-func svRecord(rt *noex.Runtime) *svLog {
-	l := &svLog{}
-	rt.Observe(func(e noex.Event) {
-		l.mu.Lock()
-		l.events = append(l.events, e)
-		l.mu.Unlock()
-	})
-	return l
-}
-
-func (l *svLog) all() []noex.Event {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.events)
-}
-
-func (l *svLog) reset() {
-	l.mu.Lock()
-	l.events = nil
-	l.mu.Unlock()
-}
-
-func (l *svLog) text() string {
-	var b strings.Builder
-	for _, e := range l.all() {
-		b.WriteString(e.String())
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-func (l *svLog) kind(k noex.EventKind) []noex.Event {
-	var out []noex.Event
-	for _, e := range l.all() {
-		if e.Kind == k {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // lifecycle renders the start, stop and crash events of the processes
 // labelled with one of labels, and the supervisors' child events about
 // them, as "start a", "stop a shutdown", "crash b boom",
 // "child-restarted b boom", in log order.
-func (l *svLog) lifecycle(labels ...string) []string {
+func (l *recorder) lifecycle(labels ...string) []string {
 	var out []string
 	for _, e := range l.all() {
 		switch e.Kind {
@@ -241,7 +191,7 @@ func TestSupervisorStrategiesStopAndStartInOrder(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.strategy.String(), func(t *testing.T) {
 			svModes(t, func(t *testing.T, rt *noex.Runtime) {
-				log := svRecord(rt)
+				log := record(rt)
 				var sup noex.Supervisor
 				var before []noex.ChildInfo
 				run(t, rt, func(ctx context.Context) error {
@@ -275,7 +225,7 @@ func TestSupervisorStrategiesStopAndStartInOrder(t *testing.T) {
 
 func TestSupervisorStopStopsChildrenInReverseOrder(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
-		log := svRecord(rt)
+		log := record(rt)
 		run(t, rt, func(ctx context.Context) error {
 			sup, err := noex.StartSupervisor(ctx, noex.SupervisorSpec{
 				Children: []noex.ChildSpec{svChild("a"), svChild("b"), svChild("c")}}, noex.WithName("sup"))
@@ -311,7 +261,7 @@ func TestSupervisorStopStopsChildrenInReverseOrder(t *testing.T) {
 
 func TestSupervisorIntensityExceededStopsEverything(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
-		log := svRecord(rt)
+		log := record(rt)
 		var sup noex.Supervisor
 		run(t, rt, func(ctx context.Context) error {
 			var err error
@@ -358,7 +308,7 @@ func TestSupervisorIntensityExceededStopsEverything(t *testing.T) {
 		if rt.Deterministic() && !rt.Now().Equal(start) {
 			t.Errorf("virtual time moved by %v; the 4 crashes happened at one instant", rt.Now().Sub(start))
 		}
-		ex := log.kind(noex.SupervisorExceeded)
+		ex := log.kinds(noex.SupervisorExceeded)
 		if len(ex) != 1 || !errors.Is(ex[0].Reason, noex.ErrMaxRestarts) || ex[0].Label != "sup" {
 			t.Errorf("SupervisorExceeded events: %v", ex)
 		}
@@ -547,7 +497,7 @@ func TestSupervisorRestartTypes(t *testing.T) {
 		for _, end := range ends {
 			t.Run(typ.String()+"/"+end.name, func(t *testing.T) {
 				rt := newRT(t, noex.WithSeed(2))
-				log := svRecord(rt)
+				log := record(rt)
 				var sup noex.Supervisor
 				run(t, rt, func(ctx context.Context) error {
 					c := svChild("w")
@@ -582,10 +532,10 @@ func TestSupervisorRestartTypes(t *testing.T) {
 					}
 					return nil
 				})
-				if got := len(log.kind(noex.ChildRestarted)); (got == 1) != want || got > 1 {
+				if got := len(log.kinds(noex.ChildRestarted)); (got == 1) != want || got > 1 {
 					t.Errorf("%d ChildRestarted events; want restart=%v", got, want)
 				}
-				if stopped := log.kind(noex.ChildStopped); !want && len(stopped) != 1 {
+				if stopped := log.kinds(noex.ChildStopped); !want && len(stopped) != 1 {
 					t.Errorf("ChildStopped events %v; want one for the end that was not restarted", stopped)
 				}
 			})
@@ -654,7 +604,7 @@ func TestSupervisorTemporarySiblingIsNotRestartedByGroup(t *testing.T) {
 
 func TestSupervisorStartFailureStopsEarlierChildrenInReverse(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
-		log := svRecord(rt)
+		log := record(rt)
 		dStarted := false
 		d := svChild("d")
 		start := d.Start
@@ -887,7 +837,7 @@ func TestSupervisorInvalidSpecs(t *testing.T) {
 
 func TestSupervisorDynamicChildren(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
-		log := svRecord(rt)
+		log := record(rt)
 		run(t, rt, func(ctx context.Context) error {
 			sup, err := noex.StartSupervisor(ctx, noex.SupervisorSpec{Children: []noex.ChildSpec{svChild("a")}}, noex.WithName("sup"))
 			if err != nil {
@@ -988,10 +938,10 @@ func TestSupervisorDynamicChildren(t *testing.T) {
 			}
 			return svCheckNamed(ctx, rt, sup)
 		})
-		if n := len(log.kind(noex.ChildStarted)); n != 5 { // a, b, c, d, tmp
+		if n := len(log.kinds(noex.ChildStarted)); n != 5 { // a, b, c, d, tmp
 			t.Errorf("%d ChildStarted events; want 5", n)
 		}
-		if n := len(log.kind(noex.ChildRestarted)); n != 2 { // b, a
+		if n := len(log.kinds(noex.ChildRestarted)); n != 2 { // b, a
 			t.Errorf("%d ChildRestarted events; want 2", n)
 		}
 	})
@@ -1048,7 +998,7 @@ func svTree(ctx context.Context, innerMax, rootMax int) (noex.Supervisor, error)
 
 func TestSupervisorNestedChildExceedingIsRestartedByParent(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
-		log := svRecord(rt)
+		log := record(rt)
 		var root noex.Supervisor
 		run(t, rt, func(ctx context.Context) error {
 			var err error
@@ -1074,7 +1024,7 @@ func TestSupervisorNestedChildExceedingIsRestartedByParent(t *testing.T) {
 			return svCheckNamed(ctx, rt, noex.SupervisorName("inner"))
 		})
 		var restarted []noex.Event
-		for _, e := range log.kind(noex.ChildRestarted) {
+		for _, e := range log.kinds(noex.ChildRestarted) {
 			if e.Name == "inner" {
 				restarted = append(restarted, e)
 			}
@@ -1087,7 +1037,7 @@ func TestSupervisorNestedChildExceedingIsRestartedByParent(t *testing.T) {
 
 func TestSupervisorKilledTakesItsChildrenDown(t *testing.T) {
 	svModes(t, func(t *testing.T, rt *noex.Runtime) {
-		log := svRecord(rt)
+		log := record(rt)
 		var root noex.Supervisor
 		run(t, rt, func(ctx context.Context) error {
 			var err error
@@ -1112,11 +1062,11 @@ func TestSupervisorKilledTakesItsChildrenDown(t *testing.T) {
 		if got := len(rt.Processes()); got != procs {
 			t.Errorf("%d processes after the restart, %d before: %v", got, procs, rt.Processes())
 		}
-		if n := len(log.kind(noex.InitFailed)); n != 0 {
+		if n := len(log.kinds(noex.InitFailed)); n != 0 {
 			t.Errorf("%d start failures: a restarted child met a survivor of the killed supervisor", n)
 		}
 		var stopped []string
-		for _, e := range log.kind(noex.ChildStopped) {
+		for _, e := range log.kinds(noex.ChildStopped) {
 			stopped = append(stopped, e.Label+":"+e.Name+":"+svReason(e.Reason))
 		}
 		if want := []string{"inner:e:pulled the plug", "inner:d:pulled the plug"}; !slices.Equal(stopped, want) {
@@ -1149,7 +1099,7 @@ func TestSupervisorKilledTakesItsChildrenDown(t *testing.T) {
 
 func TestSupervisorStopStopsANestedTreeDepthFirst(t *testing.T) {
 	rt := newRT(t, noex.WithSeed(9))
-	log := svRecord(rt)
+	log := record(rt)
 	run(t, rt, func(ctx context.Context) error {
 		root, err := svTree(ctx, 3, 3)
 		if err != nil {
@@ -1207,11 +1157,11 @@ func TestSupervisorRestartsNothingDuringRuntimeShutdown(t *testing.T) {
 			_, err := svTree(ctx, 3, 3)
 			return err
 		})
-		log := svRecord(rt) // from now on nothing may start
+		log := record(rt) // from now on nothing may start
 		if err := rt.Shutdown(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(log.kind(noex.ChildRestarted)) + len(log.kind(noex.ChildStarted)); n != 0 {
+		if n := len(log.kinds(noex.ChildRestarted)) + len(log.kinds(noex.ChildStarted)); n != 0 {
 			t.Errorf("%d children started during Shutdown:\n%s", n, log.text())
 		}
 		if ps := rt.Processes(); len(ps) != 0 {
@@ -1299,12 +1249,12 @@ func svStorm(t *testing.T, rt *noex.Runtime, n int, seed uint64) {
 
 func TestSupervisorCrashStorm(t *testing.T) {
 	rt := newRT(t, noex.WithSeed(2026))
-	log := svRecord(rt)
+	log := record(rt)
 	svStorm(t, rt, 1000, 7)
-	if n := len(log.kind(noex.ChildRestarted)); n < 1000 {
+	if n := len(log.kinds(noex.ChildRestarted)); n < 1000 {
 		t.Errorf("%d restarts for 1000 crashes", n)
 	}
-	if n := len(log.kind(noex.InitFailed)); n != 0 {
+	if n := len(log.kinds(noex.InitFailed)); n != 0 {
 		t.Errorf("%d failed starts during the storm", n)
 	}
 }
@@ -1317,7 +1267,7 @@ func TestSupervisorSameSeedSameLog(t *testing.T) {
 	logOf := func(seed uint64, procs int) string {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		rt := newRT(t, noex.WithSeed(seed))
-		log := svRecord(rt)
+		log := record(rt)
 		svStorm(t, rt, 40, seed)
 		run(t, rt, func(ctx context.Context) error {
 			return noex.Kill(ctx, svPID(t, rt, "inner"), errBoom)

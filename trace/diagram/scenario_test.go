@@ -3,11 +3,11 @@ package diagram_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/noex-go/noex/noex"
+	"github.com/noex-go/noex/noextest"
 )
 
 // The chapter's notification system: a router finds a channel handler by
@@ -121,30 +121,12 @@ func storyWaiting(ctx context.Context, wait time.Duration) error {
 	return noex.Sleep(ctx, wait)
 }
 
-// recorder keeps a runtime's events.
-type recorder struct {
-	mu     sync.Mutex
-	events []noex.Event
-}
-
-func (r *recorder) observe(ev noex.Event) {
-	r.mu.Lock()
-	r.events = append(r.events, ev)
-	r.mu.Unlock()
-}
-
-func (r *recorder) get() []noex.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]noex.Event(nil), r.events...)
-}
-
 // record runs body in a runtime made with opts, shuts it down and returns
 // the events.
 func record(t testing.TB, body func(context.Context) error, opts ...noex.Option) []noex.Event {
 	t.Helper()
-	rec := &recorder{}
-	rt := noex.NewRuntime(append(opts, noex.WithObserver(rec.observe))...)
+	rec := noextest.NewRecorder()
+	rt := noex.NewRuntime(append(opts, noex.WithObserver(rec.Observe))...)
 	ctx := context.Background()
 	if err := rt.Run(ctx, body); err != nil {
 		t.Fatalf("Run: %v", err)
@@ -152,7 +134,7 @@ func record(t testing.TB, body func(context.Context) error, opts ...noex.Option)
 	if err := rt.Shutdown(ctx); err != nil {
 		t.Fatalf("Shutdown: %v", err)
 	}
-	return rec.get()
+	return rec.Raw()
 }
 
 // supervisedStory runs the channel handlers and the router under a
