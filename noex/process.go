@@ -1013,7 +1013,7 @@ func (rt *Runtime) enqueue(to *process, env *envelope) {
 		rt.sched.enqueue(to, env)
 		return
 	}
-	rt.inflight.Add(1)
+	rt.inflight.add(1)
 	to.mbox.push(env)
 	if procStatus(to.st.Load()) == stDead {
 		to.drainDead() // it ended while we pushed; nobody else will see the message
@@ -1337,7 +1337,7 @@ func stop(ctx context.Context, to Addr, reason error) error {
 		} else {
 			// The stop is work in flight until the process has ended, so
 			// Run does not return while Terminate still runs.
-			p.rt.inflight.Add(1)
+			p.rt.inflight.add(1)
 			t.stopPending = true
 			select {
 			case t.signal <- struct{}{}:

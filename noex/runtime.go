@@ -44,8 +44,8 @@ type Runtime struct {
 	// every process reads (obs), so that receivers do not pay for it.
 	_        [64]byte
 	nextRef  atomic.Uint64 // message, timer, monitor and subscription ids
-	inflight atomic.Int64  // real-mode quiescence: messages queued or being handled
-	_        [48]byte
+	inflight zeroCount     // real-mode quiescence: messages queued or being handled
+	_        [24]byte
 	obs      atomic.Pointer[[]*observer]
 	_        [56]byte
 
@@ -53,17 +53,10 @@ type Runtime struct {
 	evMu   sync.Mutex
 	seq    uint64
 
-	idleMu   sync.Mutex
-	idleCh   chan struct{}
-	idleWait atomic.Int32
-
 	faults    FaultInjector
 	initCount map[string]int // starts per name, for FaultInjector.Init; guarded by mu
 
-	// Process goroutines not yet exited, for Shutdown.
-	goroutines atomic.Int64
-	gorMu      sync.Mutex
-	gorCh      chan struct{}
+	goroutines zeroCount // process goroutines not yet exited, for Shutdown
 
 	extMu sync.Mutex
 	ext   map[any]any // per-runtime state of the package's own servers
@@ -325,41 +318,16 @@ func (p *process) runBody(body func(context.Context) error) (err error) {
 
 // waitIdle blocks until no message is queued or being handled (real mode).
 func (rt *Runtime) waitIdle(ctx context.Context) error {
-	for {
-		rt.idleWait.Add(1)
-		rt.idleMu.Lock()
-		if rt.inflight.Load() == 0 {
-			rt.idleMu.Unlock()
-			rt.idleWait.Add(-1)
-			return nil
-		}
-		if rt.idleCh == nil {
-			rt.idleCh = make(chan struct{})
-		}
-		ch := rt.idleCh
-		rt.idleMu.Unlock()
-		select {
-		case <-ch:
-			rt.idleWait.Add(-1)
-		case <-ctx.Done():
-			rt.idleWait.Add(-1)
-			return fmt.Errorf("noex: waiting for quiescence: %w; live: %s", ctx.Err(), rt.describeLive())
-		}
+	if _, ok := rt.inflight.wait(ctx.Done()); !ok {
+		return fmt.Errorf("noex: waiting for quiescence: %w; live: %s", ctx.Err(), rt.describeLive())
 	}
+	return nil
 }
 
-// doneOne records that one queued message was handled or dropped.
+// doneOne records that n queued messages were handled or dropped.
 func (rt *Runtime) doneOne(n int64) {
-	if rt.det {
-		return
-	}
-	if rt.inflight.Add(-n) == 0 && rt.idleWait.Load() > 0 {
-		rt.idleMu.Lock()
-		if rt.idleCh != nil && rt.inflight.Load() == 0 {
-			close(rt.idleCh)
-			rt.idleCh = nil
-		}
-		rt.idleMu.Unlock()
+	if !rt.det {
+		rt.inflight.add(-n)
 	}
 }
 
@@ -422,48 +390,75 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 }
 
 // goroutineStarted and goroutineEnded count process goroutines.
-func (rt *Runtime) goroutineStarted() { rt.goroutines.Add(1) }
-
-func (rt *Runtime) goroutineEnded() {
-	if rt.goroutines.Add(-1) == 0 {
-		rt.gorMu.Lock()
-		if rt.gorCh != nil {
-			close(rt.gorCh)
-			rt.gorCh = nil
-		}
-		rt.gorMu.Unlock()
-	}
-}
+func (rt *Runtime) goroutineStarted() { rt.goroutines.add(1) }
+func (rt *Runtime) goroutineEnded()   { rt.goroutines.add(-1) }
 
 // waitGoroutines waits until every process goroutine has exited: until ctx
 // ends, or for [DefaultWatchdog] if ctx has no deadline. A goroutine still
 // running then is blocked outside the runtime (in an Init that outlived its
 // timeout, or a handler that never returns): a leak, reported as an error.
 func (rt *Runtime) waitGoroutines(ctx context.Context) error {
-	var bound <-chan time.Time
+	bounded := ctx
 	if _, ok := ctx.Deadline(); !ok {
-		t := time.NewTimer(DefaultWatchdog)
-		defer t.Stop()
-		bound = t.C
+		var cancel context.CancelFunc
+		bounded, cancel = context.WithTimeout(ctx, DefaultWatchdog)
+		defer cancel()
 	}
+	n, ok := rt.goroutines.wait(bounded.Done())
+	switch {
+	case ok:
+		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("noex: shutdown: %d process goroutine(s) still running, blocked outside the runtime: %w", n, ctx.Err())
+	default:
+		return fmt.Errorf("noex: shutdown: %d process goroutine(s) still running after %v, blocked outside the runtime", n, DefaultWatchdog)
+	}
+}
+
+// zeroCount counts what is in flight and lets goroutines wait until
+// nothing is. Adding is one atomic operation unless the count reaches zero
+// while someone waits.
+type zeroCount struct {
+	n       atomic.Int64
+	waiters atomic.Int32
+	mu      sync.Mutex
+	zero    chan struct{} // closed when n reaches zero; made by a waiter
+}
+
+func (c *zeroCount) add(d int64) {
+	// A waiter counts itself before it reads n, and add reads waiters after
+	// it changes n: one of them sees the other.
+	if c.n.Add(d) == 0 && c.waiters.Load() > 0 {
+		c.mu.Lock()
+		if c.zero != nil && c.n.Load() == 0 {
+			close(c.zero)
+			c.zero = nil
+		}
+		c.mu.Unlock()
+	}
+}
+
+// wait blocks until the count is zero (ok) or abort is closed; it returns
+// the count it last saw.
+func (c *zeroCount) wait(abort <-chan struct{}) (n int64, ok bool) {
+	c.waiters.Add(1)
+	defer c.waiters.Add(-1)
 	for {
-		rt.gorMu.Lock()
-		n := rt.goroutines.Load()
+		c.mu.Lock()
+		n = c.n.Load()
 		if n == 0 {
-			rt.gorMu.Unlock()
-			return nil
+			c.mu.Unlock()
+			return 0, true
 		}
-		if rt.gorCh == nil {
-			rt.gorCh = make(chan struct{})
+		if c.zero == nil {
+			c.zero = make(chan struct{})
 		}
-		ch := rt.gorCh
-		rt.gorMu.Unlock()
+		ch := c.zero
+		c.mu.Unlock()
 		select {
 		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("noex: shutdown: %d process goroutine(s) still running, blocked outside the runtime: %w", n, ctx.Err())
-		case <-bound:
-			return fmt.Errorf("noex: shutdown: %d process goroutine(s) still running after %v, blocked outside the runtime", n, DefaultWatchdog)
+		case <-abort:
+			return n, false
 		}
 	}
 }
