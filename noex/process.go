@@ -695,9 +695,8 @@ func (p *process) handle(env *envelope) bool {
 		runtime.Goexit()
 	}
 	if crash != nil {
-		if env.kind == KindCall {
-			env.w.fire(nil, crash, true)
-		}
+		// The caller of a crashing call hears of it from finalize, once
+		// Terminate has run and the names are released.
 		rt.emitf(func() Event {
 			return Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind, Err: crash, Parent: p.cause}
 		})
@@ -880,6 +879,9 @@ func (p *process) teardown(reason error, how endKind) (waiters []*waiter, ok boo
 		rt.emitf(func() Event { return Event{Kind: Unregistered, PID: p.pid(), Label: p.labelStr(), Name: n} })
 	}
 	failErr := errorForEnd(reason, how)
+	if how == endCrash && cur != nil && cur.kind == KindCall {
+		cur.w.fire(nil, failErr, true) // the call whose handler crashed
+	}
 	p.failQueued(queued, failErr)
 	if how == endKill && cur != nil && cur.kind == KindCall {
 		cur.w.fire(nil, failErr, true)
