@@ -1,0 +1,145 @@
+package noex
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// deliver queues env for to. It fails with ErrNotRunning if to does not
+// take messages (stopping, ended, or a Run body).
+func (rt *Runtime) deliver(from, to *process, env *envelope) error {
+	return rt.deliverFrom(from, to, env, from.cause)
+}
+
+// deliverFrom is deliver with the causal parent given: for deliveries made
+// outside the sender's own goroutine (timers, monitors).
+func (rt *Runtime) deliverFrom(from, to *process, env *envelope, parent uint64) error {
+	env.id = rt.nextRef.Add(1)
+	env.from = from
+	if env.src == 0 {
+		env.src = from.id
+	}
+	if to.root || procStatus(to.st.Load()) >= stStopping {
+		return ErrNotRunning
+	}
+	env.sent = rt.emitf(func() Event {
+		return Event{Kind: MessageSent, PID: from.pid(), Label: from.labelStr(), Peer: to.pid(), PeerLbl: to.labelStr(),
+			Ref: env.id, MsgKind: env.kind, Msg: env.msg, Parent: parent}
+	})
+	if rt.faults != nil && !env.faulted {
+		if drop, delay := rt.faults.Send(from.pid(), to.pid(), env.kind, env.msg); drop || delay > 0 {
+			rt.injectSendFault(from, to, env, drop, delay)
+			return nil
+		}
+	}
+	rt.enqueue(to, env)
+	return nil
+}
+
+// enqueue puts an accepted envelope into to's mailbox.
+func (rt *Runtime) enqueue(to *process, env *envelope) {
+	if rt.det {
+		rt.sched.enqueue(to, env)
+		return
+	}
+	rt.inflight.add(1)
+	to.mbox.push(env)
+	if procStatus(to.st.Load()) == stDead {
+		to.drainDead() // it ended while we pushed; nobody else will see the message
+		return
+	}
+	select {
+	case to.signal <- struct{}{}:
+	default:
+	}
+}
+
+// injectSendFault drops env or delivers it after delay, as the fault
+// injector asked, recording the fault.
+func (rt *Runtime) injectSendFault(from, to *process, env *envelope, drop bool, delay time.Duration) {
+	env.faulted = true
+	name := "delay"
+	if drop {
+		name = "drop"
+	}
+	seq := rt.emitf(func() Event {
+		return Event{Kind: FaultInjected, PID: to.pid(), Label: to.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
+			Ref: env.id, MsgKind: env.kind, Msg: env.msg, Name: name, Delay: delay, Parent: env.sent}
+	})
+	if drop {
+		rt.emitf(func() Event {
+			return Event{Kind: MessageDropped, PID: to.pid(), Label: to.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
+				Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: errFaultDrop, Parent: seq}
+		})
+		return
+	}
+	rt.newTimer(from, delay, "", false, func(*timer) {
+		env.sent = seq
+		if err := rt.redeliver(to, env); err != nil {
+			if env.kind == KindCall {
+				env.w.fire(nil, err, true)
+			}
+			rt.emitf(func() Event {
+				return Event{Kind: MessageDropped, PID: to.pid(), Label: to.labelStr(), Peer: from.pid(), PeerLbl: from.labelStr(),
+					Ref: env.id, MsgKind: env.kind, Msg: env.msg, Err: err, Parent: seq}
+			})
+		}
+	})
+}
+
+var errFaultDrop = errors.New("noex: dropped by fault injection")
+
+// redeliver queues an envelope that was already announced (MessageSent).
+func (rt *Runtime) redeliver(to *process, env *envelope) error {
+	if procStatus(to.st.Load()) >= stStopping {
+		return ErrNotRunning
+	}
+	rt.enqueue(to, env)
+	return nil
+}
+
+// caller returns the process behind ctx, checked for use.
+func caller(ctx context.Context, op string, to Addr) (*process, error) {
+	p := procFrom(ctx)
+	if p == nil {
+		return nil, &CallError{Op: op, Target: labelOf(to), Err: ErrNoRuntime}
+	}
+	if err := p.rt.checkUse(p); err != nil {
+		return nil, &CallError{Op: op, Target: labelOf(to), Err: err}
+	}
+	return p, nil
+}
+
+func labelOf(a Addr) string {
+	if a == nil {
+		return "<nil>"
+	}
+	return a.label()
+}
+
+func resolve(rt *Runtime, op string, to Addr) (*process, error) {
+	if to == nil {
+		return nil, &CallError{Op: op, Target: "<nil>", Err: ErrNotRunning}
+	}
+	t, err := to.resolve(rt)
+	if err != nil {
+		return nil, &CallError{Op: op, Target: to.label(), Err: err}
+	}
+	return t, nil
+}
+
+func send(ctx context.Context, op string, to Addr, kind MsgKind, msg any) error {
+	p, err := caller(ctx, op, to)
+	if err != nil {
+		return err
+	}
+	t, err := resolve(p.rt, op, to)
+	if err != nil {
+		return err
+	}
+	if err := p.rt.deliver(p, t, p.newEnvelope(kind, msg)); err != nil {
+		return &CallError{Op: op, Target: t.labelStr(), Err: err}
+	}
+	return nil
+}
