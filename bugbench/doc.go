@@ -120,10 +120,10 @@
 //   - double-dispatch (depth 3): a dispatcher hears of a worker's death before
 //     its completion and runs the task again. Source: classic double dispatch
 //     (completion and failure by different paths). The bug shows when the
-//     chaos process kills worker-1 after worker-1 handled the task (and
-//     published its completion) and before worker-1 was back from storing the
-//     result; the dispatcher handles worker-1's Down before the bus delivers
-//     the completion.
+//     chaos process kills worker-1 after worker-1 has published the completion
+//     of its task and before worker-1 is back from storing the result; the
+//     dispatcher handles worker-1's Down before the bus delivers the
+//     completion.
 //   - stale-leader (depth 3): a deposed leader's write, checked under its old
 //     lease, overwrites the new leader's. Source: classic lease without a
 //     fencing token (check-then-act across processes). The bug shows when the
