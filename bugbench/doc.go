@@ -36,9 +36,18 @@
 // kill before a process handles a message. Its Why field lists them.
 // Depth 1 is an order violation, depth 2 typically an atomicity
 // violation (a step that falls between two steps of another process).
-// PCT finds a bug of depth d in a run of k steps among n chains with
+// PCT finds a bug of depth d in a run of k decisions among n chains with
 // probability at least 1/(n·k^(d−1)); uniform random choice has no such
 // bound, and finds the deep kernels below in under 5% of runs.
+//
+// The deep kernels' flows are as long as those of the protocols they
+// model: a standby's takeover acquires a lease, catches up with the
+// journal, updates the service directory and opens its term; a Raft
+// candidate runs a pre-vote round before its election; a transfer writes
+// at two shards before it asks to commit. A schedule that shows such a bug
+// must hold a step back while a long flow runs past it, and the chance
+// that uniform random choice does so shrinks exponentially with the
+// flow's length, where PCT's bound does not depend on it.
 //
 // # Kernels
 //
@@ -108,16 +117,16 @@
 //   - stale-cache (depth 3): a look-aside cache keeps a value that the
 //     database has replaced. Source: classic stale set in a look-aside cache
 //     (what memcache's leases prevent). The bug shows when the cache handles
-//     the first update's delete (sent by the tailer) before the reader's get,
-//     a miss; the database handles the reader's read before the writer's
-//     second update; the cache handles the second update's delete before the
-//     reader's fill.
+//     the first update's delete (from the tailer, through the router) before
+//     the reader's get, a miss; the database handles the reader's read before
+//     the writer's second update; the cache handles the second update's delete
+//     before the reader's fill.
 //   - id-reuse (depth 3): a client writes by session id after its session was
 //     closed and the id given to another. Source: classic ABA problem (a
 //     reused identifier). The bug shows when the session server handles
 //     client-a's open before the reaper's list of idle sessions, the reaper's
-//     close (which releases the session's locks) before client-c's open, and
-//     client-c's open (which checks its token) before client-a's write.
+//     close of client-a's session (after the abandoned one's) before
+//     client-c's open, and client-c's open before client-a's write.
 //   - double-dispatch (depth 3): a dispatcher hears of a worker's death before
 //     its completion and runs the task again. Source: classic double dispatch
 //     (completion and failure by different paths). The bug shows when the
@@ -129,9 +138,9 @@
 //     lease, lands after the new active's. Source: classic lease without a
 //     fencing token (check-then-act across processes). The bug shows when the
 //     lease server handles node-a's check before the admin's revoke, and the
-//     revoke before node-b's acquire; node-b's takeover (acquire, catch-up
-//     read, directory update, term marker) ends before the journal handles
-//     node-a's append.
+//     revoke before node-b's acquire; the journal handles node-b's term
+//     marker, the end of its takeover (acquire, catch-up read, directory
+//     update, marker), before node-a's append.
 //   - stale-append (depth 3): a Raft node applies an append of a deposed
 //     leader over a committed entry. Source: classic missing term check in
 //     Raft's AppendEntries (a stale leader's message). The bug shows when n1

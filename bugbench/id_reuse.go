@@ -13,13 +13,15 @@ import (
 // numbers file descriptors. Opening a session checks the client's token
 // with the auth server; closing one releases the locks the session holds
 // at the lock server, as ZooKeeper drops a session's ephemeral nodes.
-// Client A opens a session and writes to it by id; meanwhile a reaper
-// lists the sessions that have no write yet and closes them, and client C
-// logs in (it fetches a token) and opens a session. If the reaper closes
-// A's new session and C then gets its id, A's write lands in C's session:
-// the ABA problem, with a session id for the pointer. The runtime never
-// reuses a process id for this reason; the fix does the same with session
-// ids, so that A's write fails and A opens a session again.
+// Client A opens a session and writes to it by id. Meanwhile a reaper
+// sweeps the sessions that have no write yet, oldest first, as reapers
+// walk a least-recently-used list: an abandoned session, then A's new one,
+// which has not written yet; and client C logs in (it fetches a token) and
+// opens a session. If C opens its session after the sweep closed A's, C
+// gets A's id, and A's write lands in C's session: the ABA problem, with a
+// session id for the pointer. The runtime never reuses a process id for
+// this reason; the fix does the same with session ids, so that A's write
+// fails and A opens a session again.
 
 var errNoSession = errors.New("no such session")
 
@@ -185,8 +187,8 @@ func idReuse() Kernel {
 		Source: "classic ABA problem (a reused identifier)",
 		Depth:  3,
 		Why: "the session server handles client-a's open before the reaper's list of idle sessions, " +
-			"the reaper's close (which releases the session's locks) before client-c's open, " +
-			"and client-c's open (which checks its token) before client-a's write",
+			"the reaper's close of client-a's session (after the abandoned one's) before client-c's open, " +
+			"and client-c's open before client-a's write",
 		Buggy: idReuseProgram(false),
 		Fixed: idReuseProgram(true),
 	}
@@ -206,7 +208,8 @@ func idReuseProgram(unique bool) Program {
 				return err
 			}
 			// Before the scenario: an abandoned session (2) that never
-			// wrote, and session 1, whose user wrote and logged out.
+			// wrote, and session 1, whose user wrote and logged out: id 1
+			// is free, and the next session takes it.
 			for _, owner := range []string{"user-1", "user-2"} {
 				if _, err := noex.Call(ctx, sessionsName, sessionCall(openSession{Owner: owner, Token: "token-0 for " + owner})); err != nil {
 					return err

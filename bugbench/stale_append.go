@@ -184,10 +184,16 @@ func (n raftNode) HandleCast(ctx context.Context, m raftMsg, s *raftState) (*raf
 		s.observe(m.Term)
 		s.leader, s.candidate, s.preVoting = false, false, false // m.From leads this term
 		ok := m.PrevIndex <= len(s.log) && (m.PrevIndex == 0 || s.log[m.PrevIndex-1].Term == m.PrevTerm)
-		if ok {
-			// An entry that conflicts with the new one goes, with all that
-			// follow it.
-			s.log = append(s.log[:m.PrevIndex], m.Entry)
+		if i := m.PrevIndex; ok {
+			// An entry that conflicts with the new one (same index, other
+			// term) goes, with all that follow it; the new one is appended
+			// unless the log has it already.
+			if i < len(s.log) && s.log[i].Term != m.Entry.Term {
+				s.log = s.log[:i]
+			}
+			if i == len(s.log) {
+				s.log = append(s.log, m.Entry)
+			}
 		}
 		return s, noex.Cast(ctx, raftNodeName(m.From), raftMsg(appendReply{Term: s.term, From: n.id, Match: m.PrevIndex + 1, OK: ok}))
 	case appendReply:

@@ -12,12 +12,13 @@ import (
 // commit log (mcsqueal) sends a delete of the key after each commit,
 // through the router (mcrouter) that forwards it to the cache server
 // holding the key. The writer never talks to the cache. The writer updates
-// a key twice in a row. If the reader misses (the first update's delete has
-// just emptied the cache), reads the value between the two updates, and its
-// fill reaches the cache after the second update's delete, the cache keeps
-// the old value for good: the "stale set". The fix is memcache's lease: a
-// miss hands the reader a lease, a delete cancels the key's lease, and the
-// cache refuses a fill whose lease is no longer valid.
+// the key twice in a row, as a job's status goes from queued to running to
+// done. If the reader misses (the first update's delete has just emptied
+// the cache), reads the value between the two updates, and its fill reaches
+// the cache after the second update's delete, the cache keeps the old value
+// for good: the "stale set". The fix is memcache's lease: a miss hands the
+// reader a lease, a delete cancels the key's lease, and the cache refuses a
+// fill whose lease is no longer valid.
 
 // dbCall is the database's call: read the value (Write 0), or write a new
 // one; the reply is the value after the call.
@@ -134,7 +135,7 @@ func staleCache() Kernel {
 		Title:  "a look-aside cache keeps a value that the database has replaced",
 		Source: "classic stale set in a look-aside cache (what memcache's leases prevent)",
 		Depth:  3,
-		Why: "the cache handles the first update's delete (sent by the tailer) before the reader's get, a miss; " +
+		Why: "the cache handles the first update's delete (from the tailer, through the router) before the reader's get, a miss; " +
 			"the database handles the reader's read before the writer's second update; " +
 			"the cache handles the second update's delete before the reader's fill",
 		Buggy: staleCacheProgram(false),

@@ -156,7 +156,8 @@ func staleLeader() Kernel {
 		Source: "classic lease without a fencing token (check-then-act across processes)",
 		Depth:  3,
 		Why: "the lease server handles node-a's check before the admin's revoke, and the revoke before node-b's acquire; " +
-			"node-b's takeover (acquire, catch-up read, directory update, term marker) ends before the journal handles node-a's append",
+			"the journal handles node-b's term marker, the end of its takeover (acquire, catch-up read, directory update, marker), " +
+			"before node-a's append",
 		Buggy: staleLeaderProgram(false),
 		Fixed: staleLeaderProgram(true),
 	}
