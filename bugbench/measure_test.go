@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/noex-go/noex/bugbench"
@@ -128,14 +129,43 @@ func medianFirstFind(t testing.TB, p bugbench.Program, spec string, k int) (floa
 	return float64(xs[(len(xs)-1)/2]+xs[len(xs)/2]) / 2, missed
 }
 
+// cell is one kernel's figures under one strategy.
+type cell struct {
+	found  int     // seeds of 1 to tableSeeds that find the bug
+	median float64 // schedules to the first find, median over the campaigns
+	missed int     // campaigns that found nothing within campaignCap
+	steps  float64 // mean steps per run
+}
+
+func (c cell) String() string {
+	med := fmt.Sprintf("%g", c.median)
+	if c.median > campaignCap {
+		med = fmt.Sprintf(">%d", campaignCap)
+	}
+	return fmt.Sprintf("%.1f%% / %s", 100*float64(c.found)/tableSeeds, med)
+}
+
+// measureKernel measures k under every strategy of the table.
+func measureKernel(t testing.TB, k bugbench.Kernel) (length int, cells []cell) {
+	length = runLength(t, k.Buggy)
+	for _, spec := range tableStrategies(length) {
+		var c cell
+		c.found, c.steps = findRate(t, k.Buggy, spec, length, tableSeeds)
+		c.median, c.missed = medianFirstFind(t, k.Buggy, spec, length)
+		cells = append(cells, c)
+	}
+	return length, cells
+}
+
 // TestStrategyTable measures, for every kernel, the share of seeds 1 to
 // 1000 that find its bug and the median number of schedules to the first
 // find over 20 campaigns, under uniform random choice, PCT of depths 1 to 3
 // (k: the most decisions of 30 random runs), POS and the portfolio. It
-// runs only when asked, and prints one line per kernel and strategy:
+// runs only when asked; it logs each kernel's figures as they come, then
+// the whole table, one row per kernel, each cell "find rate / median":
 //
 //	go test ./bugbench -run TestStrategyTable -bugbench.table -v -timeout 0
-//	go test ./bugbench -run TestStrategyTable -bugbench.table -bugbench.kernels 'stale|two-phase' -v
+//	go test ./bugbench -run TestStrategyTable -bugbench.table -bugbench.kernels 'stale|commit' -v
 func TestStrategyTable(t *testing.T) {
 	if !*table {
 		t.Skip("measures for minutes; run with -bugbench.table")
@@ -144,26 +174,42 @@ func TestStrategyTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range bugbench.Kernels() {
+	var (
+		mu   sync.Mutex
+		rows = map[string]string{}
+	)
+	kernels := bugbench.Kernels()
+	t.Cleanup(func() { // after every parallel subtest
+		var b strings.Builder
+		b.WriteString("\n| kernel | depth | k | random | pct:d=1 | pct:d=2 | pct:d=3 | pos | portfolio |\n")
+		b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+		for _, k := range kernels {
+			if r, ok := rows[k.Name]; ok {
+				b.WriteString(r + "\n")
+			}
+		}
+		t.Log(b.String())
+	})
+	for _, k := range kernels {
 		if !re.MatchString(k.Name) {
 			continue
 		}
 		t.Run(k.Name, func(t *testing.T) {
 			t.Parallel()
-			n := runLength(t, k.Buggy)
+			length, cells := measureKernel(t, k)
 			var b strings.Builder
-			fmt.Fprintf(&b, "%s (depth %d, k=%d)\n", k.Name, k.Depth, n)
-			for _, spec := range tableStrategies(n) {
-				found, steps := findRate(t, k.Buggy, spec, n, tableSeeds)
-				med, missed := medianFirstFind(t, k.Buggy, spec, n)
-				medText := fmt.Sprintf("%g", med)
-				if med > campaignCap {
-					medText = fmt.Sprintf(">%d", campaignCap)
-				}
-				fmt.Fprintf(&b, "  %-16s %5.1f%%  median first find %6s  (%d of %d campaigns found nothing)  %.0f steps/run\n",
-					spec, 100*float64(found)/tableSeeds, medText, missed, campaigns, steps)
+			fmt.Fprintf(&b, "%s (depth %d, k=%d)\n", k.Name, k.Depth, length)
+			row := fmt.Sprintf("| %s | %d | %d |", k.Name, k.Depth, length)
+			for i, spec := range tableStrategies(length) {
+				c := cells[i]
+				fmt.Fprintf(&b, "  %-16s %-18v (%d of %d campaigns found nothing, %.0f steps/run)\n",
+					spec, c, c.missed, campaigns, c.steps)
+				row += " " + c.String() + " |"
 			}
 			t.Log("\n" + b.String())
+			mu.Lock()
+			rows[k.Name] = row
+			mu.Unlock()
 		})
 	}
 }
