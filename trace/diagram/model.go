@@ -333,6 +333,14 @@ func (b *builder) always(head, s string) text {
 // oneLine puts s on one line, with single spaces.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// full is the label with the whole message.
+func (t text) full() string {
+	if t.body == "" {
+		return t.head + t.tail
+	}
+	return t.head + t.sep + t.body + t.tail
+}
+
 // render is the label with the body cut to the message width, but
 // never to less than 12 characters (reasons shown with messages hidden are
 // cut to the default width), ending with "…" where it was cut.
