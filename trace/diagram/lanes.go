@@ -14,16 +14,16 @@ import (
 // lane for what happens there, a "── t=… ──" rule where the virtual clock
 // moves.
 //
-//	  main            notification-router    channel-email        event-bus
-//	  │──start─────────────▶│
-//	  │──call Send{N:Notification{ID:1 Ch…}}──▶│
-//	  │                      │──call Deliver{N:…Title:"hello"}}──▶│
-//	  │                      │                 ◷ sleep 10ms
-//	  ── t=10ms ──┼──────────┼─────────────────┼──────────────────────
-//	  │                      │◀┄┄reply true┄┄┄┄┤
-//	  │                      │══publish "notification.sent.email" [1]┈┈┈┈┈┈┈┈│
-//	  │◀┄┄reply true┄┄┄┄┄┄┄┄┄┤                 │                    │
-//	  │                      │┈┈[1]┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈▷│
+//	main            notification-router    channel-email        event-bus
+//	│──start─────────────▶│
+//	│──call Send{N:Notification{ID:1 Ch…}}──▶│
+//	│                      │──call Deliver{N:…Title:"hello"}}──▶│
+//	│                      │                 ◷ sleep 10ms
+//	── t=10ms ──┼──────────┼─────────────────┼──────────────────────
+//	│                      │◀┄┄reply true┄┄┄┄┤
+//	│                      │══publish "notification.sent.email" [1]┈┈┈┈┈┈┈┈│
+//	│◀┄┄reply true┄┄┄┄┄┄┄┄┄┤                 │                    │
+//	│                      │┈┈[1]┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈▷│
 //
 // A message is one row when it is received at once (──x──▶ a call or a
 // start, ──x──▷ a cast or an info message, ══x══▷ a publication, ┄┄x┄┄▶ a
