@@ -12,18 +12,19 @@ import (
 // column per process (a lane, named at the top), time going down, and one
 // row per step: an arrow between two lanes for a message, a note on one
 // lane for what happens there, a "── t=… ──" rule where the virtual clock
-// moves.
+// moves. A part of the chapter's notification flow in 60 columns:
 //
-//	main            notification-router    channel-email        event-bus
-//	│──start─────────────▶│
-//	│──call Send{N:Notification{ID:1 Ch…}}──▶│
-//	│                      │──call Deliver{N:…Title:"hello"}}──▶│
-//	│                      │                 ◷ sleep 10ms
-//	── t=10ms ──┼──────────┼─────────────────┼──────────────────────
-//	│                      │◀┄┄reply true┄┄┄┄┤
-//	│                      │══publish "notification.sent.email" [1]┈┈┈┈┈┈┈┈│
-//	│◀┄┄reply true┄┄┄┄┄┄┄┄┄┤                 │                    │
-//	│                      │┈┈[1]┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈▷│
+//	main     even…bus chan…ail chan…sms anal…ics notifi…router
+//	│──start────────────────────────────────────▶│
+//	│──call Send{N:Notificati…Title:"Welcome"}}─▶│
+//	│        │        │◀─call Deliver{…lcome"}}──│
+//	│        │        ◷ sleep 10ms      │        │
+//	── t=10ms ────────┼────────┼────────┼────────┼────────────
+//	│        │        │┄┄reply true┄┄┄┄┄┄┄┄┄┄┄┄┄▶│
+//	│        │══publish "notifi…el:"email"} [1]┈┈│
+//	│◀┄reply true┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄┄│
+//	│        │◁┈[1]┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈┈│
+//	│        │──deliver "no…ent.email"─▷│        │
 //
 // A message is one row when it is received at once (──x──▶ a call or a
 // start, ──x──▷ a cast or an info message, ══x══▷ a publication, ┄┄x┄┄▶ a
