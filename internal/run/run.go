@@ -14,11 +14,16 @@
 //
 //	-seed N    deterministic mode with seed N (default 1)
 //	-real      real mode: goroutines, wall clock, Go's scheduler
-//	-events    print the event log after the run
-//	-diagram   print a text sequence diagram of the run
-//	-mermaid   print the sequence diagram as Mermaid
-//	-otlp      export the run as an OpenTelemetry trace over OTLP/HTTP,
-//	           configured by the standard OTEL_* environment variables
+//	-events        print the event log after the run
+//	-diagram       print a lane diagram of the run (one column per process,
+//	               as wide as $COLUMNS, else 100 columns)
+//	-diagram=list  print the run as a list of arrows instead
+//	-mermaid       print only the run's Mermaid sequence diagram, nothing
+//	               else, so that it can be piped to a renderer
+//	-html FILE     write the run report to FILE: one self-contained HTML
+//	               page to step through the run (package trace/report)
+//	-otlp          export the run as an OpenTelemetry trace over OTLP/HTTP,
+//	               configured by the standard OTEL_* environment variables
 package run
 
 import (
@@ -28,11 +33,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/trace/otlp"
+	"github.com/noex-go/noex/trace/report"
 )
 
 // Phase is one part of an example. It runs as the body of
@@ -53,9 +60,15 @@ type Config struct {
 	Seed    uint64 // the seed of deterministic mode
 	Real    bool   // real mode instead of deterministic mode
 	Events  bool   // print the event log after the run
-	Diagram bool   // print a text sequence diagram after the run
-	Mermaid bool   // print a Mermaid sequence diagram after the run
+	Diagram string // print a diagram after the run: "lanes", "list" or "" (none)
+	Mermaid bool   // print only the Mermaid sequence diagram: the example's output is discarded
+	HTML    string // write the run report to this file
+	Width   int    // the width of a lane diagram (0: 100 columns)
 	OTLP    bool   // export the run over OTLP/HTTP
+
+	// Command is the command that runs the example, shown in the report's
+	// replay line; by default "go run ./<the main package>".
+	Command string
 
 	// OTLPOptions configure the export (tests send it to a writer instead
 	// of OTLP/HTTP with otlp.WithStdout).
@@ -77,8 +90,9 @@ func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "deterministic mode with this `seed`")
 	fs.BoolVar(&cfg.Real, "real", false, "real mode: goroutines, wall clock, Go's scheduler")
 	fs.BoolVar(&cfg.Events, "events", false, "print the event log after the run")
-	fs.BoolVar(&cfg.Diagram, "diagram", false, "print a text sequence diagram of the run")
-	fs.BoolVar(&cfg.Mermaid, "mermaid", false, "print the sequence diagram as Mermaid")
+	fs.Var((*diagramFlag)(&cfg.Diagram), "diagram", "print a lane diagram of the run (`-diagram=list`: a list of arrows)")
+	fs.BoolVar(&cfg.Mermaid, "mermaid", false, "print only the run's Mermaid sequence diagram (pipeable)")
+	fs.StringVar(&cfg.HTML, "html", "", "write the run report, a self-contained HTML page, to `FILE`")
 	fs.BoolVar(&cfg.OTLP, "otlp", false, "export the run over OTLP/HTTP (OTEL_* environment variables)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
@@ -86,7 +100,31 @@ func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
 	}
+	if cfg.Mermaid && (cfg.Events || cfg.Diagram != "") {
+		err := fmt.Errorf("%w: -mermaid prints only the Mermaid diagram; it cannot be combined with -events or -diagram", ErrUsage)
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
 	return cfg, nil
+}
+
+// diagramFlag is -diagram: "lanes" when given alone, or a value.
+type diagramFlag string
+
+func (d *diagramFlag) String() string   { return string(*d) }
+func (d *diagramFlag) IsBoolFlag() bool { return true }
+func (d *diagramFlag) Set(v string) error {
+	switch v {
+	case "true", "lanes":
+		*d = "lanes"
+	case "list":
+		*d = "list"
+	case "false":
+		*d = ""
+	default:
+		return fmt.Errorf("want -diagram (lanes) or -diagram=list, not %q", v)
+	}
+	return nil
 }
 
 // Main is an example's main function: it parses the flags, runs the phases
@@ -104,7 +142,14 @@ func Main(phases ...Phase) {
 	if err != nil {
 		os.Exit(2)
 	}
-	if err := Exec(context.Background(), cfg, os.Stdout, phases...); err != nil {
+	if cfg.Width == 0 {
+		cfg.Width, _ = strconv.Atoi(os.Getenv("COLUMNS"))
+	}
+	err = Exec(context.Background(), cfg, os.Stdout, phases...)
+	if cfg.HTML != "" && !errors.Is(err, errReport) {
+		fmt.Fprintf(os.Stderr, "run report: %s\n", cfg.HTML)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, Explain(cfg, err))
 		os.Exit(1)
 	}
@@ -126,29 +171,41 @@ func Explain(cfg Config, err error) string {
 // first error of a phase, of the runtime or of the trace export.
 func Exec(ctx context.Context, cfg Config, stdout io.Writer, phases ...Phase) error {
 	out := &lockedWriter{w: stdout}
+	if cfg.Mermaid {
+		out = &lockedWriter{w: io.Discard}
+	}
 	res, err := exec(ctx, cfg, out, phases)
+	if cfg.Mermaid {
+		fmt.Fprint(stdout, MermaidDiagram(res.Events))
+	}
+	if cfg.HTML != "" {
+		if werr := writeReport(cfg, res, err); werr != nil {
+			err = errors.Join(err, werr)
+		}
+	}
 	if cfg.Events {
 		fmt.Fprintln(out, "\n--- events ---")
 		for _, e := range res.Events {
 			fmt.Fprintln(out, e.String())
 		}
 	}
-	if cfg.Diagram {
+	switch cfg.Diagram {
+	case "lanes":
+		fmt.Fprintln(out, "\n--- lane diagram ---")
+		fmt.Fprint(out, LaneDiagram(res.Events, cfg.Width))
+	case "list":
 		fmt.Fprintln(out, "\n--- sequence diagram ---")
 		fmt.Fprint(out, TextDiagram(res.Events))
-	}
-	if cfg.Mermaid {
-		fmt.Fprintln(out, "\n--- mermaid ---")
-		fmt.Fprint(out, MermaidDiagram(res.Events))
 	}
 	return err
 }
 
 // Result is what one run of an example produced.
 type Result struct {
-	Output   string       // everything the example wrote to out
-	Events   []noex.Event // the events of the phases (not those of the final shutdown)
-	Schedule string       // the deterministic schedule, replayable with noex.WithSchedule
+	Output    string            // everything the example wrote to out
+	Events    []noex.Event      // the events of the phases (not those of the final shutdown)
+	Schedule  string            // the deterministic schedule, replayable with noex.WithSchedule
+	Decisions []report.Decision // the scheduler's decisions (deterministic mode)
 }
 
 // Log returns the event log as text, one event a line.
