@@ -41,7 +41,9 @@ func CausalSlice(events []noex.Event, seqs ...uint64) []noex.Event {
 }
 
 // FirstFailure returns the first event of events that records a failure: a
-// process that crashed (a handler panicked, or it was killed), an Init that
+// handler that panicked (the MessageHandled of the message it crashed on,
+// which comes before the ProcessCrashed and names the handling as its
+// Parent), a process killed, an Init that
 // failed, a cast or info handler or a bus subscription handler that
 // returned an error or panicked, a call that failed, a message dropped, a
 // supervisor that exceeded its restart intensity. Later failures are
@@ -61,7 +63,9 @@ func isFailure(e noex.Event) bool {
 	case noex.ProcessCrashed, noex.InitFailed, noex.CallFailed, noex.SupervisorExceeded:
 		return true
 	case noex.MessageHandled:
-		return e.Err != nil && e.MsgKind != noex.KindCall
+		// A call's error goes back to its caller; a panic crashes the process.
+		var crash *noex.CrashError
+		return e.Err != nil && (e.MsgKind != noex.KindCall || errors.As(e.Err, &crash))
 	case noex.Delivered:
 		return e.Err != nil
 	case noex.MessageDropped:
