@@ -15,6 +15,8 @@ type config struct {
 	allowErrors   bool
 	chooser       noex.Chooser
 	rtOpts        []noex.Option
+	reportDir     string
+	hasReport     bool
 }
 
 type option func(*config)

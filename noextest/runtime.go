@@ -32,6 +32,8 @@ type Runtime struct {
 	broken bool // a Run failed with a scheduler error: the runtime is unusable
 	closed bool
 	told   bool // the reproduction line was printed already
+
+	failure string // the first failure the kit reported, for the run report
 }
 
 // New returns a runtime for the test t, configured by opts. By default it is
@@ -193,6 +195,7 @@ func (rt *Runtime) finish() {
 		return
 	}
 	rt.closed = true
+	defer rt.writeReport()
 	failed := rt.failed()
 	var errs []error
 	if !rt.broken && !rt.ShuttingDown() {
@@ -265,6 +268,9 @@ func (rt *Runtime) fail(fatal bool, msg string) {
 	rt.t.Helper()
 	text := msg + "\n" + rt.footer()
 	rt.told = true
+	if rt.failure == "" {
+		rt.failure = msg
+	}
 	if fatal {
 		rt.t.Fatalf("%s", text)
 		return
