@@ -13,8 +13,8 @@ import (
 
 // Geometry of the diagram, in SVG pixels.
 const (
-	axisW   = 132 // the left column: event numbers, time, decisions
-	laneW   = 132 // distance between lanes
+	axisW   = 104 // the left column: event numbers, time, decisions
+	laneW   = 112 // distance between lanes
 	rowH    = 22  // one event per row
 	topPad  = 14  // above the first row
 	tailPad = 260 // right of the last lane, for its labels
@@ -121,7 +121,7 @@ func (l *layout) head() string {
 	l.w(`<text class="axis-title" x="8" y="22">#  time</text>`)
 	for i, ln := range l.lanes {
 		l.w(`<g class="lane-name" data-lane="%d"><rect x="%d" y="4" width="%d" height="26" rx="6"/><text x="%d" y="22">%s</text><title>%s</title></g>`,
-			i, ln.x-laneW/2+6, laneW-12, ln.x, esc(cut(ln.name, 16)), esc(ln.name))
+			i, ln.x-laneW/2+6, laneW-12, ln.x, esc(cut(ln.name, 14)), esc(ln.name))
 	}
 	l.w(`</svg>`)
 	return l.b.String()
@@ -159,7 +159,7 @@ func (l *layout) axis() {
 			if i > 0 {
 				l.w(`<line class="clock" x1="0" x2="%d" y1="%d" y2="%d"/>`, l.width(), y-rowH/2, y-rowH/2)
 			}
-			l.w(`<text class="time" x="44" y="%d">t=%s</text>`, y+4, esc(since(e.Time, l.t0)))
+			l.w(`<text class="time" x="34" y="%d">t=%s</text>`, y+4, esc(since(e.Time, l.t0)))
 			last = e.Time
 		}
 	}
@@ -382,8 +382,8 @@ func (l *layout) decisions() {
 		y := l.y(i) + rowH/2
 		l.w(`<g class="decision" data-d="%d" data-i="%d">`, di, i)
 		l.w(`<line class="rule" x1="%d" x2="%d" y1="%d" y2="%d"/>`, axisW, l.width()-tailPad/2, y, y)
-		l.w(`<path class="diamond" d="M%d,%d l7,7 l-7,7 l-7,-7 z"/>`, axisW-16, y-7)
-		l.w(`<text class="dnum" x="%d" y="%d">%d</text>`, axisW-30, y+4, d.N)
+		l.w(`<path class="diamond" d="M%d,%d l7,7 l-7,7 l-7,-7 z"/>`, axisW-10, y-7)
+		l.w(`<text class="dnum" x="%d" y="%d">%d</text>`, axisW-20, y+4, d.N)
 		for si, s := range d.Steps {
 			x, ok := l.x(s.PID)
 			if !ok {
