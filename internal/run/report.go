@@ -34,7 +34,7 @@ func writeReport(cfg Config, res Result, runErr error) error {
 		}
 	}
 	if err := report.WriteFile(cfg.HTML, r); err != nil {
-		return fmt.Errorf("%w: %w", errReport, err)
+		return outputError{fmt.Errorf("%w: %w", errReport, err)}
 	}
 	return nil
 }

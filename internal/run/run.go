@@ -156,11 +156,12 @@ func Main(phases ...Phase) {
 }
 
 // Explain renders a failed run's error for a person: the error, and in
-// deterministic mode the seed that reproduces it.
+// deterministic mode, if the run itself failed (not only the export of
+// its trace or the writing of its report), the seed that reproduces it.
 func Explain(cfg Config, err error) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "error: %v", err)
-	if !cfg.Real {
+	if !cfg.Real && runFailed(err) {
 		fmt.Fprintf(&b, "\n(deterministic mode, seed %d: run again with -seed %d to reproduce)", cfg.Seed, cfg.Seed)
 	}
 	return b.String()
@@ -254,7 +255,7 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 		var err error
 		if stopTrace, err = setupOTLP(ctx, rt, cfg.OTLPOptions); err != nil {
 			detach()
-			return Result{}, errors.Join(fmt.Errorf("run: -otlp: %w", err), rt.Shutdown(ctx))
+			return Result{}, errors.Join(outputError{fmt.Errorf("run: -otlp: %w", err)}, rt.Shutdown(ctx))
 		}
 	}
 	for i, ph := range phases {
@@ -274,10 +275,35 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 	detach()
 	if stopTrace != nil {
 		if err := stopTrace(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("run: -otlp: %w", err))
+			errs = append(errs, outputError{fmt.Errorf("run: -otlp: %w", err)})
 		}
 	}
 	return res, errors.Join(errs...)
+}
+
+// outputError is the failure of something the run was asked to produce
+// (its trace's export, its report), not of the run: no seed reproduces it.
+type outputError struct{ err error }
+
+func (e outputError) Error() string { return e.err.Error() }
+func (e outputError) Unwrap() error { return e.err }
+
+// runFailed reports whether err holds a failure of the run itself.
+func runFailed(err error) bool {
+	switch e := err.(type) {
+	case nil:
+		return false
+	case outputError:
+		return false
+	case interface{ Unwrap() []error }:
+		for _, x := range e.Unwrap() {
+			if runFailed(x) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // recorder keeps every event; observers are never called concurrently, but
