@@ -17,7 +17,7 @@ const (
 	laneW   = 112 // distance between lanes
 	rowH    = 22  // one event per row
 	topPad  = 14  // above the first row
-	tailPad = 260 // right of the last lane, for its labels
+	tailPad = 380 // right of the last lane, for its labels
 	headH   = 34  // the lane names
 	labelN  = 44  // characters of a label on the diagram (details show all)
 )
