@@ -2,7 +2,6 @@ package otlp
 
 import (
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -62,5 +61,3 @@ func endpointSet(lookup func(string) (string, bool)) bool {
 	}
 	return false
 }
-
-var lookupEnv = os.LookupEnv

@@ -88,7 +88,7 @@ func Setup(ctx context.Context, rt *noex.Runtime, opts ...Option) (shutdown func
 		return nil, fmt.Errorf("%w: WithStdout and WithExporter exclude each other", ErrSetup)
 	}
 	if cfg.stdout == nil && cfg.exporter == nil {
-		choice, err := tracesExporter(lookupEnv)
+		choice, err := tracesExporter(os.LookupEnv)
 		if err != nil {
 			return nil, err
 		}
@@ -98,7 +98,7 @@ func Setup(ctx context.Context, rt *noex.Runtime, opts ...Option) (shutdown func
 		case exportConsole:
 			cfg.stdout = stdout()
 		default:
-			if err := checkProtocol(lookupEnv); err != nil {
+			if err := checkProtocol(os.LookupEnv); err != nil {
 				return nil, err
 			}
 		}
@@ -178,7 +178,7 @@ func newExporter(ctx context.Context, cfg config) (exp sdktrace.SpanExporter, cl
 		return exp, nil, err
 	}
 	var opts []otlptracehttp.Option
-	if !endpointSet(lookupEnv) {
+	if !endpointSet(os.LookupEnv) {
 		opts = append(opts, otlptracehttp.WithEndpointURL(DefaultEndpoint+"/v1/traces"))
 	}
 	client, transport := httpClient()
