@@ -130,15 +130,21 @@ func checkJaegerTrace(t *testing.T, tr *jaegertest.Trace, service string, began,
 		}
 		byID[s.SpanID] = s
 	}
-	// Names and parent/child references.
+	// Names and parent/child references. A consumer span's parent is also
+	// its link (the message's creation context); Jaeger then shows that
+	// parent as one FOLLOWS_FROM reference instead of a CHILD_OF, which its
+	// UI nests as a child all the same.
 	got := map[string]string{}
 	for _, s := range tr.Spans {
 		parent := ""
 		for _, r := range s.References {
-			if r.RefType == "CHILD_OF" {
-				if r.TraceID != tr.TraceID {
-					t.Errorf("%q: parent in another trace %s", s.OperationName, r.TraceID)
-				}
+			if r.RefType != "CHILD_OF" && r.RefType != "FOLLOWS_FROM" {
+				continue
+			}
+			if r.TraceID != tr.TraceID {
+				t.Errorf("%q: parent in another trace %s", s.OperationName, r.TraceID)
+			}
+			if parent == "" || r.RefType == "CHILD_OF" {
 				parent = byID[r.SpanID].OperationName
 			}
 		}
@@ -201,23 +207,20 @@ func checkJaegerTrace(t *testing.T, tr *jaegertest.Trace, service string, began,
 	if v, _ := span("deliver notification.sent.email").Tag("messaging.destination.subscription.name"); v != "notification.sent.*" {
 		t.Errorf("delivery: subscription pattern %v", v)
 	}
-	// A handling links to the send of its message (Jaeger shows a link as
-	// a FOLLOWS_FROM reference), besides being its child.
+	// A handling links to the send of its message: Jaeger shows the link as
+	// a FOLLOWS_FROM reference to the producer span.
 	for _, s := range tr.Spans {
 		if kinds[s.OperationName] != "consumer" {
 			continue
 		}
-		var parent, link string
+		var link string
 		for _, r := range s.References {
-			switch r.RefType {
-			case "CHILD_OF":
-				parent = r.SpanID
-			case "FOLLOWS_FROM":
-				link = r.SpanID
+			if r.RefType == "FOLLOWS_FROM" {
+				link = byID[r.SpanID].OperationName
 			}
 		}
-		if link == "" || link != parent {
-			t.Errorf("%q: references %+v, want a link to its parent, the send", s.OperationName, s.References)
+		if link == "" || link != wantTree[s.OperationName] {
+			t.Errorf("%q: references %+v, want a link to its send %q", s.OperationName, s.References, wantTree[s.OperationName])
 		}
 	}
 	client, server := span("call channel-email"), span("handle_call channel-email")
