@@ -43,6 +43,7 @@ func (rt *Runtime) writeReport() {
 	r := report.Run{
 		Title:         rt.t.Name(),
 		Events:        log,
+		Decisions:     rt.decisions,
 		Deterministic: rt.Deterministic(),
 		Seed:          rt.Seed(),
 		Schedule:      rt.Schedule(),

@@ -20,6 +20,14 @@ func TestReportOfAFailingTest(t *testing.T) {
 			if err != nil {
 				return err
 			}
+			other, err := startCounter(ctx, "other")
+			if err != nil {
+				return err
+			}
+			// Two servers with mail: the scheduler decides who goes first.
+			if err := noex.Cast(ctx, other, any(inc{By: 1})); err != nil {
+				return err
+			}
 			return noex.Cast(ctx, c, any(boom{}))
 		})
 	})
@@ -37,7 +45,8 @@ func TestReportOfAFailingTest(t *testing.T) {
 		`go test -run &#39;^TestCrash$/^sub case$&#39; -noex.seed=3`,
 		"unexpected crash",
 		`class="failed focus"`,
-		`data-name="counter"`)
+		`data-name="counter"`,
+		`class="decision"`)
 }
 
 func TestNoReportForAPassingTest(t *testing.T) {

@@ -33,7 +33,8 @@ type Runtime struct {
 	closed bool
 	told   bool // the reproduction line was printed already
 
-	failure string // the first failure the kit reported, for the run report
+	failure   string          // the first failure the kit reported, for the run report
+	decisions []noex.Decision // the scheduler's decisions, kept when a report may be written
 }
 
 // New returns a runtime for the test t, configured by opts. By default it is
@@ -81,6 +82,9 @@ func New(t TB, opts ...Option) *Runtime {
 	}
 	nopts = append(nopts, cfg.rtOpts...)
 	rt.Runtime = noex.NewRuntime(nopts...)
+	if rt.reportDir() != "" {
+		rt.ObserveDecisions(func(d noex.Decision) { rt.decisions = append(rt.decisions, d) })
+	}
 	t.Cleanup(rt.finish)
 	return rt
 }

@@ -39,7 +39,6 @@ import (
 
 	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/trace/otlp"
-	"github.com/noex-go/noex/trace/report"
 )
 
 // Phase is one part of an example. It runs as the body of
@@ -206,7 +205,7 @@ type Result struct {
 	Output    string            // everything the example wrote to out
 	Events    []noex.Event      // the events of the phases (not those of the final shutdown)
 	Schedule  string            // the deterministic schedule, replayable with noex.WithSchedule
-	Decisions []report.Decision // the scheduler's decisions (deterministic mode)
+	Decisions []noex.Decision // the scheduler's decisions (deterministic mode), oldest first
 }
 
 // Log returns the event log as text, one event a line.
@@ -249,6 +248,9 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 	rt := noex.NewRuntime(opts...)
 	rec := &recorder{}
 	detach := rt.Observe(rec.add)
+	var decisions []noex.Decision // only Run's goroutine appends
+	detachDecisions := rt.ObserveDecisions(func(d noex.Decision) { decisions = append(decisions, d) })
+	defer detachDecisions()
 	var errs []error
 	var stopTrace func(context.Context) error
 	if cfg.OTLP {
@@ -268,7 +270,7 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 			break
 		}
 	}
-	res := Result{Events: rec.snapshot(), Schedule: rt.Schedule()}
+	res := Result{Events: rec.snapshot(), Schedule: rt.Schedule(), Decisions: decisions}
 	if err := rt.Shutdown(ctx); err != nil {
 		errs = append(errs, err)
 	}

@@ -242,19 +242,51 @@ func TestExecMermaidPrintsOnlyTheDiagram(t *testing.T) {
 	}
 }
 
+// twoEchoes casts to two servers at once: the scheduler then decides
+// which receives first.
+func twoEchoes(ctx context.Context, out io.Writer) error {
+	for _, name := range []string{"left", "right"} {
+		e, err := noex.Start(ctx, echo{out: out}, noex.WithName(name))
+		if err != nil {
+			return err
+		}
+		if err := noex.Cast(ctx, e, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestOnceRecordsDecisions(t *testing.T) {
+	res, err := run.Once(context.Background(), run.DefaultConfig(), twoEchoes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Decisions) == 0 {
+		t.Fatal("no decision recorded")
+	}
+	d := res.Decisions[0]
+	if len(d.Steps) < 2 || d.Chosen < 0 || d.Chosen >= len(d.Steps) || d.Seq == 0 {
+		t.Errorf("decision %+v: want two steps or more, a chosen one and the event it follows", d)
+	}
+	if res, _ := run.Once(context.Background(), run.Config{Real: true}, twoEchoes); len(res.Decisions) != 0 {
+		t.Errorf("real mode recorded %d decisions", len(res.Decisions))
+	}
+}
+
 func TestExecWritesTheReport(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "run.html")
 	cfg := run.DefaultConfig()
 	cfg.HTML, cfg.Seed, cfg.Command = file, 9, "go run ./example"
 	var out strings.Builder
-	if err := run.Exec(context.Background(), cfg, &out, start, second); err != nil {
+	if err := run.Exec(context.Background(), cfg, &out, start, twoEchoes); err != nil {
 		t.Fatal(err)
 	}
 	page, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<!DOCTYPE html>", "go run ./example -seed 9", `data-name="echo"`, "deterministic, seed 9"} {
+	for _, want := range []string{"<!DOCTYPE html>", "go run ./example -seed 9", `data-name="echo"`, "deterministic, seed 9", `class="decision"`} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("the report lacks %q", want)
 		}

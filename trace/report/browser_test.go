@@ -31,13 +31,14 @@ var screens = []struct {
 	name    string // the screenshot is docs/images/report-<name>.png
 	example string // a chapter example, or "" for the failure report
 	lanes   []string
-	cursor  int // the event the screenshot shows selected (1-based)
+	cursor  int  // the event the screenshot shows selected (1-based)
+	next    bool // the screenshot shows the next decision after the cursor instead
 }{
 	{"notifications", "./chapters/02-ipc/notifications", []string{"main", "event-bus", "channels", "channels.guard",
-		"channel-email", "channel-sms", "channel-push", "notification-router", "analytics"}, 40},
-	{"pipeline", "./chapters/02-ipc/pipeline", []string{"main", "store", "validator", "parser"}, 24},
-	{"fanout", "./chapters/02-ipc/fanout", []string{"main", "event-bus", "email", "analytics", "webhook"}, 30},
-	{"failure", "", []string{"main", "worker", "router"}, 0},
+		"channel-email", "channel-sms", "channel-push", "notification-router", "analytics"}, 40, false},
+	{"pipeline", "./chapters/02-ipc/pipeline", []string{"main", "store", "validator", "parser"}, 24, false},
+	{"fanout", "./chapters/02-ipc/fanout", []string{"main", "event-bus", "email", "analytics", "webhook"}, 30, true},
+	{"failure", "", []string{"main", "worker", "router"}, 0, false},
 }
 
 const (
@@ -123,7 +124,7 @@ func TestReportScreens(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			tab, cancel := chromedp.NewContext(browserCtx)
 			defer cancel()
-			checkPage(t, tab, pages[s.name], s.lanes, s.cursor, s.name)
+			checkPage(t, tab, pages[s.name], s.lanes, s.cursor, s.next, s.name)
 		})
 	}
 }
@@ -167,7 +168,7 @@ func buildReports(t *testing.T, dir string) map[string]string {
 }
 
 // checkPage opens file in the tab and checks it; name names the screenshot.
-func checkPage(t *testing.T, tab context.Context, file string, lanes []string, cursor int, name string) {
+func checkPage(t *testing.T, tab context.Context, file string, lanes []string, cursor int, next bool, name string) {
 	t.Helper()
 	var mu sync.Mutex
 	var problems []string
@@ -289,10 +290,27 @@ func checkPage(t *testing.T, tab context.Context, file string, lanes []string, c
 		}
 	}
 
-	// The screenshot: a step in the middle of the run, selected.
+	// The screenshot: a step in the middle of the run, selected, or the
+	// decision after it.
 	if cursor > 0 {
 		js := fmt.Sprintf(`(() => { const s = document.getElementById("cursor"); s.value = %d; s.dispatchEvent(new Event("input")); return 0 })()`, cursor)
 		eval(js)
+	}
+	if next {
+		decisions := eval(`document.querySelectorAll("#decisions .decision").length`)
+		if decisions == 0 {
+			t.Fatal("no decision to show")
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("]")); err != nil {
+			t.Fatal(err)
+		}
+		title, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#details h2").textContent`))
+		if err != nil || !strings.HasPrefix(title, "Decision ") {
+			t.Errorf("] should show the next decision, the details say %q (%v)", title, err)
+		}
+		if n := eval(`document.querySelectorAll("#details li.alt").length`); n == 0 {
+			t.Error("the decision lists no step not taken")
+		}
 	}
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {

@@ -22,8 +22,9 @@
 // in red; a message never received is a short dotted stub. A message
 // overtaken by another crosses it. Grey bars show a process handling a
 // message. A purple ◆ after an event is a decision of the deterministic
-// scheduler: the filled circle is the step it took, the hollow ones the
-// steps it could have taken instead.
+// scheduler ([noex.Decision], recorded with
+// [noex.Runtime.ObserveDecisions]): the filled circle is the step it took,
+// the hollow ones the steps it could have taken instead.
 //
 // Keys: ← and → (or j and k) step the cursor, Home and End jump to the
 // ends, [ and ] to the previous and next decision, f to the failing event,

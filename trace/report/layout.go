@@ -401,7 +401,7 @@ func (l *layout) decisions() {
 	l.w(`</g>`)
 }
 
-func stepTitle(s Step, chosen bool) string {
+func stepTitle(s noex.Step, chosen bool) string {
 	if chosen {
 		return "chosen: " + s.String()
 	}

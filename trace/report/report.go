@@ -19,7 +19,7 @@ import (
 type Run struct {
 	Title         string       // the page's title: the example or the test
 	Events        []noex.Event // the run's event log, in Seq order
-	Decisions     []Decision   // the scheduler's decisions, oldest first (deterministic mode)
+	Decisions     []noex.Decision // the scheduler's decisions, oldest first ([noex.Runtime.ObserveDecisions])
 	Deterministic bool         // the run was deterministic: Seed and Schedule replay it
 	Seed          uint64
 	Schedule      string // the run's schedule string, "" for the natural order or real mode

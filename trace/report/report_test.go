@@ -101,16 +101,16 @@ func TestWriteShowsDecisions(t *testing.T) {
 			worker, main = e.PID, e.Peer
 		}
 	}
-	r := report.Run{Events: evs, Decisions: []report.Decision{{
+	r := report.Run{Events: evs, Decisions: []noex.Decision{{
 		N: 1, Seq: evs[5].Seq, Chosen: 1,
-		Steps: []report.Step{
-			{Kind: report.StepDeliver, PID: worker, Label: "worker", From: main, FromLabel: "main", Ref: 7, MsgKind: noex.KindCast, Msg: "a"},
-			{Kind: report.StepResume, PID: main, Label: "main"},
+		Steps: []noex.Step{
+			{Kind: noex.StepDeliver, PID: worker, Label: "worker", From: main, FromLabel: "main", Ref: 7, MsgKind: noex.KindCast, Msg: "a"},
+			{Kind: noex.StepResume, PID: main, Label: "main", What: "call"},
 		},
 	}}}
 	page := write(t, r)
 	for _, want := range []string{`class="decision"`, `class="chosen"`, `class="alt"`,
-		`not taken: deliver cast &#34;a&#34; from main to worker`, `chosen: resume main`} {
+		`not taken: main → worker: cast &#34;a&#34;`, `chosen: resume main (call)`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}
