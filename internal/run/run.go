@@ -202,9 +202,9 @@ func Exec(ctx context.Context, cfg Config, stdout io.Writer, phases ...Phase) er
 
 // Result is what one run of an example produced.
 type Result struct {
-	Output    string            // everything the example wrote to out
-	Events    []noex.Event      // the events of the phases (not those of the final shutdown)
-	Schedule  string            // the deterministic schedule, replayable with noex.WithSchedule
+	Output    string          // everything the example wrote to out
+	Events    []noex.Event    // the events of the phases (not those of the final shutdown)
+	Schedule  string          // the deterministic schedule, replayable with noex.WithSchedule
 	Decisions []noex.Decision // the scheduler's decisions (deterministic mode), oldest first
 }
 

@@ -17,10 +17,10 @@ import (
 // Run is what a report shows: the events of a run, how it was scheduled
 // and how to replay it. Only Events is required.
 type Run struct {
-	Title         string       // the page's title: the example or the test
-	Events        []noex.Event // the run's event log, in Seq order
+	Title         string          // the page's title: the example or the test
+	Events        []noex.Event    // the run's event log, in Seq order
 	Decisions     []noex.Decision // the scheduler's decisions, oldest first ([noex.Runtime.ObserveDecisions])
-	Deterministic bool         // the run was deterministic: Seed and Schedule replay it
+	Deterministic bool            // the run was deterministic: Seed and Schedule replay it
 	Seed          uint64
 	Schedule      string // the run's schedule string, "" for the natural order or real mode
 	Replay        string // the command that replays the run, shown with a copy button
