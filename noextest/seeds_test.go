@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/noex-go/noex/noex"
@@ -12,12 +13,15 @@ import (
 )
 
 func TestSeedsRunsEachSeedOnItsOwnRuntime(t *testing.T) {
+	var mu sync.Mutex // seeds run in parallel
 	seen := map[uint64]bool{}
 	noextest.Seeds(t, 20, func(t *testing.T, rt *noextest.Runtime) {
+		mu.Lock()
 		if seen[rt.Seed()] {
 			t.Errorf("seed %d ran twice", rt.Seed())
 		}
 		seen[rt.Seed()] = true
+		mu.Unlock()
 		if want := "seed=" + strconv.FormatUint(rt.Seed(), 10); t.Name() != "TestSeedsRunsEachSeedOnItsOwnRuntime/"+want {
 			t.Errorf("subtest %q does not name its seed", t.Name())
 		}
