@@ -16,14 +16,15 @@ const (
 type Option interface{ applyRuntime(*config) }
 
 type config struct {
-	det       bool
-	seed      uint64
-	chooser   Chooser
-	schedule  string
-	hasSched  bool
-	watchdog  time.Duration
-	observers []func(Event)
-	faults    FaultInjector
+	det        bool
+	seed       uint64
+	chooser    Chooser
+	schedule   string
+	hasSched   bool
+	watchdog   time.Duration
+	observers  []func(Event)
+	faults     FaultInjector
+	stepBudget uint64
 }
 
 type runtimeOption func(*config)

@@ -43,6 +43,8 @@ type scheduler struct {
 	timers timerHeap
 	due    []*timer
 	steps  []step
+
+	budget stepBudget
 }
 
 type stepKind uint8
@@ -86,6 +88,7 @@ type detProc struct {
 	busy     bool // handling a message (counted in scheduler.nbusy)
 	w        *waiter
 	gid      atomic.Uint64
+	stats    stepStats
 }
 
 // pairQueue holds the messages from one sender to one receiver, in order.
@@ -108,6 +111,10 @@ func (d *detProc) queued() int {
 func newScheduler(rt *Runtime, cfg config) *scheduler {
 	s := &scheduler{rt: rt, now: Epoch, yield: make(chan struct{}), abort: make(chan struct{}),
 		escape: make(chan *EscapeError, 1)}
+	s.budget.limit = cfg.stepBudget
+	if s.budget.limit == 0 {
+		s.budget.limit = DefaultStepBudget
+	}
 	switch {
 	case cfg.hasSched:
 		s.replay, s.failure = parseSchedule(cfg.schedule)
@@ -189,6 +196,7 @@ func (s *scheduler) receive(p *process) *envelope {
 		}
 		if env := p.d.deliver; env != nil {
 			p.d.deliver = nil
+			p.d.handled(env)
 			p.setCurrent(env)
 			p.d.busy = true
 			s.nbusy++
@@ -295,6 +303,7 @@ func (s *scheduler) run(ctx context.Context, root *process, body func(context.Co
 		root.finalize(nil, endStop)
 	}()
 	s.ready(root)
+	s.beginRun()
 	stop := s.startWatchdog()
 	err := s.loop(ctx, root)
 	stop()
@@ -312,6 +321,9 @@ func (s *scheduler) loop(ctx context.Context, root *process) error {
 		}
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("noex: deterministic run aborted: %w", err)
+		}
+		if err := s.overBudget(); err != nil {
+			return err
 		}
 		s.gather()
 		n := len(s.steps)
@@ -408,6 +420,7 @@ func (s *scheduler) handoff(p *process) {
 	p.d.state = psRunning
 	s.holder.Store(p)
 	s.stepN.Add(1)
+	s.countStep(p)
 	p.d.wake <- struct{}{}
 	select {
 	case <-s.yield:
