@@ -237,8 +237,13 @@
 // wall clock) fails the run with an [*EscapeError] giving its name, its stack
 // and a hint. A run in which nothing can progress and no timer is pending
 // fails at once with a [*DeadlockError] that lists the wait-for cycle (for
-// example "main waits for a (wait), a waits for main (wait)"). A failed run
-// leaves the runtime unusable: later Runs return the failure. A goroutine
+// example "main waits for a (wait), a waits for main (wait)"). A run that
+// never goes idle (a process that keeps sending itself work, a producer
+// that outruns its consumer) fails once it has taken more steps than its
+// budget ([WithStepBudget], default [DefaultStepBudget], counted per Run)
+// with a [*StepBudgetError] naming the processes that took the most steps
+// and the last message each handled. A failed run leaves the runtime
+// unusable: later Runs return the failure. A goroutine
 // the runtime does not own (one a handler started) that uses a process's
 // context while that process is not running gets [ErrNotOwner]; one that does
 // so while its process holds the baton cannot be told apart and races.
@@ -252,8 +257,8 @@
 // [ErrNotRunning], [ErrCrashed], [ErrNotRegistered], [ErrNameTaken], …) so
 // callers test with [errors.Is]; typed errors ([*CallError], [*InitError],
 // [*CrashError], [*NameTakenError], [*RegistryError], [*BadMessageError],
-// [*DeadlockError], [*EscapeError]) carry the context for [errors.As]. Bad
-// input (a nil behaviour, an empty or taken name, a ref of another runtime,
-// a message of the wrong type, an invalid option) gives an error, never a
-// panic from the runtime and never a hang.
+// [*DeadlockError], [*EscapeError], [*StepBudgetError]) carry the context
+// for [errors.As]. Bad input (a nil behaviour, an empty or taken name, a ref
+// of another runtime, a message of the wrong type, an invalid option) gives
+// an error, never a panic from the runtime and never a hang.
 package noex
