@@ -1,0 +1,91 @@
+package noexvet
+
+import (
+	"go/ast"
+	"go/token"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// directive is the comment that silences findings.
+const directive = "//noexvet:ignore"
+
+// lineKey is one line of one file.
+type lineKey struct {
+	file *token.File
+	line int
+}
+
+// ignores are the lines and functions that //noexvet:ignore directives
+// silence in one package.
+type ignores struct {
+	fset  *token.FileSet
+	lines map[lineKey]bool
+	funcs map[*ast.FuncDecl]bool
+}
+
+// parseIgnores reads every directive of the package's files and reports
+// those without a reason. A directive silences its own line and the next
+// one; in a function's doc comment, it silences the whole function.
+func parseIgnores(pass *analysis.Pass) *ignores {
+	ig := &ignores{fset: pass.Fset, lines: map[lineKey]bool{}, funcs: map[*ast.FuncDecl]bool{}}
+	for _, f := range pass.Files {
+		tf := pass.Fset.File(f.Pos())
+		for _, g := range f.Comments {
+			for _, c := range g.List {
+				reason, ok := parseDirective(c.Text)
+				if !ok {
+					continue
+				}
+				if reason == "" {
+					pass.Report(analysis.Diagnostic{
+						Pos:      c.Pos(),
+						End:      c.End(),
+						Category: RuleIgnore,
+						Message:  "noexvet:ignore needs a reason: //noexvet:ignore <why this is safe>",
+					})
+					continue
+				}
+				line := tf.Line(c.Pos())
+				ig.lines[lineKey{tf, line}] = true
+				ig.lines[lineKey{tf, line + 1}] = true
+			}
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Doc == nil {
+				continue
+			}
+			for _, c := range fd.Doc.List {
+				if reason, ok := parseDirective(c.Text); ok && reason != "" {
+					ig.funcs[fd] = true
+				}
+			}
+		}
+	}
+	return ig
+}
+
+// parseDirective reports whether the comment text is a directive, and its
+// reason.
+func parseDirective(text string) (reason string, ok bool) {
+	rest, ok := strings.CutPrefix(text, directive)
+	if !ok {
+		return "", false
+	}
+	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+		return "", false // //noexvet:ignored, another word
+	}
+	return strings.TrimSpace(rest), true
+}
+
+// silenced reports whether a finding at pos is silenced by a directive on
+// its line or the line above.
+func (ig *ignores) silenced(pos token.Pos) bool {
+	tf := ig.fset.File(pos)
+	if tf == nil {
+		return false
+	}
+	return ig.lines[lineKey{tf, tf.Line(pos)}]
+}
