@@ -110,7 +110,9 @@ func run(pass *analysis.Pass) (any, error) {
 	a.summarize()
 	a.solve()
 	for _, s := range a.funcs {
-		if s.fact != nil {
+		// Only a function with an exported name can be called from
+		// another package.
+		if s.fact != nil && s.fn.Exported() {
 			pass.ExportObjectFact(s.fn, s.fact)
 		}
 	}

@@ -24,7 +24,7 @@ func (*escapeFact) AFact() {}
 func (f *escapeFact) String() string {
 	var b strings.Builder
 	for _, v := range f.Via {
-		b.WriteString("calls " + v.Pkg + "." + v.Name + ", which ")
+		b.WriteString("calls " + v.in(nil) + ", which ")
 	}
 	fmt.Fprintf(&b, "%s at %s:%d", f.Action, filepath.Base(f.Pos.Filename), f.Pos.Line)
 	return b.String()

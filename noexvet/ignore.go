@@ -77,6 +77,10 @@ func parseDirective(text string) (reason string, ok bool) {
 	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
 		return "", false // //noexvet:ignored, another word
 	}
+	// A comment that follows is not a reason: "//noexvet:ignore // TODO".
+	if i := strings.Index(rest, "//"); i >= 0 {
+		rest = rest[:i]
+	}
 	return strings.TrimSpace(rest), true
 }
 
