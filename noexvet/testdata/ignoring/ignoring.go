@@ -5,6 +5,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/noex-go/noex/noex"
 )
 
 // Quiet is a Behavior whose escapes are silenced, with reasons.
@@ -42,4 +44,18 @@ func (Quiet) HandleCast(ctx context.Context, n int, st int) (int, error) { // wa
 func (Quiet) HandleInfo(ctx context.Context, msg any, st int) (int, error) {
 	time.Sleep(time.Millisecond)
 	return st, nil
+}
+
+// Bench measures wall time around a run, and is silenced as a whole with
+// the body it hands to the runtime.
+//
+//noexvet:ignore a benchmark measures wall time around the runtime's operations
+func Bench(rt *noex.Runtime) time.Duration {
+	var took time.Duration
+	_ = rt.Run(context.Background(), func(ctx context.Context) error {
+		began := time.Now()
+		took = time.Since(began)
+		return nil
+	})
+	return took
 }
