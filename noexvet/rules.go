@@ -8,7 +8,8 @@ import (
 // The rules, as reported in [Finding.Rule] and in the Category of each
 // diagnostic.
 const (
-	// RuleTime: the wall clock (time.Now, time.Sleep, timers and tickers).
+	// RuleTime: the wall clock (time.Now, time.Sleep, timers and tickers,
+	// context deadlines).
 	RuleTime = "time"
 	// RuleRand: global randomness (math/rand, math/rand/v2, crypto/rand).
 	RuleRand = "rand"
@@ -218,6 +219,17 @@ func pkgFuncRule(path, pkgName, name string) *escapeRule {
 		r.msg = what + " uses the global source, which no seed replays; use noex.Rand(ctx)." + method
 		r.fix, r.method = fixRand, method
 		return r
+	case "context":
+		switch name {
+		case "WithTimeout", "WithDeadline", "WithTimeoutCause", "WithDeadlineCause":
+			return &escapeRule{
+				rule:   RuleTime,
+				what:   what,
+				action: "calls " + what,
+				msg:    what + " sets a deadline on the wall clock; bound the call with noex.WithTimeout(d)",
+			}
+		}
+		return nil
 	case "crypto/rand":
 		return &escapeRule{
 			rule:   RuleRand,

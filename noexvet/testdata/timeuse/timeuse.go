@@ -39,7 +39,10 @@ func (Clock) HandleCast(ctx context.Context, d time.Duration, st *state) (*state
 	time.AfterFunc(d, func() {})  // want `^time\.AfterFunc runs f on the wall clock, in a goroutine the runtime does not schedule; use noex\.SendAfter`
 	tk := time.NewTicker(d)       // want `^time\.NewTicker ticks on the wall clock`
 	defer tk.Stop()
-	_ = time.After(d) // want `^time\.After waits on the wall clock; use noex\.SendAfter\(ctx, to, msg, d\) and take msg in HandleInfo$`
+	_ = time.After(d)                           // want `^time\.After waits on the wall clock; use noex\.SendAfter\(ctx, to, msg, d\) and take msg in HandleInfo$`
+	cctx, cancel := context.WithTimeout(ctx, d) // want `^context\.WithTimeout sets a deadline on the wall clock; bound the call with noex\.WithTimeout\(d\)$`
+	defer cancel()
+	_, _ = noex.Call(cctx, noex.Name[int, int, int]("peer"), 1)
 	return st, nil
 }
 
