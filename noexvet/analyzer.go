@@ -27,7 +27,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:      "noexvet",
 	Doc:       doc,
 	Run:       run,
-	FactTypes: []analysis.Fact{new(escapeFact)},
+	FactTypes: []analysis.Fact{new(escapeFact), new(rootFact)},
 }
 
 const doc = `report escapes from noex's deterministic runtime
@@ -106,6 +106,9 @@ func run(pass *analysis.Pass) (any, error) {
 		decls:    map[*types.Func]*ast.FuncDecl{},
 		sums:     map[*types.Func]*summary{},
 		reported: map[reportKey]bool{},
+	}
+	for _, tn := range a.ignores.roots {
+		pass.ExportObjectFact(tn, new(rootFact))
 	}
 	a.summarize()
 	a.solve()

@@ -30,6 +30,14 @@ func (f *escapeFact) String() string {
 	return b.String()
 }
 
+// rootFact marks a function type declared with //noexvet:root: the
+// functions given as values of the type run on the deterministic path.
+type rootFact struct{}
+
+func (*rootFact) AFact() {}
+
+func (*rootFact) String() string { return "noexvet:root" }
+
 // funcRef names a function in a chain of calls.
 type funcRef struct {
 	Pkg     string // the package's path

@@ -3,13 +3,18 @@ package noexvet
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
 )
 
-// directive is the comment that silences findings.
-const directive = "//noexvet:ignore"
+// The directives: one silences findings, the other marks a function type
+// whose values run on the deterministic path.
+const (
+	directive     = "//noexvet:ignore"
+	rootDirective = "//noexvet:root"
+)
 
 // lineKey is one line of one file.
 type lineKey struct {
@@ -23,6 +28,7 @@ type ignores struct {
 	fset  *token.FileSet
 	lines map[lineKey]bool
 	funcs map[*ast.FuncDecl]bool
+	roots []*types.TypeName // function types marked //noexvet:root
 }
 
 // parseIgnores reads every directive of the package's files and reports
@@ -53,18 +59,56 @@ func parseIgnores(pass *analysis.Pass) *ignores {
 			}
 		}
 		for _, d := range f.Decls {
-			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Doc == nil {
-				continue
-			}
-			for _, c := range fd.Doc.List {
-				if reason, ok := parseDirective(c.Text); ok && reason != "" {
-					ig.funcs[fd] = true
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Doc == nil {
+					continue
+				}
+				for _, c := range d.Doc.List {
+					if reason, ok := parseDirective(c.Text); ok && reason != "" {
+						ig.funcs[d] = true
+					}
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					ts, ok := s.(*ast.TypeSpec)
+					if !ok {
+						continue
+					}
+					doc := ts.Doc
+					if doc == nil && len(d.Specs) == 1 {
+						doc = d.Doc
+					}
+					if !hasRootDirective(doc) {
+						continue
+					}
+					tn, ok := pass.TypesInfo.Defs[ts.Name].(*types.TypeName)
+					if !ok {
+						continue
+					}
+					if _, isFunc := tn.Type().Underlying().(*types.Signature); isFunc {
+						ig.roots = append(ig.roots, tn)
+					} else {
+						pass.Report(analysis.Diagnostic{Pos: ts.Pos(), End: ts.Name.End(), Category: RuleIgnore,
+							Message: "noexvet:root marks function types only"})
+					}
 				}
 			}
 		}
 	}
 	return ig
+}
+
+func hasRootDirective(doc *ast.CommentGroup) bool {
+	if doc == nil {
+		return false
+	}
+	for _, c := range doc.List {
+		if rest, ok := strings.CutPrefix(c.Text, rootDirective); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+			return true
+		}
+	}
+	return false
 }
 
 // parseDirective reports whether the comment text is a directive, and its

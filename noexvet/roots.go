@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -104,12 +105,24 @@ func (a *analyzer) findRoots() *roots {
 			case *ast.FuncDecl:
 				return !a.ignores.funcs[n] // silenced as a whole, with what it hands to the runtime
 			case *ast.CallExpr:
-				fn, ok := typeutil.Callee(a.info, n).(*types.Func)
-				if !ok {
+				if tv, ok := a.info.Types[n.Fun]; ok && tv.IsType() {
+					// A conversion: Phase(demo).
+					if len(n.Args) == 1 && a.isRootType(tv.Type) {
+						root(n.Args[0])
+					}
 					return true
 				}
-				if i, ok := bodyArgs[fn.FullName()]; ok && i < len(n.Args) {
-					root(n.Args[i])
+				if fn, ok := typeutil.Callee(a.info, n).(*types.Func); ok {
+					if i, ok := bodyArgs[fn.FullName()]; ok && i < len(n.Args) {
+						root(n.Args[i])
+					}
+				}
+				if sig, ok := types.Unalias(a.info.TypeOf(n.Fun)).(*types.Signature); ok {
+					for i, arg := range n.Args {
+						if a.isRootType(paramType(sig, i, n.Ellipsis.IsValid())) {
+							root(arg)
+						}
+					}
 				}
 			case *ast.CompositeLit:
 				if !a.isChildSpec(a.info.TypeOf(n)) {
@@ -134,6 +147,43 @@ func (a *analyzer) findRoots() *roots {
 		})
 	}
 	return r
+}
+
+// paramType is the type of the parameter that the i-th argument of a call
+// is given to; nil if there is none.
+func paramType(sig *types.Signature, i int, ellipsis bool) types.Type {
+	n := sig.Params().Len()
+	if n == 0 {
+		return nil
+	}
+	if sig.Variadic() && i >= n-1 {
+		t := sig.Params().At(n - 1).Type()
+		if ellipsis {
+			return t
+		}
+		if s, ok := t.Underlying().(*types.Slice); ok {
+			return s.Elem()
+		}
+		return nil
+	}
+	if i >= n {
+		return nil
+	}
+	return sig.Params().At(i).Type()
+}
+
+// isRootType reports whether t is a function type marked //noexvet:root,
+// in this package or (by its fact) in another.
+func (a *analyzer) isRootType(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok {
+		return false
+	}
+	tn := n.Origin().Obj()
+	if tn.Pkg() == a.pass.Pkg {
+		return slices.Contains(a.ignores.roots, tn)
+	}
+	return tn.Pkg() != nil && a.pass.ImportObjectFact(tn, new(rootFact))
 }
 
 // isChildSpec reports whether t is noex.ChildSpec or a pointer to it.

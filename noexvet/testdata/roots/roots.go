@@ -105,3 +105,28 @@ func NotOnPath() { // want NotOnPath:"calls time.Now"
 }
 
 func run(f func()) { f() }
+
+// Program hands its steps to util.Steps, whose parameter type is marked
+// //noexvet:root: the steps are on the deterministic path.
+func Program(rt *noex.Runtime) error {
+	first := func(ctx context.Context) error { return nil }
+	_ = util.Step(stepB) // a conversion to the type marks the function too
+	return util.Steps(rt, first, stepA, func(ctx context.Context) error {
+		return noex.Sleep(ctx, time.Second)
+	})
+}
+
+func stepA(ctx context.Context) error {
+	time.Sleep(time.Second) // want `^time\.Sleep blocks`
+	return nil
+}
+
+func stepB(ctx context.Context) error {
+	_ = time.Now() // want `^time\.Now reads`
+	return nil
+}
+
+// notRoot is of an unmarked type with the same shape: not on the path.
+type notRoot func(ctx context.Context) error
+
+var _ = notRoot(func(ctx context.Context) error { time.Sleep(time.Second); return nil })

@@ -59,3 +59,18 @@ type Sleeper interface{ Sleep() }
 type WallSleeper struct{}
 
 func (WallSleeper) Sleep() { time.Sleep(time.Millisecond) } // want Sleep:"calls time.Sleep"
+
+// Step is one step of a program run by Steps: each runs as a Run body.
+//
+//noexvet:root
+type Step func(ctx context.Context) error // want Step:"noexvet:root"
+
+// Steps runs steps, one after the other, on a runtime.
+func Steps(rt *noex.Runtime, steps ...Step) error {
+	for _, s := range steps {
+		if err := rt.Run(context.Background(), s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
