@@ -238,7 +238,7 @@ func (a *analyzer) report() {
 		a.reportItems(a.scan(lit))
 	}
 	for _, ref := range r.refs {
-		a.reportf(ref.pos, ref.end, ref.fact.Rule, "%s", chainMessage(a.pass.Pkg, "passes", ref.ref, ref.fact))
+		a.reportf(ref.pos, ref.end, ref.fact.Rule, "%s", chainMessage(a.pass.Pkg, ref.verb, ref.ref, ref.fact))
 	}
 }
 

@@ -34,12 +34,13 @@ func TestCheck(t *testing.T) {
 		{at(48), noexvet.RuleTime, sleep},
 		{at(71), noexvet.RuleTime, sleep},
 		{at(79), noexvet.RuleTime, "calls get, which calls time.Now at helpers.go:85: time.Now reads the wall clock; use noex.Now(ctx)"},
+		{at(95), noexvet.RuleTime, "embeds util.Base.HandleInfo, which calls time.Sleep at util.go:82: " + sleep},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(token.Position{}, "Offset", "Column")); diff != "" {
 		t.Errorf("Check mismatch (-want +got):\n%s", diff)
 	}
 	if len(got) > 0 {
-		if s, w := got[len(got)-1].String(), "helpers.go:79: calls get, which calls time.Now at helpers.go:85: time.Now reads the wall clock; use noex.Now(ctx)"; s != w {
+		if s, w := got[0].String(), "helpers.go:32: calls util.Wait, which calls time.Sleep at util.go:14: "+sleep; s != w {
 			t.Errorf("String() = %q, want %q", s, w)
 		}
 	}

@@ -20,6 +20,7 @@ type roots struct {
 // runtime by name (noex.Subscribe(ctx, bus, "p", other.Handle)).
 type refRoot struct {
 	pos, end token.Pos
+	verb     string // "passes", or "embeds" for a promoted method
 	ref      funcRef
 	fact     *escapeFact
 }
@@ -77,7 +78,7 @@ func (a *analyzer) findRoots() *roots {
 				addDecl(fd)
 			} else if f := a.calleeFact(fn); f != nil {
 				// Promoted from an embedded type of another package.
-				r.refs = append(r.refs, refRoot{pos: tn.Pos(), end: tn.Pos() + token.Pos(len(tn.Name())), ref: refOf(fn), fact: f})
+				r.refs = append(r.refs, refRoot{pos: tn.Pos(), end: tn.Pos() + token.Pos(len(tn.Name())), verb: "embeds", ref: refOf(fn), fact: f})
 			}
 		}
 	}
@@ -96,7 +97,7 @@ func (a *analyzer) findRoots() *roots {
 		if fd, ok := a.decls[fn]; ok {
 			addDecl(fd)
 		} else if f := a.calleeFact(fn); f != nil && !a.ignores.silenced(e.Pos()) {
-			r.refs = append(r.refs, refRoot{pos: e.Pos(), end: e.End(), ref: refOf(fn), fact: f})
+			r.refs = append(r.refs, refRoot{pos: e.Pos(), end: e.End(), verb: "passes", ref: refOf(fn), fact: f})
 		}
 	}
 	for _, f := range a.pass.Files {

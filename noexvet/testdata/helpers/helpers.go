@@ -90,3 +90,14 @@ var _ noex.Behavior[map[string]int, string, struct {
 	K string
 	V int
 }, int] = &Cache[string, int]{}
+
+// Embedder gets its HandleInfo from util.Base: reported at the type.
+type Embedder struct { // want `^embeds util\.Base\.HandleInfo, which calls time\.Sleep at util\.go:\d+: time\.Sleep blocks`
+	util.Base
+}
+
+func (Embedder) Init(ctx context.Context) (int, error) { return 0, nil }
+
+func (Embedder) HandleCall(ctx context.Context, n int, st int) (int, int, error) { return n, st, nil }
+
+func (Embedder) HandleCast(ctx context.Context, n int, st int) (int, error) { return st, nil }

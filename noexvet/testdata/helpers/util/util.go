@@ -74,3 +74,11 @@ func Steps(rt *noex.Runtime, steps ...Step) error {
 	}
 	return nil
 }
+
+// Base gives a Behavior its HandleInfo, which sleeps.
+type Base struct{}
+
+func (Base) HandleInfo(ctx context.Context, msg any, n int) (int, error) { // want HandleInfo:"calls time.Sleep"
+	time.Sleep(time.Millisecond)
+	return n, nil
+}
