@@ -25,7 +25,8 @@ const (
 	RuleMapOrder = "maporder"
 	// RuleIO: network, file or process I/O.
 	RuleIO = "io"
-	// RuleIgnore: a //noexvet:ignore directive without a reason.
+	// RuleIgnore: a //noexvet:ignore directive without a reason, or a
+	// //noexvet:root directive on something other than a function type.
 	RuleIgnore = "ignore"
 )
 

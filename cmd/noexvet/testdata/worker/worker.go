@@ -21,9 +21,12 @@ func (Worker) HandleCall(ctx context.Context, _ noex.None, done int) (noex.None,
 	return noex.None{}, done, nil
 }
 
+// listing: newcomer
 // HandleCast runs one task.
 func (Worker) HandleCast(ctx context.Context, task string, done int) (int, error) {
-	time.Sleep(20 * time.Millisecond)
-	pace.Wait(time.Millisecond)
+	time.Sleep(20 * time.Millisecond) // simulate the work
+	pace.Wait(time.Millisecond)       // and pace the next one
 	return done + 1, nil
 }
+
+// end listing
