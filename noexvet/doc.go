@@ -146,7 +146,9 @@
 // silences the findings on its own line and on the next one; in a
 // function's doc comment, it silences the whole function, the calls it
 // makes and the functions it hands to the runtime, and the function no
-// longer counts as escaping for its callers. The reason is required: a
+// longer counts as escaping for its callers; in the doc comment of a file's
+// package clause, it silences the whole file (deliberately wrong code, such
+// as the mutants a grader tests itself on). The reason is required: a
 // directive without one (or followed only by another comment) silences
 // nothing and is itself reported.
 //

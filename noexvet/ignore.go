@@ -27,15 +27,18 @@ type lineKey struct {
 type ignores struct {
 	fset  *token.FileSet
 	lines map[lineKey]bool
+	files map[*token.File]bool // silenced as a whole, by the package clause's doc comment
 	funcs map[*ast.FuncDecl]bool
 	roots []*types.TypeName // function types marked //noexvet:root
 }
 
 // parseIgnores reads every directive of the package's files and reports
 // those without a reason. A directive silences its own line and the next
-// one; in a function's doc comment, it silences the whole function.
+// one; in a function's doc comment, it silences the whole function; in the
+// doc comment of a file's package clause, the whole file.
 func parseIgnores(pass *analysis.Pass) *ignores {
-	ig := &ignores{fset: pass.Fset, lines: map[lineKey]bool{}, funcs: map[*ast.FuncDecl]bool{}}
+	ig := &ignores{fset: pass.Fset, lines: map[lineKey]bool{}, files: map[*token.File]bool{},
+		funcs: map[*ast.FuncDecl]bool{}}
 	for _, f := range pass.Files {
 		tf := pass.Fset.File(f.Pos())
 		for _, g := range f.Comments {
@@ -58,16 +61,21 @@ func parseIgnores(pass *analysis.Pass) *ignores {
 				ig.lines[lineKey{tf, line + 1}] = true
 			}
 		}
+		if hasIgnore(f.Doc) {
+			ig.files[tf] = true
+		}
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
+				if ig.files[tf] {
+					ig.funcs[d] = true
+					continue
+				}
 				if d.Doc == nil {
 					continue
 				}
-				for _, c := range d.Doc.List {
-					if reason, ok := parseDirective(c.Text); ok && reason != "" {
-						ig.funcs[d] = true
-					}
+				if hasIgnore(d.Doc) {
+					ig.funcs[d] = true
 				}
 			case *ast.GenDecl:
 				for _, s := range d.Specs {
@@ -97,6 +105,19 @@ func parseIgnores(pass *analysis.Pass) *ignores {
 		}
 	}
 	return ig
+}
+
+// hasIgnore reports whether a doc comment holds a directive with a reason.
+func hasIgnore(doc *ast.CommentGroup) bool {
+	if doc == nil {
+		return false
+	}
+	for _, c := range doc.List {
+		if reason, ok := parseDirective(c.Text); ok && reason != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func hasRootDirective(doc *ast.CommentGroup) bool {
@@ -135,5 +156,5 @@ func (ig *ignores) silenced(pos token.Pos) bool {
 	if tf == nil {
 		return false
 	}
-	return ig.lines[lineKey{tf, tf.Line(pos)}]
+	return ig.files[tf] || ig.lines[lineKey{tf, tf.Line(pos)}]
 }

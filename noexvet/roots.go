@@ -61,7 +61,7 @@ func (a *analyzer) findRoots() *roots {
 			continue
 		}
 		named, ok := tn.Type().(*types.Named)
-		if !ok || types.IsInterface(named) {
+		if !ok || types.IsInterface(named) || a.ignores.silenced(tn.Pos()) {
 			continue
 		}
 		mset := types.NewMethodSet(types.NewPointer(named))
@@ -101,6 +101,9 @@ func (a *analyzer) findRoots() *roots {
 		}
 	}
 	for _, f := range a.pass.Files {
+		if a.ignores.files[a.pass.Fset.File(f.Pos())] {
+			continue
+		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncDecl:
