@@ -70,9 +70,9 @@ func inModule(pass *analysis.Pass) bool {
 
 // analyzer holds the state of one pass.
 type analyzer struct {
-	pass    *analysis.Pass
-	info    *types.Info
-	ignores *ignores
+	pass *analysis.Pass
+	info *types.Info
+	dirs *directives
 
 	decls map[*types.Func]*ast.FuncDecl // the package's functions and methods
 	funcs []*summary                    // the same, in source order
@@ -102,12 +102,12 @@ func run(pass *analysis.Pass) (any, error) {
 	a := &analyzer{
 		pass:     pass,
 		info:     pass.TypesInfo,
-		ignores:  parseIgnores(pass),
+		dirs:     parseDirectives(pass),
 		decls:    map[*types.Func]*ast.FuncDecl{},
 		sums:     map[*types.Func]*summary{},
 		reported: map[reportKey]bool{},
 	}
-	for _, tn := range a.ignores.roots {
+	for _, tn := range a.dirs.roots {
 		pass.ExportObjectFact(tn, new(rootFact))
 	}
 	a.summarize()
@@ -136,7 +136,7 @@ func (a *analyzer) summarize() {
 				continue
 			}
 			s := &summary{fn: fn, decl: fd, dist: -1}
-			if !a.ignores.funcs[fd] {
+			if !a.dirs.funcs[fd] {
 				s.items = a.scan(fd)
 			}
 			a.decls[fn] = fd

@@ -47,7 +47,7 @@ func (a *analyzer) findRoots() *roots {
 	r := &roots{}
 	seen := map[*ast.FuncDecl]bool{}
 	addDecl := func(fd *ast.FuncDecl) {
-		if fd != nil && !seen[fd] && !a.ignores.funcs[fd] {
+		if fd != nil && !seen[fd] && !a.dirs.funcs[fd] {
 			seen[fd] = true
 			r.decls = append(r.decls, fd)
 		}
@@ -61,7 +61,7 @@ func (a *analyzer) findRoots() *roots {
 			continue
 		}
 		named, ok := tn.Type().(*types.Named)
-		if !ok || types.IsInterface(named) || a.ignores.silenced(tn.Pos()) {
+		if !ok || types.IsInterface(named) || a.dirs.silenced(tn.Pos()) {
 			continue
 		}
 		mset := types.NewMethodSet(types.NewPointer(named))
@@ -96,18 +96,18 @@ func (a *analyzer) findRoots() *roots {
 		fn = fn.Origin()
 		if fd, ok := a.decls[fn]; ok {
 			addDecl(fd)
-		} else if f := a.calleeFact(fn); f != nil && !a.ignores.silenced(e.Pos()) {
+		} else if f := a.calleeFact(fn); f != nil && !a.dirs.silenced(e.Pos()) {
 			r.refs = append(r.refs, refRoot{pos: e.Pos(), end: e.End(), verb: "passes", ref: refOf(fn), fact: f})
 		}
 	}
 	for _, f := range a.pass.Files {
-		if a.ignores.files[a.pass.Fset.File(f.Pos())] {
+		if a.dirs.files[a.pass.Fset.File(f.Pos())] {
 			continue
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncDecl:
-				return !a.ignores.funcs[n] // silenced as a whole, with what it hands to the runtime
+				return !a.dirs.funcs[n] // silenced as a whole, with what it hands to the runtime
 			case *ast.CallExpr:
 				if tv, ok := a.info.Types[n.Fun]; ok && tv.IsType() {
 					// A conversion: Phase(demo).
@@ -185,7 +185,7 @@ func (a *analyzer) isRootType(t types.Type) bool {
 	}
 	tn := n.Origin().Obj()
 	if tn.Pkg() == a.pass.Pkg {
-		return slices.Contains(a.ignores.roots, tn)
+		return slices.Contains(a.dirs.roots, tn)
 	}
 	return tn.Pkg() != nil && a.pass.ImportObjectFact(tn, new(rootFact))
 }

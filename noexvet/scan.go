@@ -26,7 +26,7 @@ type item struct {
 func (a *analyzer) scan(fn ast.Node) []item {
 	var items []item
 	add := func(pos, end token.Pos, r *escapeRule, call *ast.CallExpr) {
-		if !a.ignores.silenced(pos) {
+		if !a.dirs.silenced(pos) {
 			items = append(items, item{pos: pos, end: end, rule: r, call: call})
 		}
 	}
@@ -98,7 +98,7 @@ func (a *analyzer) scan(fn ast.Node) []item {
 					return false
 				}
 			}
-			if fn := typeutil.StaticCallee(a.info, n); fn != nil && a.mayEscape(fn) && !a.ignores.silenced(n.Pos()) {
+			if fn := typeutil.StaticCallee(a.info, n); fn != nil && a.mayEscape(fn) && !a.dirs.silenced(n.Pos()) {
 				items = append(items, item{pos: n.Pos(), end: n.End(), callee: fn.Origin()})
 			}
 		case *ast.SelectorExpr:

@@ -12,8 +12,8 @@ import (
 // The directives: one silences findings, the other marks a function type
 // whose values run on the deterministic path.
 const (
-	directive     = "//noexvet:ignore"
-	rootDirective = "//noexvet:root"
+	ignoreDirective = "//noexvet:ignore"
+	rootDirective   = "//noexvet:root"
 )
 
 // lineKey is one line of one file.
@@ -22,9 +22,10 @@ type lineKey struct {
 	line int
 }
 
-// ignores are the lines and functions that //noexvet:ignore directives
-// silence in one package.
-type ignores struct {
+// directives are what the directives of one package say: the lines, files
+// and functions that //noexvet:ignore silences, and the function types
+// that //noexvet:root marks.
+type directives struct {
 	fset  *token.FileSet
 	lines map[lineKey]bool
 	files map[*token.File]bool // silenced as a whole, by the package clause's doc comment
@@ -32,12 +33,12 @@ type ignores struct {
 	roots []*types.TypeName // function types marked //noexvet:root
 }
 
-// parseIgnores reads every directive of the package's files and reports
-// those without a reason. A directive silences its own line and the next
+// parseDirectives reads every directive of the package's files and reports
+// the ignores without a reason and the roots on other than function types. A directive silences its own line and the next
 // one; in a function's doc comment, it silences the whole function; in the
 // doc comment of a file's package clause, the whole file.
-func parseIgnores(pass *analysis.Pass) *ignores {
-	ig := &ignores{fset: pass.Fset, lines: map[lineKey]bool{}, files: map[*token.File]bool{},
+func parseDirectives(pass *analysis.Pass) *directives {
+	ig := &directives{fset: pass.Fset, lines: map[lineKey]bool{}, files: map[*token.File]bool{},
 		funcs: map[*ast.FuncDecl]bool{}}
 	for _, f := range pass.Files {
 		tf := pass.Fset.File(f.Pos())
@@ -135,7 +136,7 @@ func hasRootDirective(doc *ast.CommentGroup) bool {
 // parseDirective reports whether the comment text is a directive, and its
 // reason.
 func parseDirective(text string) (reason string, ok bool) {
-	rest, ok := strings.CutPrefix(text, directive)
+	rest, ok := strings.CutPrefix(text, ignoreDirective)
 	if !ok {
 		return "", false
 	}
@@ -151,7 +152,7 @@ func parseDirective(text string) (reason string, ok bool) {
 
 // silenced reports whether a finding at pos is silenced by a directive on
 // its line or the line above.
-func (ig *ignores) silenced(pos token.Pos) bool {
+func (ig *directives) silenced(pos token.Pos) bool {
 	tf := ig.fset.File(pos)
 	if tf == nil {
 		return false
