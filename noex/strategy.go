@@ -196,11 +196,12 @@ func (randomWalk) ran(*scheduler, *entry)                             {}
 // prioRange bounds a strategy's random priorities: draws of Choose(prioRange).
 const prioRange = 1 << 30
 
-// prioCell is the priority of one PCT chain, shared by its steps.
-type prioCell struct {
-	v   uint64
-	set bool
-	es  [2]*entry // the chain's entries (a process has two: resume and wakeup)
+// chain is a sequence of steps, each caused by the one before, that PCT
+// prioritises as a whole, as it does a thread's steps (see scheduler.join).
+type chain struct {
+	v    uint64 // its priority
+	set  bool
+	tail uint64 // the token of its running step; 0 while its next step is pending
 }
 
 // pct is probabilistic concurrency testing over chains of steps.
@@ -256,12 +257,12 @@ func (s *pct) pick(_ *scheduler, _ int, d uint64) (int, *entry) {
 		s.change = s.change[1:]
 		c := top.chain
 		c.v = low
-		for _, e := range c.es {
-			if e != nil && e.hidx >= 0 {
+		for _, e := range s.heap {
+			if e.chain == c {
 				e.spri = low
-				s.heap.fix(e)
 			}
 		}
+		s.heap.init()
 		top = s.heap.top()
 	}
 	return -1, top
@@ -339,6 +340,13 @@ func (h *entryHeap) remove(e *entry) {
 }
 
 func (h entryHeap) fix(e *entry) { h.fixAt(e.hidx) }
+
+// init restores the heap's order after priorities changed.
+func (h entryHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
 
 func (h entryHeap) fixAt(i int) {
 	if !h.down(i) {
