@@ -209,6 +209,7 @@ func TestRapidFindsAndShrinksTheLostUpdate(t *testing.T) {
 // it exactly.
 func TestPortfolioFindsTheLostUpdate(t *testing.T) {
 	setFlag(t, "rapid.nofailfile", "true")
+	setFlag(t, "rapid.checks", "300")
 	for range 5 {
 		var last result
 		ft := runRapidT(t.Name(), func(ft *fakeRapidT) { noexrapid.Check(ft, lostUpdate(&last)) })
