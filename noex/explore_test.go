@@ -23,7 +23,9 @@ func (collector) Init(context.Context) ([]any, error) { return nil, nil }
 func (collector) HandleCall(_ context.Context, _ noex.None, s []any) ([]any, []any, error) {
 	return s, s, nil
 }
-func (collector) HandleInfo(_ context.Context, m any, s []any) ([]any, error) { return append(s, m), nil }
+func (collector) HandleInfo(_ context.Context, m any, s []any) ([]any, error) {
+	return append(s, m), nil
+}
 func (collector) HandleCast(ctx context.Context, m any, s []any) ([]any, error) {
 	if r, ok := m.(relayTo); ok {
 		return s, noex.Cast(ctx, r.To, r.Msg)
