@@ -1,9 +1,12 @@
 package noex
 
 import (
+	"encoding/binary"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Explore runs a scenario under every distinct schedule, one run each, and
@@ -32,9 +35,13 @@ import (
 // and scheduling); one that does not makes Explore fail with an error
 // saying so.
 //
-// Explore is sequential and its result deterministic. Bounds: see
-// [MaxSchedules], [MaxSteps] and [MaxDelays]; the result says which one
-// ended the search, or that it was complete.
+// Runs are made in batches of 16, the one the search needs next and the
+// ones it will need after it, on every core: run must be safe to call from
+// several goroutines at once (each call with its own runtime). The batches
+// do not depend on the number of cores, so neither does the result: the
+// same scenario gives the same counts and the same first failure on every
+// machine. Bounds: see [MaxSchedules], [MaxSteps] and [MaxDelays]; the
+// result says which one ended the search, or that it was complete.
 func Explore(run func(opts ...Option) error, opts ...ExploreOption) ExploreResult {
 	cfg := exploreConfig{maxSchedules: DefaultMaxSchedules, maxSteps: DefaultMaxSteps, maxDelays: -1, reduce: true}
 	for _, o := range opts {
@@ -148,7 +155,8 @@ type explorer struct {
 	cfg   exploreConfig
 	stack []*xnode
 	res   ExploreResult
-	cut   bool // a branch was left out for the delay bound
+	cut   bool              // a branch was left out for the delay bound
+	ahead map[string]ranRun // runs made ahead of their turn, by prefix
 }
 
 // xnode is one step of the current path.
@@ -171,8 +179,7 @@ func (x *explorer) explore(run func(opts ...Option) error) ExploreResult {
 			x.res.Bound = fmt.Sprintf("%d schedules", x.cfg.maxSchedules)
 			return x.res
 		}
-		r := &xrun{prefix: prefix, sleep: sleep, maxSteps: x.cfg.maxSteps, cur: -1}
-		err := run(withXRun(r))
+		r, err := x.result(run, prefix, sleep)
 		switch {
 		case r.diverged:
 			x.res.Err = errDiverged
@@ -205,6 +212,125 @@ func (x *explorer) explore(run func(opts ...Option) error) ExploreResult {
 			return x.res
 		}
 	}
+}
+
+// exploreBatch is how many runs Explore starts at once: the run it needs
+// and the next ones it will need, in the order it will need them. It is a
+// constant, not the number of cores, so that the result is the same on
+// every machine.
+const exploreBatch = 16
+
+// ranRun is a run done ahead of its turn.
+type ranRun struct {
+	r   *xrun
+	err error
+}
+
+// result returns the run of prefix: run ahead with the next ones (up to
+// exploreBatch), on as many cores as the machine has, unless it already was
+// and is still the run the search needs (see resleep).
+func (x *explorer) result(run func(opts ...Option) error, prefix []xid, sleep []sleeper) (*xrun, error) {
+	key := keyOf(prefix)
+	if done, ok := x.ahead[key]; ok {
+		delete(x.ahead, key)
+		if !x.cfg.reduce || resleep(done.r, sleep) {
+			return done.r, done.err
+		}
+	}
+	batch := []*xrun{{prefix: prefix, sleep: sleep}}
+	if x.res.Schedules+x.res.Pruned > 0 { // the first run makes the first path
+		batch = append(batch, x.pending(prefix, exploreBatch-1)...)
+	}
+	errs := make([]error, len(batch))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	for i, r := range batch {
+		r.maxSteps, r.cur = x.cfg.maxSteps, -1
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs[i] = run(withXRun(r))
+		}()
+	}
+	wg.Wait()
+	if x.ahead == nil {
+		x.ahead = map[string]ranRun{}
+	}
+	for i, r := range batch[1:] {
+		x.ahead[keyOf(r.prefix)] = ranRun{r: r, err: errs[i+1]}
+	}
+	return batch[0], errs[0]
+}
+
+// resleep checks that a run made ahead, with the sleep set its node had
+// then, took the steps it would have taken with the sleep set the node has
+// now (a larger one: the siblings explored since joined it), and gives its
+// nodes the sleep sets they would have had. It reports false if a step it
+// took would now be asleep: the run must be made again. So a run made ahead
+// is used only where it is the run the search would have made, and the
+// result is the same as if every run were made in turn.
+func resleep(r *xrun, sleep []sleeper) bool {
+	z := sleep
+	for d := max(len(r.prefix)-1, 0); d < len(r.nodes); d++ {
+		n := &r.nodes[d]
+		id := n.enabled[n.chosen]
+		if d >= len(r.prefix) && asleep(z, id) {
+			return false
+		}
+		n.sleep = z
+		if d >= len(r.events) {
+			break
+		}
+		var after []sleeper
+		for _, s := range z {
+			if s.id != id && !dependent(s.ev, &r.events[d]) {
+				after = append(after, s)
+			}
+		}
+		n.sleepAfter, z = after, after
+	}
+	r.sleep = sleep
+	return true
+}
+
+// pending lists, in the order next will return them, up to n runs still to
+// make after the one of skip, with their prefixes and sleep sets as they
+// are now.
+func (x *explorer) pending(skip []xid, n int) []*xrun {
+	var out []*xrun
+	for i := len(x.stack) - 1; i >= 0 && len(out) < n; i-- {
+		node := x.stack[i]
+		for _, k := range x.candidates(node) {
+			p := make([]xid, 0, i+1)
+			for _, m := range x.stack[:i] {
+				p = append(p, m.enabled[m.chosen])
+			}
+			p = append(p, node.enabled[k])
+			key := keyOf(p)
+			if _, ok := x.ahead[key]; ok || key == keyOf(skip) {
+				continue
+			}
+			r := &xrun{prefix: p}
+			if x.cfg.reduce {
+				r.sleep = append(slices.Clone(node.sleep), node.done...)
+			}
+			out = append(out, r)
+			if len(out) == n {
+				break
+			}
+		}
+	}
+	return out
+}
+
+func keyOf(prefix []xid) string {
+	b := make([]byte, 0, 8*len(prefix))
+	for _, id := range prefix {
+		b = binary.LittleEndian.AppendUint64(b, id)
+	}
+	return string(b)
 }
 
 // schedule is the run's choices as a schedule string.
@@ -352,31 +478,15 @@ func hasSleeper(z []sleeper, id xid) bool {
 func (x *explorer) next() (prefix []xid, sleep []sleeper, ok bool) {
 	for i := len(x.stack) - 1; i >= 0; i-- {
 		n := x.stack[i]
-		best := -1
-		for _, id := range n.backtrack {
-			if hasSleeper(n.done, id) || x.cfg.reduce && hasSleeper(n.sleep, id) {
-				continue
-			}
-			k := slices.Index(n.enabled, id)
-			if k < 0 {
-				continue
-			}
-			if x.cfg.maxDelays >= 0 && k != 0 && n.delays+1 > x.cfg.maxDelays {
-				x.cut = true
-				continue
-			}
-			if best < 0 || k < best {
-				best = k
-			}
-		}
-		if best < 0 {
+		c := x.candidates(n)
+		if len(c) == 0 {
 			continue
 		}
 		prefix = make([]xid, 0, i+1)
 		for _, m := range x.stack[:i] {
 			prefix = append(prefix, m.enabled[m.chosen])
 		}
-		prefix = append(prefix, n.enabled[best])
+		prefix = append(prefix, n.enabled[c[0]])
 		if x.cfg.reduce {
 			sleep = append(slices.Clone(n.sleep), n.done...)
 		}
@@ -384,6 +494,28 @@ func (x *explorer) next() (prefix []xid, sleep []sleeper, ok bool) {
 		return prefix, sleep, true
 	}
 	return nil, nil, false
+}
+
+// candidates returns the indices, oldest first, of the steps left to try at
+// n: in its backtrack set, neither tried nor asleep, within the delay bound.
+func (x *explorer) candidates(n *xnode) []int {
+	var out []int
+	for _, id := range n.backtrack {
+		if hasSleeper(n.done, id) || x.cfg.reduce && hasSleeper(n.sleep, id) {
+			continue
+		}
+		k := slices.Index(n.enabled, id)
+		if k < 0 {
+			continue
+		}
+		if x.cfg.maxDelays >= 0 && k != 0 && n.delays+1 > x.cfg.maxDelays {
+			x.cut = true
+			continue
+		}
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // bitset is a set of step indices.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -237,5 +238,27 @@ func TestExploreNondeterministicScenario(t *testing.T) {
 	})
 	if res.Err == nil || !strings.Contains(res.Err.Error(), "must be deterministic") {
 		t.Errorf("%v; want an error saying the scenario must be deterministic", res)
+	}
+}
+
+// Runs are made in parallel batches; the result does not depend on the
+// number of cores.
+func TestExploreSameResultOnAnyNumberOfCores(t *testing.T) {
+	sc := scenario{servers: 2, clients: 2, msgs: 1, crashAt: 5}
+	explorer := func() noex.ExploreResult {
+		return explore(t, func(ctx context.Context, rt *noex.Runtime) error { return rt.Run(ctx, sc.run) },
+			noex.MaxSchedules(300))
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(1)
+	want := explorer()
+	if want.Schedules < 50 {
+		t.Fatalf("%v; want a search of some size", want)
+	}
+	for _, procs := range []int{2, 4} {
+		runtime.GOMAXPROCS(procs)
+		if got := explorer(); got != want {
+			t.Errorf("GOMAXPROCS=%d: %+v; with 1: %+v", procs, got, want)
+		}
 	}
 }

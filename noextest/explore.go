@@ -1,6 +1,7 @@
 package noextest
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -65,7 +66,6 @@ func Explore(t *testing.T, scenario func(t TB, rt *Runtime), opts ...Option) {
 		})
 		return xt
 	}
-	var first *xrunT
 	xopts := append([]noex.ExploreOption{}, cfg.bounds...)
 	if testing.Verbose() {
 		xopts = append(xopts, noex.ExploreProgress(func(r noex.ExploreResult) {
@@ -73,10 +73,8 @@ func Explore(t *testing.T, scenario func(t TB, rt *Runtime), opts ...Option) {
 		}))
 	}
 	res := noex.Explore(func(o ...noex.Option) error {
-		xt := run(o)
-		if xt.failed() {
-			first = xt
-			return fmt.Errorf("%s", xt.report())
+		if xt := run(o); xt.failed() {
+			return &failedRun{xt}
 		}
 		return nil
 	}, xopts...)
@@ -84,10 +82,12 @@ func Explore(t *testing.T, scenario func(t TB, rt *Runtime), opts ...Option) {
 		t.Logf("[noex] explored: %v", res)
 		return
 	}
-	if first == nil {
+	var fr *failedRun
+	if !errors.As(res.Err, &fr) {
 		t.Fatalf("[noex] explored: %v", res)
 		return
 	}
+	first := fr.xt
 	replay := fmt.Sprintf("go test %s -run '%s' -noex.seed=%d -noex.schedule=%%s", pkgArg(), runPattern(t.Name()), seed)
 	x := explain(res.Schedule, first.log(), func(schedule string) outcome {
 		xt := run([]noex.Option{noex.WithSchedule(schedule)})
@@ -97,6 +97,12 @@ func Explore(t *testing.T, scenario func(t TB, rt *Runtime), opts ...Option) {
 		res.Schedules, res.Schedules-1, indent(first.report()), fmt.Sprintf(replay, orNatural(res.Schedule)),
 		x.render(replay))
 }
+
+// failedRun is the failure of one run of Explore (runs may go on in
+// parallel; Explore picks the first in its order).
+type failedRun struct{ xt *xrunT }
+
+func (f *failedRun) Error() string { return f.xt.report() }
 
 // Bounds bounds the search of [Explore]: [noex.MaxSchedules],
 // [noex.MaxSteps], [noex.MaxDelays]. [New] and [Seeds] ignore it.
