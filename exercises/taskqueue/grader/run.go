@@ -1,8 +1,11 @@
 package grader
 
 import (
+	"fmt"
 	"runtime"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/noex-go/noex/noextest"
@@ -14,26 +17,34 @@ const (
 	firstBatch = 4
 	// replays[part] is how many seeds are run twice, to compare the logs.
 	replays1, replays2 = 2, 1
+	// maxBroken is how many runs of a part may break (never come to rest,
+	// block outside the runtime) before the part's remaining runs are
+	// skipped: each such run costs seconds, and more say nothing new.
+	maxBroken = 3
 )
 
 // Run grades impl as cfg says and returns the report; it fails no test.
-// Part 1 is graded first; part 2 only once part 1 is solved (or when
-// grading is strict). Each part runs under cfg.Seeds seeds in deterministic
-// mode, then cfg.RealRuns times in real mode; a part found not solved yet
-// after its first few seeds is not run further (unless strict). Runs are
-// independent and graded cfg.Parallel at a time. Run may be called from any
-// goroutine, but not from inside a runtime.
+// The source in impl.Dir, if any, is analysed first. Part 1 is graded
+// next; part 2 only once part 1 is solved (or when grading is strict).
+// Each part runs under cfg.Seeds seeds in deterministic mode, then
+// cfg.RealRuns times in real mode; a part found not solved yet after its
+// first few seeds is not run further (unless strict). Runs are independent
+// and graded cfg.Parallel at a time. Run may be called from any goroutine,
+// but not from inside a runtime.
 func Run(impl Impl, cfg Config) *Report {
 	cfg = cfg.withDefaults()
 	begin := time.Now()
 	strict := cfg.Strict || impl.Strict
 	rep := &Report{cfg: cfg}
-	p1 := gradePart(impl, cfg, 1, strict)
+	st := analyzeSource(impl.Dir)
+	rep.StaticErr = st.err
+	p1 := gradePart(impl, cfg, 1, strict, st, nil)
 	rep.Parts = append(rep.Parts, p1)
 	if p1.Graded {
-		rep.Parts = append(rep.Parts, gradePart(impl, cfg, 2, strict))
+		rep.Parts = append(rep.Parts, gradePart(impl, cfg, 2, strict, st, &p1))
 	} else {
-		rep.Parts = append(rep.Parts, PartReport{Part: 2, Unsolved: "finish part 1 first"})
+		rep.Parts = append(rep.Parts, PartReport{Part: 2, Unsolved: "finish part 1 first",
+			Results: notRun(2, "not graded yet: finish part 1 first")})
 	}
 	rep.Elapsed = time.Since(begin)
 	return rep
@@ -61,16 +72,32 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-func gradePart(impl Impl, cfg Config, part int, strict bool) PartReport {
+// gradePart grades one part. prev is the report of part 1 when grading
+// part 2: part 2's failures follow from part 1's while part 1 fails.
+func gradePart(impl Impl, cfg Config, part int, strict bool, st staticResult, prev *PartReport) PartReport {
+	reqs := partRequirements(part, st.ran && part == 1)
 	jobs := plans(cfg, part)
 	n := min(firstBatch, len(jobs))
-	outs := executeAll(impl, cfg, jobs[:n])
+	var broken atomic.Int32
+	outs := executeAll(impl, cfg, jobs[:n], reqs, st.failed(), &broken)
 	why := unsolved(part, outs)
 	if why == "" || strict {
-		outs = append(outs, executeAll(impl, cfg, jobs[n:])...)
+		outs = append(outs, executeAll(impl, cfg, jobs[n:], reqs, st.failed(), &broken)...)
 		why = unsolved(part, outs)
 	}
-	return summarize(cfg, part, outs, why, why == "" || strict)
+	explainBlocked(impl, outs, indexOf(reqs, reqWork))
+	pr := summarize(cfg, part, reqs, outs, st)
+	pr.Unsolved, pr.Graded = why, why == "" || strict
+	if pr.Skipped = len(jobs) - len(outs); pr.Skipped > 0 {
+		pr.SkipReason = "not solved yet"
+		if broken.Load() >= maxBroken {
+			pr.SkipReason = fmt.Sprintf("%d runs broke", broken.Load())
+		}
+	}
+	if prev != nil && !prev.Passed() {
+		pr.followPart(*prev)
+	}
+	return pr
 }
 
 // plans lists the runs of a part: the seeds, then the real-mode runs.
@@ -118,19 +145,28 @@ type outcome struct {
 	notImpl  string // where a TODO body ran, or ""
 	todoPart int    // the part that TODO belongs to
 	begun    bool   // the producer monitored a worker (part 2 has begun)
+	noCrash  string // part 2: why no worker crashed in the middle of a task, or ""
 	log      string // the event log, kept with Config.Only
 }
 
 // executeAll grades the jobs, cfg.Parallel at a time, and returns the
-// outcomes in job order.
-func executeAll(impl Impl, cfg Config, jobs []plan) []outcome {
+// outcomes of those it ran, in job order. Once maxBroken runs have broken
+// (counted in broken), the jobs not started yet are skipped.
+func executeAll(impl Impl, cfg Config, jobs []plan, reqs []requirement, staticFailed bool, broken *atomic.Int32) []outcome {
 	out := make([]outcome, len(jobs))
+	ran := make([]bool, len(jobs))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(cfg.Parallel, len(jobs)) {
 		wg.Go(func() {
 			for i := range next {
-				out[i] = grade(impl, cfg, jobs[i])
+				if broken.Load() >= maxBroken {
+					continue
+				}
+				out[i], ran[i] = grade(impl, cfg, jobs[i], reqs, staticFailed), true
+				if _, b := out[i].broke(); b {
+					broken.Add(1)
+				}
 			}
 		})
 	}
@@ -139,19 +175,40 @@ func executeAll(impl Impl, cfg Config, jobs []plan) []outcome {
 	}
 	close(next)
 	wg.Wait()
-	return out
+	var done []outcome
+	for i, o := range out {
+		if ran[i] {
+			done = append(done, o)
+		}
+	}
+	return done
+}
+
+// broke reports whether the run broke in a way that cost time: it never
+// came to rest, or a process blocked outside the runtime.
+func (o outcome) broke() (string, bool) {
+	for _, v := range o.verdicts {
+		if v.checked && v.obs != "" && v.cause < 0 && v.slow {
+			return v.obs, true
+		}
+	}
+	return "", false
 }
 
 // grade runs one job (twice for a replay) and checks it.
-func grade(impl Impl, cfg Config, p plan) outcome {
+func grade(impl Impl, cfg Config, p plan, reqs []requirement, staticFailed bool) outcome {
 	r := execute(impl, p)
-	if p.replay {
+	if p.replay && r.limit == nil && r.runErr == nil {
 		again := execute(impl, p)
 		again.replayOf = r
 		r = again
 	}
-	o := outcome{plan: p, verdicts: evaluate(newFacts(r)), begun: monitorsWorkers(r)}
+	x := newFacts(r)
+	o := outcome{plan: p, verdicts: evaluate(x, reqs, staticFailed), begun: monitorsWorkers(r)}
 	o.notImpl, o.todoPart = notImplemented(r, impl.ErrNotImplemented)
+	if _, ok := x.injectedCrash(); p.part == 2 && !ok {
+		o.noCrash = x.noCrash()
+	}
 	if cfg.Only {
 		o.log = noextest.Text(r.events)
 	}
@@ -176,34 +233,24 @@ func unsolved(part int, outs []outcome) string {
 	return ""
 }
 
-func summarize(cfg Config, part int, outs []outcome, why string, graded bool) PartReport {
-	pr := PartReport{Part: part, Graded: graded, Unsolved: why}
-	for _, o := range outs {
-		if o.plan.real {
-			pr.RealRuns++
-		} else {
-			pr.Seeds++
+// explainBlocked replays the first run in which a worker seemed to block
+// outside the runtime with a short watchdog, to say where in the code it
+// blocked, and adds that to every such observation.
+func explainBlocked(impl Impl, outs []outcome, work int) {
+	if work < 0 {
+		return
+	}
+	where, tried := "", false
+	for i := range outs {
+		v := &outs[i].verdicts[work]
+		if !v.blocked {
+			continue
+		}
+		if !tried {
+			where, tried = diagnose(impl, outs[i].plan), true
+		}
+		if where != "" {
+			v.obs = fmt.Sprintf("%s (%s, holding up every other process)", where, strings.TrimSuffix(v.obs, blockedAdvice))
 		}
 	}
-	pr.BaseSeed = cfg.BaseSeed
-	for i, req := range partRequirements(part) {
-		res := Result{Requirement: req.name}
-		for _, o := range outs {
-			v := o.verdicts[i]
-			if !v.checked {
-				continue
-			}
-			res.Runs++
-			if v.obs == "" {
-				continue
-			}
-			res.Failures++
-			if res.First == nil || (res.First.Real && !o.plan.real) {
-				res.First = &Failure{Seed: o.plan.seed, Real: o.plan.real, Crash: o.plan.crash.String(),
-					Observation: v.obs, Log: o.log}
-			}
-		}
-		pr.Results = append(pr.Results, res)
-	}
-	return pr
 }

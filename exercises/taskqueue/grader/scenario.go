@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/noex-go/noex/noex"
@@ -32,6 +33,9 @@ const (
 	// watchdog bounds how long a process may block outside the runtime in
 	// deterministic mode (time.Sleep, a channel, a mutex) before the run fails.
 	watchdog = 2 * time.Second
+	// diagWatchdog is the watchdog of a diagnostic run: short enough to
+	// catch a handler that blocks for a task's work time (10 ms at least).
+	diagWatchdog = 4 * time.Millisecond
 )
 
 // errKilled is the reason of the crash the probe injects with noex.Kill.
@@ -59,6 +63,7 @@ type plan struct {
 	killAfter int // crashKill: completions published before the kill
 	tasks     int
 	replay    bool // a second run of the same seed, to compare logs
+	diag      bool // a diagnostic run: a short watchdog catches a handler blocking outside the runtime
 }
 
 func (p plan) String() string {
@@ -70,9 +75,10 @@ func (p plan) String() string {
 
 // enqueue is one call of System.Enqueue and its result.
 type enqueue struct {
-	payload string
-	id      string
-	err     error
+	payload  string
+	id       string
+	err      error
+	from, to uint64 // the events main emitted during the call have from < Seq <= to
 }
 
 // run is what one run of the system left: its event log and the results
@@ -80,7 +86,9 @@ type enqueue struct {
 type run struct {
 	plan
 	events     []noex.Event
-	setupErr   error // the grader could not observe the run (no bus to subscribe to)
+	wall       []time.Time // the wall-clock time each event was observed at, by index
+	limit      *limitHit   // the run was stopped for going on too long
+	setupErr   error       // the grader could not observe the run (no bus to subscribe to)
 	startErr   error
 	enqueues   []enqueue
 	comps      []Completion
@@ -91,6 +99,29 @@ type run struct {
 	leaks      error // what noextest.CheckNoLeaks found after Shutdown
 	runErr     error
 	replayOf   *run // for a replay: the first run of the same seed
+	known      ids  // the ids Enqueue returned so far, for the probe
+}
+
+// ids is a list of task ids shared by the grader's client and its probe.
+type ids struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (s *ids) add(id string) {
+	s.mu.Lock()
+	s.list = append(s.list, id)
+	s.mu.Unlock()
+}
+
+func (s *ids) set() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := make(map[string]bool, len(s.list))
+	for _, id := range s.list {
+		m[id] = true
+	}
+	return m
 }
 
 // execute runs the system once as p says, in two Runs of one runtime:
@@ -106,12 +137,19 @@ func execute(impl Impl, p plan) *run {
 	if p.crash == crashPanic {
 		_ = faults.PanicOn(workerName(p.victim), 1)
 	}
-	opts := []noex.Option{noex.WithObserver(rec.Observe), noex.WithFaults(faults)}
+	lim := newLimiter(p.real, faults)
+	opts := []noex.Option{noex.WithObserver(lim.observer(rec)), noex.WithFaults(lim)}
 	if !p.real {
-		opts = append(opts, noex.WithSeed(p.seed), noex.WithWatchdog(watchdog))
+		wd := watchdog
+		if p.diag {
+			wd = diagWatchdog
+		}
+		opts = append(opts, noex.WithSeed(p.seed), noex.WithWatchdog(wd))
+		opts = append(opts, stepBudget()...)
 	}
 	rt := noex.NewRuntime(opts...)
-	ctx := context.Background()
+	ctx, stop := lim.context()
+	defer stop()
 	var sys System
 	r.runErr = rt.Run(ctx, func(ctx context.Context) (err error) {
 		sys, err = r.work(ctx, impl, rec)
@@ -120,12 +158,13 @@ func execute(impl Impl, p plan) *run {
 	if r.runErr == nil && sys != nil {
 		r.runErr = rt.Run(ctx, func(ctx context.Context) error { return r.finish(ctx, sys, rt, rec) })
 	}
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	if err := rt.Shutdown(sctx); err != nil && r.runErr == nil {
 		r.runErr = err
 	}
 	cancel()
-	r.events = rec.Raw()
+	r.events, r.wall = rec.Raw(), lim.stamps()
+	r.limit = lim.hit(r.runErr)
 	return r
 }
 
@@ -146,13 +185,15 @@ func (r *run) work(ctx context.Context, impl Impl, rec *noextest.Recorder) (Syst
 	}
 	var ids []string
 	for i := range r.tasks {
-		e := enqueue{payload: fmt.Sprintf("job-%02d", i+1)}
-		e.id, e.err = sys.Enqueue(ctx, e.payload)
+		e := enqueue{payload: fmt.Sprintf("job-%02d", i+1), from: uint64(rec.Len())}
+		e.id, e.err = enqueueOnce(ctx, sys, e.payload)
+		e.to = uint64(rec.Len())
 		r.enqueues = append(r.enqueues, e)
 		if e.err != nil {
 			break
 		}
 		ids = append(ids, e.id)
+		r.known.add(e.id)
 	}
 	if r.setupErr == nil {
 		timeout := awaitVirtual
@@ -176,6 +217,16 @@ func (r *run) finish(ctx context.Context, sys System, rt *noex.Runtime, rec *noe
 	r.namesAfter = rt.Registry().Names()
 	r.leaks = noextest.CheckNoLeaks(rt, rec.Raw())
 	return nil
+}
+
+// enqueueOnce calls sys.Enqueue, turning a panic into an error.
+func enqueueOnce(ctx context.Context, sys System, payload string) (id string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("Enqueue panicked: %v", v)
+		}
+	}()
+	return sys.Enqueue(ctx, payload)
 }
 
 // start calls impl.Start, turning a panic into an error.
@@ -273,10 +324,10 @@ func (st *probeState) complete() bool {
 	return true
 }
 
-// kill kills one of the workers that are handling a cast right now, and
+// kill kills one of the workers that are working on a task right now, and
 // reports whether there was one.
 func (pr *probe) kill(ctx context.Context) bool {
-	busy := busyWorkers(pr.rec.Raw())
+	busy := busyWorkers(pr.rec.Raw(), pr.run.known.set())
 	if len(busy) == 0 {
 		return false
 	}
@@ -284,26 +335,36 @@ func (pr *probe) kill(ctx context.Context) bool {
 	return noex.Kill(ctx, victim, errKilled) == nil
 }
 
-// busyWorkers returns the live worker processes that have received a
-// message they have not finished handling, in process order.
-func busyWorkers(events []noex.Event) []noex.PID {
-	current := map[noex.PID]uint64{} // worker → the message it is handling
+// busyWorkers returns the live worker processes that hold a task: they
+// have received a message that carries a task id and have not yet told
+// another process anything about it (published its completion, said it
+// is done). Whether the worker is in its handler (asleep in noex.Sleep) or
+// between handlers (waiting for a timer of its own) does not matter. The
+// result is in process order.
+func busyWorkers(events []noex.Event, ids map[string]bool) []noex.PID {
+	holding := map[noex.PID]map[string]bool{} // worker → the tasks it holds
 	for _, e := range events {
-		if !isWorker(e.Label) {
-			continue
-		}
 		switch {
-		case e.Kind == noex.MessageReceived:
-			current[e.PID] = e.Ref
-		case e.Kind == noex.MessageHandled && current[e.PID] == e.Ref:
-			delete(current, e.PID)
-		case e.Kind == noex.ProcessStopped || e.Kind == noex.ProcessCrashed:
-			delete(current, e.PID)
+		case e.Kind == noex.MessageReceived && isWorker(e.Label) && e.PeerLbl != busLabel && e.Peer != e.PID:
+			for _, id := range idsIn(e.Msg, ids) {
+				if holding[e.PID] == nil {
+					holding[e.PID] = map[string]bool{}
+				}
+				holding[e.PID][id] = true
+			}
+		case e.Kind == noex.MessageSent && isWorker(e.Label) && e.Peer != e.PID:
+			for _, id := range idsIn(e.Msg, ids) {
+				delete(holding[e.PID], id)
+			}
+		case (e.Kind == noex.ProcessStopped || e.Kind == noex.ProcessCrashed) && isWorker(e.Label):
+			delete(holding, e.PID)
 		}
 	}
-	busy := make([]noex.PID, 0, len(current))
-	for pid := range current {
-		busy = append(busy, pid)
+	busy := make([]noex.PID, 0, len(holding))
+	for pid, tasks := range holding {
+		if len(tasks) > 0 {
+			busy = append(busy, pid)
+		}
 	}
 	slices.SortFunc(busy, func(a, b noex.PID) int { return cmp.Compare(a.ID(), b.ID()) })
 	return busy

@@ -22,7 +22,7 @@ var ErrNotImplemented = errors.New("mutant: not implemented")
 // Mistakes selects what the implementation gets wrong. The zero value gets
 // nothing wrong.
 type Mistakes struct {
-	TODO            string // "enqueue" or "down": that body returns ErrNotImplemented
+	TODO            string // "enqueue", "handlecall" (the producer's) or "down": that body returns ErrNotImplemented
 	EnqueueCast     bool   // Enqueue casts to the producer and makes up the id itself
 	RandomIDs       bool   // ids from math/rand, not noex.Rand
 	SameID          bool   // every task gets the same id
@@ -38,6 +38,18 @@ type Mistakes struct {
 	MonitorLate     bool   // the producer monitors a worker only after its first task
 	NoRequeue       bool   // the producer ignores Down
 	RequeueDone     bool   // on Down, the producer requeues the worker's last task, even when done
+
+	CastThenCall bool // Enqueue casts the task to the producer, then calls it for the id
+	FirstRef     bool // the producer keeps the first PID it saw for each worker name
+	TimeSleep    bool // workers wait with time.Sleep instead of noex.Sleep
+	NeverDequeue bool // the producer never removes a task from its queue
+	RawGoroutine bool // a worker hands its task to a goroutine, which works (noex.Sleep) and publishes with the worker's ctx
+	// RefusedGoroutine is RawGoroutine with the goroutine's calls made
+	// without the worker's ctx, so that they fail at once, as deterministic
+	// mode refuses a goroutine that is not a process. The grader sees the
+	// same run; the variant races with nothing, where RawGoroutine races
+	// with the worker inside the runtime (go test -race reports it).
+	RefusedGoroutine bool
 }
 
 const (
@@ -53,8 +65,11 @@ var (
 )
 
 type (
-	enqueue struct{ Payload string }
-	ready   struct {
+	enqueue struct {
+		Payload string
+		LastID  bool // CastThenCall: a call asking for the id of the last task cast
+	}
+	ready struct {
 		Worker string
 		PID    noex.PID
 		Done   string
@@ -108,6 +123,11 @@ func (s *system) Enqueue(ctx context.Context, payload string) (string, error) {
 	switch {
 	case s.m.TODO == "enqueue":
 		return "", ErrNotImplemented
+	case s.m.CastThenCall:
+		if err := noex.Cast(ctx, producer, ready{Worker: "client:" + payload}); err != nil {
+			return "", err
+		}
+		return noex.Call(ctx, producer, enqueue{LastID: true})
 	case s.m.EnqueueCast:
 		s.n++
 		return fmt.Sprintf("cast-%d", s.n), noex.Cast(ctx, producer, ready{Worker: "client:" + payload})
@@ -138,21 +158,29 @@ func (s *system) Shutdown(ctx context.Context) error {
 type producerB struct{ m Mistakes }
 
 type producerState struct {
-	seq   int
-	queue []task
-	idle  []ready
-	busy  map[noex.PID]task
-	last  map[noex.PID]task
-	watch map[noex.PID]bool
-	given map[noex.PID]int
+	seq    int
+	queue  []task
+	idle   []ready
+	busy   map[noex.PID]task
+	last   map[noex.PID]task
+	watch  map[noex.PID]bool
+	given  map[noex.PID]int
+	first  map[string]noex.PID // FirstRef: the first PID seen for each worker
+	lastID string
 }
 
 func (p *producerB) Init(context.Context) (*producerState, error) {
 	return &producerState{busy: map[noex.PID]task{}, last: map[noex.PID]task{}, watch: map[noex.PID]bool{},
-		given: map[noex.PID]int{}}, nil
+		given: map[noex.PID]int{}, first: map[string]noex.PID{}}, nil
 }
 
 func (p *producerB) HandleCall(ctx context.Context, msg enqueue, st *producerState) (string, *producerState, error) {
+	if p.m.TODO == "handlecall" {
+		return "", st, ErrNotImplemented
+	}
+	if msg.LastID {
+		return st.lastID, st, nil
+	}
 	st.seq++
 	var id string
 	switch {
@@ -164,11 +192,16 @@ func (p *producerB) HandleCall(ctx context.Context, msg enqueue, st *producerSta
 		id = fmt.Sprintf("task-%d-%04x", st.seq, noex.Rand(ctx).IntN(1<<16))
 	}
 	st.queue = append(st.queue, task{ID: id, Payload: msg.Payload})
+	st.lastID = id
 	p.dispatch(ctx, st)
 	return id, st, nil
 }
 
 func (p *producerB) HandleCast(ctx context.Context, r ready, st *producerState) (*producerState, error) {
+	if payload, ok := strings.CutPrefix(r.Worker, "client:"); ok && p.m.CastThenCall {
+		_, st, err := p.HandleCall(ctx, enqueue{Payload: payload}, st)
+		return st, err
+	}
 	if strings.HasPrefix(r.Worker, "client:") { // EnqueueCast
 		st.seq++
 		st.queue = append(st.queue, task{ID: fmt.Sprintf("cast-%d", st.seq), Payload: r.Worker})
@@ -185,6 +218,13 @@ func (p *producerB) HandleCast(ctx context.Context, r ready, st *producerState) 
 	}
 	if p.m.OneWorker && r.Worker != "worker-0" {
 		return st, nil
+	}
+	if p.m.FirstRef {
+		if pid, ok := st.first[r.Worker]; ok {
+			r.PID = pid
+		} else {
+			st.first[r.Worker] = r.PID
+		}
 	}
 	if !slices.ContainsFunc(st.idle, func(x ready) bool { return x.PID == r.PID }) {
 		st.idle = append(st.idle, r)
@@ -235,7 +275,9 @@ func (p *producerB) dispatch(ctx context.Context, st *producerState) {
 			st.idle = st.idle[1:]
 			_ = noex.Cast(ctx, noex.RefOf[assign, assign, noex.None](w2.PID), assign{Task: t})
 		}
-		st.queue = st.queue[1:]
+		if !p.m.NeverDequeue {
+			st.queue = st.queue[1:]
+		}
 		st.busy[w.PID], st.last[w.PID] = t, t
 		st.given[w.PID]++
 		if p.m.MonitorLate && !st.watch[w.PID] && st.given[w.PID] == 1 {
@@ -265,9 +307,32 @@ func (w *workerB) HandleCall(ctx context.Context, a assign, name string) (noex.N
 }
 
 func (w *workerB) HandleCast(ctx context.Context, a assign, name string) (string, error) {
-	if err := noex.Sleep(ctx, 10*time.Millisecond+time.Duration(noex.Rand(ctx).Int64N(int64(20*time.Millisecond)))); err != nil {
-		return name, err
+	d := 10*time.Millisecond + time.Duration(noex.Rand(ctx).Int64N(int64(20*time.Millisecond)))
+	switch {
+	case w.m.RawGoroutine:
+		go func() {
+			_ = noex.Sleep(ctx, d)
+			_ = w.finish(ctx, a, name)
+		}()
+		return name, nil
+	case w.m.RefusedGoroutine:
+		go func() {
+			time.Sleep(d)
+			_ = w.finish(context.Background(), a, name)
+		}()
+		return name, nil
+	case w.m.TimeSleep:
+		time.Sleep(d)
+	default:
+		if err := noex.Sleep(ctx, d); err != nil {
+			return name, err
+		}
 	}
+	return name, w.finish(ctx, a, name)
+}
+
+// finish publishes the completion of a and says the worker is ready.
+func (w *workerB) finish(ctx context.Context, a assign, name string) error {
 	c := grader.Completion{TaskID: a.Task.ID, Worker: name}
 	var err error
 	switch {
@@ -279,9 +344,9 @@ func (w *workerB) HandleCast(ctx context.Context, a assign, name string) (string
 		err = noex.Publish(ctx, bus, topic, c)
 	}
 	if err != nil {
-		return name, err
+		return err
 	}
-	return name, noex.Cast(ctx, producer, ready{Worker: name, PID: noex.Self(ctx), Done: a.Task.ID})
+	return noex.Cast(ctx, producer, ready{Worker: name, PID: noex.Self(ctx), Done: a.Task.ID})
 }
 
 // ---- monitor ----
