@@ -411,11 +411,23 @@ func checkAllWorkers(x *facts) string {
 			idle = append(idle, w)
 		}
 	}
-	if len(idle) > 0 {
+	switch {
+	case len(idle) == workers && !x.workersSpoke():
+		return fmt.Sprintf("the producer gave no task to any worker, and no worker ever sent the producer a message: "+
+			"the producer cannot know which workers there are and when they are idle unless they tell it (%s "+
+			"sent it nothing)", strings.Join(idle, ", "))
+	case len(idle) > 0:
 		return fmt.Sprintf("the producer gave no task to %s (tasks given per worker: %s): give each task to an idle "+
 			"worker, and all three are idle at the start", strings.Join(idle, " and "), strings.Join(per, ", "))
 	}
 	return ""
+}
+
+// workersSpoke reports whether a worker ever sent the producer a message.
+func (x *facts) workersSpoke() bool {
+	return slices.ContainsFunc(x.ev, func(e noex.Event) bool {
+		return e.Kind == noex.MessageSent && isWorker(e.Label) && e.PeerLbl == producerLabel
+	})
 }
 
 // checkCleanup: Shutdown leaves no name, process or subscription behind.

@@ -148,19 +148,6 @@ func (x *facts) handledEvent(r noex.Event) (noex.Event, bool) {
 	return e, ok
 }
 
-// sentHandled returns the MessageHandled of the message sent as s.
-func (x *facts) sentHandled(s noex.Event) (noex.Event, bool) {
-	e, ok := x.handled[msgKey{s.Peer, s.Ref}]
-	return e, ok
-}
-
-// handledOK reports whether the receiver of the message sent as s handled
-// it to the end, without an error or a crash.
-func (x *facts) handledOK(s noex.Event) bool {
-	e, ok := x.sentHandled(s)
-	return ok && e.Err == nil
-}
-
 // event returns the event numbered seq.
 func (x *facts) event(seq uint64) (noex.Event, bool) {
 	j, ok := slices.BinarySearchFunc(x.ev, seq, func(e noex.Event, s uint64) int { return cmp.Compare(e.Seq, s) })

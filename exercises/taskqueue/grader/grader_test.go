@@ -56,10 +56,10 @@ var mistakes = []struct {
 }{
 	{name: "no mistake"},
 	{name: "enqueue by cast", m: mutant.Mistakes{EnqueueCast: true},
-		p1: want{roots: map[string]string{rEnqueue: `the client Enqueue("job-01") cast ready{Worker:"client:job-01"`}},
+		p1: want{roots: map[string]string{rEnqueue: `the client Enqueue("job-01") cast Ready{Worker:"client:job-01"`}},
 		p2: want{follow: map[string]string{}}},
 	{name: "enqueue by a cast, the id by a second call", m: mutant.Mistakes{CastThenCall: true},
-		p1: want{roots: map[string]string{rEnqueue: `cast ready{Worker:"client:job-01" PID:p0 Done:""} to the producer, then called it with enqueue{Payload:"" LastID:true}: enqueue must be one call that carries the task and returns its id`}}},
+		p1: want{roots: map[string]string{rEnqueue: `cast Ready{Worker:"client:job-01" PID:p0 Done:""} to the producer, then called it with Enqueue{Payload:""}: enqueue must be one call that carries the task and returns its id`}}},
 	{name: "ids from math/rand", m: mutant.Mistakes{RandomIDs: true},
 		p1: want{roots: map[string]string{rIDs: "two runs with seed 1 gave different task ids"},
 			follow: map[string]string{rReplay: rIDs}},
@@ -97,7 +97,7 @@ var mistakes = []struct {
 		p2: want{roots: map[string]string{rRequeue: "got its noex.Down but never gave the task to a worker again"},
 			follow: map[string]string{rLost: rRequeue}}},
 	{name: "finished task requeued", m: mutant.Mistakes{RequeueDone: true},
-		p1: want{roots: map[string]string{rOnce: "was completed 2 times"}},
+		p1: want{roots: map[string]string{rOnce: "was completed 3 times"}},
 		p2: want{follow: map[string]string{rTwice: part1(rOnce)}}},
 	{name: "first reference kept for each worker", m: mutant.Mistakes{FirstRef: true},
 		p2: want{roots: map[string]string{rRehired: "the producer kept the reference it had to the crashed process"}}},
@@ -144,11 +144,11 @@ func TestGradeMistakes(t *testing.T) {
 	}
 }
 
-// TestGradeTODOs checks the parts that are not solved yet: a TODO still
-// runs, or part 2 is not begun. Without strict grading they are not
-// graded, and the report says which function still runs a TODO; with
-// strict grading they are.
-func TestGradeTODOs(t *testing.T) {
+// TestGradeNotSolvedYet checks the parts that are not solved yet: a TODO
+// still runs, or part 2 is not begun (the producer monitors no worker).
+// Without strict grading they are not graded, and the report says which
+// function still runs a TODO; with strict grading they are.
+func TestGradeNotSolvedYet(t *testing.T) {
 	tests := []struct {
 		name             string
 		m                mutant.Mistakes
@@ -176,6 +176,12 @@ func TestGradeTODOs(t *testing.T) {
 		{name: "TODO in the Down handler", m: mutant.Mistakes{TODO: "down"},
 			p2:      want{unsolved: "the producer's HandleInfo for a noex.Down"},
 			strict2: want{roots: map[string]string{rRequeue: "got its noex.Down but never gave the task to a worker again"}, follow: map[string]string{rLost: rRequeue}}},
+		{name: "workers that never say they are ready", m: mutant.Mistakes{SilentWorkers: true},
+			p1:      want{roots: map[string]string{rAll: "no worker ever sent the producer a message"}, follow: map[string]string{rOnce: rAll}},
+			p2:      want{unsolved: "the producer monitors no worker yet"},
+			strict1: want{roots: map[string]string{rAll: "no worker ever sent the producer a message"}, follow: map[string]string{rOnce: rAll}},
+			strict2: want{follow: map[string]string{rMonitors: part1(rAll), rLost: part1(rAll), rRequeue: part1(rAll),
+				rRestart: part1(rAll), rRehired: part1(rAll)}}},
 		{name: "part 2 not begun", m: mutant.Mistakes{NoMonitor: true},
 			p2: want{unsolved: "the producer monitors no worker yet"},
 			strict2: want{roots: map[string]string{rMonitors: "the producer monitors no worker"},

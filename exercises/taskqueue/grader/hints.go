@@ -298,3 +298,14 @@ func hintsMarkdown() string {
 func isShared(id string) bool {
 	return id == reqRun || id == reqRecords || id == reqCleanup || id == reqReplay
 }
+
+// requirementsMarkdown renders the requirements for the docs: a table of
+// what the grader checks for each.
+func requirementsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| Part | Requirement (subtest) | What the grader checks |\n|---|---|---|\n")
+	for _, req := range requirements {
+		fmt.Fprintf(&b, "| %d | %s | %s |\n", req.part, req.name, req.checks)
+	}
+	return b.String()
+}

@@ -97,7 +97,7 @@ var requirements = []requirement{
 	{
 		id: reqOnce, part: 1, name: "each task is processed exactly once",
 		checks: "Each task is given to a worker once and completed once.",
-		check:  checkExactlyOnce, tasks: true, needs: []string{reqEnqueue, reqIDs, reqCasts, reqWork, reqPublish},
+		check:  checkExactlyOnce, tasks: true, needs: []string{reqEnqueue, reqIDs, reqCasts, reqAll, reqWork, reqPublish},
 	},
 	{
 		id: reqAll, part: 1, name: "all three workers take part",

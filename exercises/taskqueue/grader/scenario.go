@@ -223,7 +223,7 @@ func (r *run) finish(ctx context.Context, sys System, rt *noex.Runtime, rec *noe
 func enqueueOnce(ctx context.Context, sys System, payload string) (id string, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("Enqueue panicked: %v", v)
+			err = fmt.Errorf("grader: Enqueue panicked: %v", v)
 		}
 	}()
 	return sys.Enqueue(ctx, payload)
@@ -233,15 +233,15 @@ func enqueueOnce(ctx context.Context, sys System, payload string) (id string, er
 func start(ctx context.Context, impl Impl) (sys System, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("Start panicked: %v", v)
+			err = fmt.Errorf("grader: Start panicked: %v", v)
 		}
 	}()
 	if impl.Start == nil {
-		return nil, errors.New("Impl.Start is nil")
+		return nil, errors.New("grader: Impl.Start is nil")
 	}
 	sys, err = impl.Start(ctx)
 	if err == nil && sys == nil {
-		err = errors.New("Start returned no System")
+		err = errors.New("grader: Start returned no System")
 	}
 	return sys, err
 }

@@ -3,14 +3,11 @@ package grader
 import (
 	"errors"
 	"flag"
-	"io"
 	"github.com/noex-go/noex/noex"
-	"os"
+	"io"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the hints section of docs/exercise-task-queue.md")
 
 func TestParseStack(t *testing.T) {
 	tests := []struct {
@@ -79,28 +76,11 @@ func TestDescribeRunErr(t *testing.T) {
 }
 
 // TestDocsHints checks that the hints section of the exercise's doc is the
-// grader's hint ladders; -update rewrites it.
+// grader's hint ladders, and its requirements table the grader's
+// requirements; -update rewrites them.
 func TestDocsHints(t *testing.T) {
-	const path = "../../../docs/exercise-task-queue.md"
-	doc, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(doc)
-	begin, end := "<!-- begin hints -->\n", "<!-- end hints -->"
-	i, j := strings.Index(text, begin), strings.Index(text, end)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no %q ... %q section", path, begin, end)
-	}
-	want := hintsMarkdown()
-	if got := text[i+len(begin) : j]; got != want {
-		if !*update {
-			t.Fatalf("the hints in %s are out of date; regenerate them with\n\tgo test ./exercises/taskqueue/grader -run TestDocsHints -update", path)
-		}
-		if err := os.WriteFile(path, []byte(text[:i+len(begin)]+want+text[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	CheckDocSection(t, "hints", hintsMarkdown())
+	CheckDocSection(t, "requirements", requirementsMarkdown())
 }
 
 func TestHintFlag(t *testing.T) {
