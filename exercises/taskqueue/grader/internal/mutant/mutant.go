@@ -44,10 +44,10 @@ type Mistakes struct {
 
 	SilentWorkers bool // workers never tell the producer they are ready
 	CastThenCall  bool // Enqueue casts the task to the producer, then calls it for the id
-	FirstRef     bool // the producer keeps the first PID it saw for each worker name
-	TimeSleep    bool // workers wait with time.Sleep instead of noex.Sleep
-	NeverDequeue bool // the producer never removes a task from its queue
-	RawGoroutine bool // a worker hands its task to a goroutine, which works (noex.Sleep) and publishes with the worker's ctx
+	FirstRef      bool // the producer keeps the first PID it saw for each worker name
+	TimeSleep     bool // workers wait with time.Sleep instead of noex.Sleep
+	NeverDequeue  bool // the producer never removes a task from its queue
+	RawGoroutine  bool // a worker hands its task to a goroutine, which works (noex.Sleep) and publishes with the worker's ctx
 	// RefusedGoroutine is RawGoroutine with the goroutine's calls made
 	// without the worker's ctx, so that they fail at once, as deterministic
 	// mode refuses a goroutine that is not a process. The grader sees the
