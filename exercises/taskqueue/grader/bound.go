@@ -46,6 +46,7 @@ type limiter struct {
 	real   bool
 	faults *noextest.Faults
 	over   atomic.Bool
+	watch  *goroutineWatch // a probe run: finds the goroutines handlers start
 	mu     sync.Mutex
 	wall   []time.Time
 	ctx    context.Context
@@ -82,6 +83,9 @@ func (l *limiter) observer(rec *noextest.Recorder) func(noex.Event) {
 		}
 		l.wall = append(l.wall, time.Now())
 		rec.Observe(e)
+		if l.watch != nil {
+			l.watch.observe(e)
+		}
 	}
 }
 

@@ -168,6 +168,11 @@ func checkPublish(x *facts) string {
 					is.addf("task %s was given to %s, but %s published its completion", id, got[0].Label, p.PeerLbl)
 					break
 				}
+				if other := otherWorker(p.Msg, p.PeerLbl); other != "" {
+					is.addf("%s published the completion of task %s as done by %q: a completion names the worker "+
+						"that did the task", p.PeerLbl, id, other)
+					break
+				}
 			}
 			continue
 		}
@@ -176,6 +181,17 @@ func checkPublish(x *facts) string {
 		}
 	}
 	return x.join(is)
+}
+
+// otherWorker returns the name of a worker other than self that msg
+// mentions, or "".
+func otherWorker(msg any, self string) string {
+	for _, s := range stringsIn(msg) {
+		if isWorker(s) && s != self {
+			return s
+		}
+	}
+	return ""
 }
 
 // notPublished says why no completion of id was published on the topic,
@@ -223,6 +239,10 @@ func checkSubscribed(x *facts) string {
 		}
 		return fmt.Sprintf("the monitor subscribed to %s, which does not match %q", quoteList(pats, 3), topic)
 	}
+	if n, pats := x.mostSubscriptions(); n > 1 {
+		return fmt.Sprintf("the monitor held %d subscriptions matching %q at once (%s): each completion reaches it "+
+			"%d times. Subscribe once, in Init", n, topic, quoteList(pats, 3), n)
+	}
 	for _, e := range x.ev {
 		if e.Kind == noex.Published && e.Name == topic {
 			if e.Seq < matching[0].Seq {
@@ -234,6 +254,34 @@ func checkSubscribed(x *facts) string {
 		}
 	}
 	return ""
+}
+
+// mostSubscriptions returns the most subscriptions matching the
+// completion topic the monitor held at once, and their patterns.
+func (x *facts) mostSubscriptions() (int, []string) {
+	live := map[uint64]string{} // subscription → pattern
+	best, pats := 0, []string(nil)
+	for _, e := range x.ev {
+		if e.PeerLbl != monitorLabel {
+			continue
+		}
+		switch e.Kind {
+		case noex.Subscribed:
+			if ok, _ := noex.MatchTopic(e.Name, topic); ok {
+				live[e.Ref] = e.Name
+			}
+		case noex.Unsubscribed:
+			delete(live, e.Ref)
+		}
+		if len(live) > best {
+			best, pats = len(live), nil
+			for _, p := range live {
+				pats = append(pats, p)
+			}
+			slices.Sort(pats)
+		}
+	}
+	return best, pats
 }
 
 // checkRecorded: the monitor answers with every completion the bus brought
@@ -250,7 +298,9 @@ func checkRecorded(x *facts) string {
 	var missing []string
 	published := 0
 	for _, id := range x.ids {
-		done := x.completions(id)
+		// Completions published after Completions asked the monitor cannot
+		// be in its answer (a shutdown may make the system finish a task).
+		done := slices.DeleteFunc(x.completions(id), func(p noex.Event) bool { return p.Seq > x.asked })
 		if len(done) == 0 {
 			continue
 		}
@@ -271,8 +321,9 @@ func checkRecorded(x *facts) string {
 		case rec > recv:
 			is.addf("the monitor reports task %s %d times but received its completion %d times", id, rec, recv)
 		default:
-			if w := x.recordedWorker(id); !slices.ContainsFunc(done, func(p noex.Event) bool { return p.PeerLbl == w }) {
-				is.addf("the monitor recorded task %s as done by %q, but %s published it", id, w, done[0].PeerLbl)
+			if w := x.recordedWorker(id); !slices.Contains(x.receivedWorkers[id], w) {
+				is.addf("the monitor recorded task %s as done by %q, but the completion it received says %s", id, w,
+					quoteList(x.receivedWorkers[id], 3))
 			}
 		}
 	}

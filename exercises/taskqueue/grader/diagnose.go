@@ -1,11 +1,8 @@
 package grader
 
 import (
-	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/noex-go/noex/noex"
 )
 
 // verdict is what one run showed about one requirement.
@@ -15,18 +12,17 @@ type verdict struct {
 	// cause is, for a failure, the index of the requirement whose failure
 	// in the same run explains this one (a consequence), or -1 (a root:
 	// a mistake of its own).
-	cause   int
-	replay  bool // obs came from comparing two runs of one seed
-	blocked bool // a diagnostic run can say where the process blocked
-	slow    bool // the run broke after a wait: it never came to rest, or a process blocked
+	cause  int
+	replay bool // obs came from comparing two runs of one seed
+	slow   bool // the run broke after a wait: it never came to rest, or a process blocked
 }
 
 // evaluate checks every requirement in reqs on the run and tells root
 // failures from their consequences: a failure is a consequence when a
 // requirement it needs failed in the same run, or when the run broke
-// before it could be judged. staticFailed says whether the static
-// analyzer found something (a root for every run).
-func evaluate(x *facts, reqs []requirement, staticFailed bool) []verdict {
+// before it could be judged. globalFailed says whether the runtime
+// requirement, checked once (see probe.go), failed: a root for every run.
+func evaluate(x *facts, reqs []requirement, globalFailed bool) []verdict {
 	out := make([]verdict, len(reqs))
 	for i := range out {
 		out[i].cause = -1
@@ -37,7 +33,7 @@ func evaluate(x *facts, reqs []requirement, staticFailed bool) []verdict {
 			root = indexOf(reqs, reqRun)
 		}
 		for i, req := range reqs {
-			if req.static || req.crash || req.replay && x.r.replayOf == nil {
+			if req.global || req.crash || req.replay && x.r.replayOf == nil {
 				continue
 			}
 			out[i].checked = true
@@ -52,7 +48,7 @@ func evaluate(x *facts, reqs []requirement, staticFailed bool) []verdict {
 	_, crashed := x.injectedCrash()
 	enq := indexOf(reqs, reqEnqueue)
 	for i, req := range reqs {
-		if req.static || req.replay && x.r.replayOf == nil || req.crash && !crashed {
+		if req.global || req.replay && x.r.replayOf == nil || req.crash && !crashed {
 			continue
 		}
 		out[i].checked = true
@@ -64,21 +60,18 @@ func evaluate(x *facts, reqs []requirement, staticFailed bool) []verdict {
 		if rest, ok := strings.CutPrefix(obs, replayMark); ok {
 			obs, out[i].replay = rest, true
 		}
-		if rest, ok := strings.CutPrefix(obs, blockedMark); ok {
-			obs, out[i].blocked = rest, true
-		}
 		out[i].obs = obs
 	}
-	markConsequences(reqs, out, staticFailed)
+	markConsequences(reqs, out, globalFailed)
 	return out
 }
 
 // markConsequences sets the cause of every failure whose needs failed in
 // the same run, then follows causes back to their roots.
-func markConsequences(reqs []requirement, out []verdict, staticFailed bool) {
+func markConsequences(reqs []requirement, out []verdict, globalFailed bool) {
 	failed := func(id string) int {
 		j := indexOf(reqs, id)
-		if j < 0 || reqs[j].static && !staticFailed || !reqs[j].static && out[j].obs == "" {
+		if j < 0 || reqs[j].global && !globalFailed || !reqs[j].global && out[j].obs == "" {
 			return -1
 		}
 		return j
@@ -114,28 +107,3 @@ func (x *facts) noTasks() string {
 	}
 	return notChecked + "no task could be enqueued (Enqueue returned no id)"
 }
-
-// diagnose runs the seed of a run in which a worker seemed to block outside
-// the runtime again, with a watchdog short enough to catch it in the act,
-// and returns where it blocked ("worker.go:31: time.Sleep blocks outside
-// the runtime; ..."), or "" if the run did not show it.
-//
-// The short watchdog may also catch a process that was merely slow (a
-// loaded machine): a stack without the student's code is tried again, up
-// to diagTries times.
-func diagnose(impl Impl, p plan) string {
-	p.replay, p.diag = false, true
-	for range diagTries {
-		r := execute(impl, p)
-		var esc *noex.EscapeError
-		if !errors.As(r.runErr, &esc) {
-			return ""
-		}
-		if st := parseStack(esc.Stack); st.where != "" && st.call != "" {
-			return fmt.Sprintf("%s: %s blocks outside the runtime%s", st.where, st.call, advice(st.call))
-		}
-	}
-	return ""
-}
-
-const diagTries = 3

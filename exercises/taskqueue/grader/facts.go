@@ -29,9 +29,12 @@ type facts struct {
 	delivered map[string]int          // how often the bus delivered a task's completion to the monitor's subscriptions
 	received  map[string]int          // how often a message about a task reached the monitor's mailbox from the bus, before Completions asked it
 	asked     uint64                  // Seq of the monitor's receipt of the call of Completions (0: never)
-	handled   map[msgKey]noex.Event   // MessageHandled, by receiver and message
-	replies   map[msgKey]noex.Event   // ReplySent, by server and call
-	started   map[noex.PID]uint64     // Seq of each process's ProcessStarted
+	// receivedWorkers lists, by task, the worker names in the completions
+	// the monitor received (before Completions asked it).
+	receivedWorkers map[string][]string
+	handled         map[msgKey]noex.Event // MessageHandled, by receiver and message
+	replies         map[msgKey]noex.Event // ReplySent, by server and call
+	started         map[noex.PID]uint64   // Seq of each process's ProcessStarted
 
 	crash     crash // the injected crash, computed once
 	crashed   bool
@@ -49,7 +52,7 @@ func newFacts(r *run) *facts {
 		atWorkers: map[string][]noex.Event{}, toWorkers: map[string][]noex.Event{}, pubs: map[string][]noex.Event{},
 		sentBy: map[string][]noex.Event{}, toMonitor: map[string]noex.Event{}, delivered: map[string]int{},
 		received: map[string]int{}, handled: map[msgKey]noex.Event{}, replies: map[msgKey]noex.Event{},
-		started: map[noex.PID]uint64{}}
+		started: map[noex.PID]uint64{}, receivedWorkers: map[string][]string{}}
 	for _, q := range r.enqueues {
 		if q.err == nil && q.id != "" && !x.idSet[q.id] {
 			x.idSet[q.id] = true
@@ -104,6 +107,11 @@ func (x *facts) index(e noex.Event, id string) {
 			x.atWorkers[id] = append(x.atWorkers[id], e)
 		case e.Label == monitorLabel && e.MsgKind == noex.KindInfo && e.PeerLbl == busLabel && x.asked == 0:
 			x.received[id]++
+			for _, s := range stringsIn(e.Msg) {
+				if isWorker(s) && !slices.Contains(x.receivedWorkers[id], s) {
+					x.receivedWorkers[id] = append(x.receivedWorkers[id], s)
+				}
+			}
 		}
 	case noex.Published:
 		x.pubs[id] = append(x.pubs[id], e)

@@ -29,11 +29,12 @@ var hints = map[string][HintLevels]string{
 		"The producer takes a task off its queue when it gives it to a worker, and puts it back only when that " +
 			"worker ends without finishing it.",
 	},
-	reqStatic: {
+	reqRuntime: {
 		"In deterministic mode the runtime runs one process at a time, on a virtual clock, from a seed. A handler " +
-			"that sleeps, reads the wall clock, draws from math/rand, waits on a channel or starts a goroutine does " +
-			"it behind the runtime's back (docs/deterministic-mode.md).",
-		"The analyzer's message names the file and the line, and what the runtime offers instead.",
+			"that sleeps, waits on a channel or a lock, starts a goroutine, reads the wall clock or draws from " +
+			"math/rand does it behind the runtime's back (docs/deterministic-mode.md).",
+		"The message names the file and the line, and what the runtime offers instead. A goroutine is not a " +
+			"process: do the work in the handler, which may wait on the runtime's clock while the others run.",
 		"`time.Sleep` becomes `noex.Sleep(ctx, d)`; `time.Now`, `noex.Now(ctx)`; `math/rand`, `noex.Rand(ctx)`; a " +
 			"goroutine or a channel, a message to a process.",
 	},
@@ -278,7 +279,7 @@ func (l hintLadder) save(levels map[string]int) error {
 func hintsMarkdown() string {
 	var b strings.Builder
 	for part := 1; part <= 2; part++ {
-		for _, req := range partRequirements(part, true) {
+		for _, req := range partRequirements(part) {
 			ladder, ok := hints[req.id]
 			if !ok || part == 2 && req.part == 2 && isShared(req.id) {
 				continue
@@ -296,7 +297,7 @@ func hintsMarkdown() string {
 
 // isShared reports whether a part-2 requirement repeats one of part 1.
 func isShared(id string) bool {
-	return id == reqRun || id == reqRecords || id == reqCleanup || id == reqReplay
+	return id == reqRun || id == reqRuntime || id == reqRecords || id == reqCleanup || id == reqReplay
 }
 
 // requirementsMarkdown renders the requirements for the docs: a table of

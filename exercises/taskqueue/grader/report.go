@@ -89,8 +89,15 @@ func (r Result) FailureText(cfg Config) string {
 	b.WriteString(f.Observation)
 	b.WriteString("\n")
 	switch {
+	case len(r.Findings) > 0 && r.tally.probe:
+		fmt.Fprintf(&b, "Found in the source by the static analyzer (noexvet), and in a probe run of seed %d.", f.Seed)
+		return b.String()
 	case len(r.Findings) > 0:
 		b.WriteString("Found in the source by the static analyzer (noexvet); no run needed.")
+		return b.String()
+	case r.tally.probe:
+		fmt.Fprintf(&b, "Seen in a probe run of seed %d, made under a watchdog of %v (a process that holds up the "+
+			"others that long fails the run) and watching for goroutines that handlers start.", f.Seed, diagWatchdog)
 		return b.String()
 	case r.tally.unchecked:
 		return strings.TrimRight(b.String(), "\n")

@@ -93,7 +93,7 @@ type Result struct {
 	// Cause, for a requirement whose every failure follows from another
 	// requirement's, names that requirement; "" otherwise.
 	Cause string
-	// Findings are the static analyzer's findings (the static requirement).
+	// Findings are the static analyzer's findings (the runtime requirement).
 	Findings []Finding
 
 	tally tally
@@ -106,6 +106,7 @@ type tally struct {
 	replayed         []uint64 // seeds run twice and compared
 	replayFails      int
 	unchecked        bool // checked on no run although runs were made
+	probe            bool // seen in the probe run
 	total            int  // the part's runs
 }
 
@@ -125,7 +126,7 @@ type Failure struct {
 	Log    string // the run's event log, with Config.Only
 }
 
-func summarize(cfg Config, part int, reqs []requirement, outs []outcome, st staticResult) PartReport {
+func summarize(cfg Config, part int, reqs []requirement, outs []outcome, rt runtimeCheck) PartReport {
 	pr := PartReport{Part: part, BaseSeed: cfg.BaseSeed}
 	for _, o := range outs {
 		if o.plan.real {
@@ -138,8 +139,8 @@ func summarize(cfg Config, part int, reqs []requirement, outs []outcome, st stat
 		}
 	}
 	for i, req := range reqs {
-		if req.static {
-			pr.Results = append(pr.Results, st.result(req))
+		if req.global {
+			pr.Results = append(pr.Results, rt.result(req))
 			continue
 		}
 		res := Result{Requirement: req.name, ID: req.id}
@@ -267,7 +268,7 @@ func (p *PartReport) followPart(prev PartReport) {
 // notRun returns the results of a part that was not graded at all.
 func notRun(part int, why string) []Result {
 	var out []Result
-	for _, req := range partRequirements(part, false) {
+	for _, req := range partRequirements(part) {
 		out = append(out, Result{Requirement: req.name, ID: req.id, Failures: 1, tally: tally{unchecked: true},
 			First: &Failure{Observation: why}})
 	}

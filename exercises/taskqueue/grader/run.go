@@ -3,7 +3,6 @@ package grader
 import (
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,21 +71,25 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// gradePart grades one part. prev is the report of part 1 when grading
-// part 2: part 2's failures follow from part 1's while part 1 fails.
+// gradePart grades one part. st is the static analysis of the source,
+// which counts for part 1; prev is the report of part 1 when grading part
+// 2: part 2's failures follow from part 1's while part 1 fails.
 func gradePart(impl Impl, cfg Config, part int, strict bool, st staticResult, prev *PartReport) PartReport {
-	reqs := partRequirements(part, st.ran && part == 1)
+	reqs := partRequirements(part)
 	jobs := plans(cfg, part)
+	rt := probeRun(impl, jobs[0])
+	if part == 1 {
+		rt.static = st
+	}
 	n := min(firstBatch, len(jobs))
 	var broken atomic.Int32
-	outs := executeAll(impl, cfg, jobs[:n], reqs, st.failed(), &broken)
+	outs := executeAll(impl, cfg, jobs[:n], reqs, rt.failed(), &broken)
 	why := unsolved(part, outs)
 	if why == "" || strict {
-		outs = append(outs, executeAll(impl, cfg, jobs[n:], reqs, st.failed(), &broken)...)
+		outs = append(outs, executeAll(impl, cfg, jobs[n:], reqs, rt.failed(), &broken)...)
 		why = unsolved(part, outs)
 	}
-	explainBlocked(impl, outs, indexOf(reqs, reqWork))
-	pr := summarize(cfg, part, reqs, outs, st)
+	pr := summarize(cfg, part, reqs, outs, rt)
 	pr.Unsolved, pr.Graded = why, why == "" || strict
 	if pr.Skipped = len(jobs) - len(outs); pr.Skipped > 0 {
 		pr.SkipReason = "not solved yet"
@@ -152,7 +155,7 @@ type outcome struct {
 // executeAll grades the jobs, cfg.Parallel at a time, and returns the
 // outcomes of those it ran, in job order. Once maxBroken runs have broken
 // (counted in broken), the jobs not started yet are skipped.
-func executeAll(impl Impl, cfg Config, jobs []plan, reqs []requirement, staticFailed bool, broken *atomic.Int32) []outcome {
+func executeAll(impl Impl, cfg Config, jobs []plan, reqs []requirement, globalFailed bool, broken *atomic.Int32) []outcome {
 	out := make([]outcome, len(jobs))
 	ran := make([]bool, len(jobs))
 	next := make(chan int)
@@ -163,7 +166,7 @@ func executeAll(impl Impl, cfg Config, jobs []plan, reqs []requirement, staticFa
 				if broken.Load() >= maxBroken {
 					continue
 				}
-				out[i], ran[i] = grade(impl, cfg, jobs[i], reqs, staticFailed), true
+				out[i], ran[i] = grade(impl, cfg, jobs[i], reqs, globalFailed), true
 				if _, b := out[i].broke(); b {
 					broken.Add(1)
 				}
@@ -196,7 +199,7 @@ func (o outcome) broke() (string, bool) {
 }
 
 // grade runs one job (twice for a replay) and checks it.
-func grade(impl Impl, cfg Config, p plan, reqs []requirement, staticFailed bool) outcome {
+func grade(impl Impl, cfg Config, p plan, reqs []requirement, globalFailed bool) outcome {
 	r := execute(impl, p)
 	if p.replay && r.limit == nil && r.runErr == nil {
 		again := execute(impl, p)
@@ -204,7 +207,7 @@ func grade(impl Impl, cfg Config, p plan, reqs []requirement, staticFailed bool)
 		r = again
 	}
 	x := newFacts(r)
-	o := outcome{plan: p, verdicts: evaluate(x, reqs, staticFailed), begun: monitorsWorkers(r)}
+	o := outcome{plan: p, verdicts: evaluate(x, reqs, globalFailed), begun: monitorsWorkers(r)}
 	o.notImpl, o.todoPart = notImplemented(r, impl.ErrNotImplemented)
 	if _, ok := x.injectedCrash(); p.part == 2 && !ok {
 		o.noCrash = x.noCrash()
@@ -231,26 +234,4 @@ func unsolved(part int, outs []outcome) string {
 		return "the producer monitors no worker yet"
 	}
 	return ""
-}
-
-// explainBlocked replays the first run in which a worker seemed to block
-// outside the runtime with a short watchdog, to say where in the code it
-// blocked, and adds that to every such observation.
-func explainBlocked(impl Impl, outs []outcome, work int) {
-	if work < 0 {
-		return
-	}
-	where, tried := "", false
-	for i := range outs {
-		v := &outs[i].verdicts[work]
-		if !v.blocked {
-			continue
-		}
-		if !tried {
-			where, tried = diagnose(impl, outs[i].plan), true
-		}
-		if where != "" {
-			v.obs = fmt.Sprintf("%s (%s, holding up every other process)", where, strings.TrimSuffix(v.obs, blockedAdvice))
-		}
-	}
 }

@@ -37,7 +37,7 @@ func (x *facts) runFailed() (runFailure, bool) {
 		f := describeRunErr(r.runErr)
 		if f.foreign && len(x.ids) > 0 {
 			if obs := checkWork(x); obs != "" {
-				f.req, f.obs = reqWork, strings.TrimPrefix(obs, blockedMark)+". Then "+f.obs
+				f.req, f.obs = reqRuntime, obs+". Then "+f.obs
 			}
 		}
 		return f, true
@@ -60,6 +60,11 @@ func describeRunErr(err error) runFailure {
 	var esc *noex.EscapeError
 	var dl *noex.DeadlockError
 	switch {
+	case errors.Is(err, errHung):
+		return runFailure{req: reqRuntime, slow: true, obs: fmt.Sprintf("the run stopped responding, and the grader "+
+			"gave it up after %v: the runtime waited for a process that something outside it was using. That happens "+
+			"when a goroutine that is not a process (one a handler started?) uses a process's ctx. Handlers must do "+
+			"their work themselves, in their process", hangAfter)}
 	case errors.As(err, &esc):
 		f := describeEscape(esc)
 		f.slow = true
@@ -71,7 +76,7 @@ func describeRunErr(err error) runFailure {
 		return runFailure{req: reqRun, obs: fmt.Sprintf("the run deadlocked: nothing could go on, and no timer was pending; "+
 			"waiting: %s", strings.Join(dl.Blocked, ", "))}
 	case errors.As(err, &dl):
-		return runFailure{req: reqRun, foreign: true, obs: "the run stopped with nothing able to go on, although no process was waiting for " +
+		return runFailure{req: reqRuntime, foreign: true, obs: "the run stopped with nothing able to go on, although no process was waiting for " +
 			"another and no timer was pending: something outside the processes used a process's ctx (a goroutine " +
 			"started in a handler?) and left the runtime waiting for it. Handlers must do their work themselves, " +
 			"in their process"}
@@ -81,13 +86,10 @@ func describeRunErr(err error) runFailure {
 }
 
 // describeEscape says where a process blocked outside the runtime, in the
-// student's terms: which call, in which file and line of their code. A
-// worker's escape is the mistake of the work requirement.
+// student's terms: which call, in which file and line of their code. It is
+// the mistake of the runtime requirement.
 func describeEscape(esc *noex.EscapeError) runFailure {
-	req := reqRun
-	if isWorker(esc.Process) {
-		req = reqWork
-	}
+	req := reqRuntime
 	st := parseStack(esc.Stack)
 	switch {
 	case st.where != "" && st.call != "":
@@ -117,6 +119,7 @@ func advice(call string) string {
 
 // stack is what parseStack finds in a goroutine's stack trace.
 type stack struct {
+	state     string // the goroutine's state: "sleep", "chan receive", "running"
 	call      string // the blocking call, as the student wrote it: "time.Sleep", "chan receive"
 	where     string // the innermost frame of the student's code: "worker.go:31"
 	inRuntime bool   // the goroutine waits inside noex itself
@@ -136,10 +139,9 @@ var (
 func parseStack(s string) stack {
 	var st stack
 	lines := strings.Split(s, "\n")
-	state := ""
 	if len(lines) > 0 {
 		if m := goState.FindStringSubmatch(lines[0]); m != nil {
-			state = m[1]
+			st.state = m[1]
 		}
 	}
 	var fn, lastStd string
@@ -154,15 +156,13 @@ func parseStack(s string) stack {
 		}
 		switch {
 		case noexFrame.MatchString(fn):
-			if lastStd == "" {
-				st.inRuntime = true
-				return st
-			}
+			st.inRuntime = true // blocked in noex itself, whatever called it
+			return st
 		case isStdFrame(fn):
 			lastStd = fn
 		default:
 			st.where = filepath.Base(m[1]) + ":" + m[2]
-			st.call = stdCall(lastStd, state)
+			st.call = stdCall(lastStd, st.state)
 			return st
 		}
 		fn = ""

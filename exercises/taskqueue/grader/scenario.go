@@ -88,6 +88,7 @@ type run struct {
 	events     []noex.Event
 	wall       []time.Time // the wall-clock time each event was observed at, by index
 	limit      *limitHit   // the run was stopped for going on too long
+	goroutines []string    // a probe run: the goroutines handlers started
 	setupErr   error       // the grader could not observe the run (no bus to subscribe to)
 	startErr   error
 	enqueues   []enqueue
@@ -130,7 +131,32 @@ func (s *ids) set() map[string]bool {
 // system is quiescent, so every message sent meanwhile has been handled.
 // The second asks the monitor for its completions and shuts the system
 // down.
+//
+// A run that does not end within hangAfter (wall time) is given up: the
+// runtime has stopped responding, which a goroutine that is not a process
+// can cause by using a process's ctx. Its goroutines are left behind; the
+// run is reported as hung.
 func execute(impl Impl, p plan) *run {
+	done := make(chan *run, 1)
+	go func() { done <- executeNow(impl, p) }()
+	t := time.NewTimer(hangAfter)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r
+	case <-t.C:
+		return &run{plan: p, runErr: errHung}
+	}
+}
+
+// hangAfter bounds a run's wall time, beyond the bounds the run enforces
+// itself (bound.go).
+const hangAfter = realTimeout + 30*time.Second
+
+// errHung is the error of a run given up by execute.
+var errHung = errors.New("grader: the run stopped responding")
+
+func executeNow(impl Impl, p plan) *run {
 	r := &run{plan: p}
 	rec := noextest.NewRecorder()
 	faults := noextest.NewFaults()
@@ -138,6 +164,9 @@ func execute(impl Impl, p plan) *run {
 		_ = faults.PanicOn(workerName(p.victim), 1)
 	}
 	lim := newLimiter(p.real, faults)
+	if p.diag {
+		lim.watch = &goroutineWatch{}
+	}
 	opts := []noex.Option{noex.WithObserver(lim.observer(rec)), noex.WithFaults(lim)}
 	if !p.real {
 		wd := watchdog
@@ -164,6 +193,9 @@ func execute(impl Impl, p plan) *run {
 	}
 	cancel()
 	r.events, r.wall = rec.Raw(), lim.stamps()
+	if lim.watch != nil {
+		r.goroutines = lim.watch.found
+	}
 	r.limit = lim.hit(r.runErr)
 	return r
 }

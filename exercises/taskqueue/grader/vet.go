@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/token"
 	"path/filepath"
-	"strings"
 )
 
 // Finding is one thing the static analyzer found in an implementation's
@@ -22,8 +21,8 @@ func (f Finding) String() string {
 }
 
 // analyzer is the static analyzer the grader runs on an implementation's
-// source (Impl.Dir), or nil where there is none: the static requirement is
-// then left out, and the dynamic checks say what they see.
+// source (Impl.Dir), or nil where there is none: the runtime requirement is
+// then checked on the probe run alone.
 var analyzer func(dir string) ([]Finding, error)
 
 // staticResult is the static analysis of an implementation's source.
@@ -45,20 +44,4 @@ func analyzeSource(dir string) staticResult {
 		return staticResult{err: err}
 	}
 	return staticResult{ran: true, findings: fs}
-}
-
-// result is the static requirement's result: one failure listing every
-// finding, or met.
-func (s staticResult) result(req requirement) Result {
-	res := Result{Requirement: req.name, ID: req.id, Runs: 1, Findings: s.findings}
-	if len(s.findings) == 0 {
-		return res
-	}
-	lines := make([]string, len(s.findings))
-	for i, f := range s.findings {
-		lines[i] = f.String()
-	}
-	res.Failures = 1
-	res.First = &Failure{Observation: strings.Join(lines, "\n")}
-	return res
 }

@@ -13,13 +13,10 @@ import (
 // failure: a task done in no virtual time fails either way.
 const blockedWall = 5 * time.Millisecond
 
-// blockedMark starts an observation that a diagnostic run can make more
-// precise (see diagnose); blockedAdvice ends it, and goes when it does.
-const (
-	blockedMark   = "\x00blocked:"
-	blockedAdvice = ": it waited outside the runtime (time.Sleep, a channel or a lock?), holding up every other " +
-		"process meanwhile. Wait on the runtime's clock instead (noex.Sleep), which lets the others run"
-)
+// blockedAdvice ends the observation of a worker that worked without the
+// virtual clock moving.
+const blockedAdvice = ": it waited outside the runtime (time.Sleep, a channel or a lock?), holding up every other " +
+	"process meanwhile. Wait on the runtime's clock instead (noex.Sleep), which lets the others run"
 
 // checkWork: a worker does a task's work in its own process, inside its
 // handlers, and the work takes time on the runtime's clock. Three ways to
@@ -79,7 +76,7 @@ func (x *facts) checkTaskWork(id string, got noex.Event) string {
 	from, ok1 := x.wallAt(got.Seq)
 	to, ok2 := x.wallAt(pub.Seq)
 	if spent := to.Sub(from); ok1 && ok2 && spent >= blockedWall && !x.timerBetween(got.PID, got.Seq, pub.Seq) {
-		return blockedMark + fmt.Sprintf("%s spent %v of wall time on task %s while the virtual clock stood still",
+		return fmt.Sprintf("%s spent %v of wall time on task %s while the virtual clock stood still",
 			w, spent.Round(time.Millisecond), id) + blockedAdvice
 	}
 	return fmt.Sprintf("%s completed task %s without any time passing on the runtime's clock: simulate the work by "+

@@ -43,6 +43,9 @@ type Mistakes struct {
 	RequeueDone     bool   // on Down, the producer requeues the worker's last task, even when done
 
 	SilentWorkers bool // workers never tell the producer they are ready
+	WrongWorker   bool // workers publish their completions as done by worker-0
+	TwoPatterns   bool // the monitor subscribes twice, to "task.*" and to "*"
+	LazyDispatch  bool // the producer gives out tasks only when one is enqueued, not when a worker is ready
 	CastThenCall  bool // Enqueue casts the task to the producer, then calls it for the id
 	FirstRef      bool // the producer keeps the first PID it saw for each worker name
 	TimeSleep     bool // workers wait with time.Sleep instead of noex.Sleep
@@ -242,7 +245,9 @@ func (p *producerB) HandleCast(ctx context.Context, r Ready, st *producerState) 
 	if !slices.ContainsFunc(st.idle, func(x Ready) bool { return x.PID == r.PID }) {
 		st.idle = append(st.idle, r)
 	}
-	p.dispatch(ctx, st)
+	if !p.m.LazyDispatch {
+		p.dispatch(ctx, st)
+	}
 	return st, nil
 }
 
@@ -325,12 +330,6 @@ func (w *workerB) HandleCall(ctx context.Context, a Assign, name string) (noex.N
 func (w *workerB) HandleCast(ctx context.Context, a Assign, name string) (string, error) {
 	d := 10*time.Millisecond + time.Duration(noex.Rand(ctx).Int64N(21))*time.Millisecond // as the exercise's workTime
 	switch {
-	case w.m.RawGoroutine:
-		go func() {
-			_ = noex.Sleep(ctx, d)
-			_ = w.finish(ctx, a, name)
-		}()
-		return name, nil
 	case w.m.RefusedGoroutine:
 		go func() {
 			time.Sleep(d)
@@ -350,6 +349,9 @@ func (w *workerB) HandleCast(ctx context.Context, a Assign, name string) (string
 // finish publishes the completion of a and says the worker is ready.
 func (w *workerB) finish(ctx context.Context, a Assign, name string) error {
 	c := grader.Completion{TaskID: a.Task.ID, Worker: name}
+	if w.m.WrongWorker {
+		c.Worker = "worker-0"
+	}
 	var err error
 	switch {
 	case w.m.DirectToMonitor:
@@ -382,6 +384,9 @@ func (mb *monitorB) Init(ctx context.Context) ([]grader.Completion, error) {
 		_, err = noex.Subscribe(ctx, bus, pattern, func(context.Context, any, string) {})
 	} else {
 		_, err = noex.SubscribeMailbox(ctx, bus, pattern)
+	}
+	if err == nil && mb.m.TwoPatterns {
+		_, err = noex.SubscribeMailbox(ctx, bus, "*")
 	}
 	return nil, err
 }
