@@ -111,7 +111,7 @@ var mistakes = []struct {
 	{name: "first reference kept for each worker", m: mutant.Mistakes{FirstRef: true},
 		p2: want{roots: map[string]string{rRehired: "the producer kept the reference it had to the crashed process"}}},
 	{name: "time.Sleep in the worker", m: mutant.Mistakes{TimeSleep: true},
-		p1: want{roots: map[string]string{rRuntime: ": time.Sleep blocks outside the runtime (worker-0 stopped there"},
+		p1: want{roots: map[string]string{rRuntime: ": time.Sleep blocks outside the runtime (worker-0 waited there"},
 			follow: map[string]string{rWork: rRuntime}},
 		p2: want{follow: map[string]string{rRuntime: part1(rRuntime)}}},
 	{name: "a queue that never shrinks", m: mutant.Mistakes{NeverDequeue: true},

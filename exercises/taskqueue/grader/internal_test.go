@@ -106,6 +106,24 @@ func TestHintFlag(t *testing.T) {
 	}
 }
 
+func TestBlocking(t *testing.T) {
+	tests := []struct {
+		st   stack
+		want bool
+	}{
+		{stack{state: "sleep", call: "time.Sleep", where: "worker.go:31"}, true},
+		{stack{state: "chan receive", call: "chan receive", where: "producer.go:40"}, true},
+		{stack{state: "sync.Mutex.Lock", call: "sync.Mutex.Lock", where: "monitor.go:12"}, true},
+		{stack{state: "semacquire", call: "semacquire", where: "monitor.go:30"}, false}, // a garbage collection starting
+		{stack{state: "running", call: "", where: "monitor.go:30"}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.st.blocking(); got != tt.want {
+			t.Errorf("%+v.blocking() = %v, want %v", tt.st, got, tt.want)
+		}
+	}
+}
+
 func TestCreatedBy(t *testing.T) {
 	block := `goroutine 40 [sleep]:
 time.Sleep(0x989680)

@@ -2,13 +2,14 @@ package grader
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/noex-go/noex/noex"
 )
@@ -16,17 +17,19 @@ import (
 // The requirement "handlers wait and work only through the runtime" is
 // checked once per part, not on every run: on the source, by the static
 // analyzer where there is one (vet.go), and on a probe run, which runs the
-// part's first seed once more
+// part's first seed once more, watching what the processes' goroutines do:
 //
-//   - under a watchdog of diagWatchdog: a handler that blocks outside the
-//     runtime (time.Sleep, a channel, a lock) for a task's work time fails
-//     the run, and its stack says where;
-//   - watching, each time a process finishes a message, for goroutines
-//     that its handler started: a goroutine is not a process, and what it
-//     does with the process's ctx escapes the runtime.
+//   - every sampleEvery, it looks at the goroutine of the process that
+//     holds the deterministic scheduler's baton: one found waiting in a
+//     blocking call of the student's code (time.Sleep, a channel, a lock)
+//     holds up every other process, and its stack says where;
+//   - each time a process has finished a message, or its Init, it looks
+//     for goroutines that the handler started: a goroutine is not a
+//     process, and what it does with the process's ctx escapes the runtime.
 //
-// A process that is merely slow (a loaded machine) is not reported: only a
-// goroutine waiting in a blocking call of the student's code counts.
+// Neither fails the probe run, and a process that is merely slow (a loaded
+// machine) is not reported: only a goroutine waiting in a blocking call of
+// the student's code, or started by it, counts.
 
 // runtimeCheck is what the grader found about the runtime requirement.
 type runtimeCheck struct {
@@ -38,31 +41,12 @@ type runtimeCheck struct {
 
 func (c runtimeCheck) failed() bool { return len(c.static.findings) > 0 || len(c.probe) > 0 }
 
-// probeRun makes the probe run of plan p and returns what it showed. A run
-// stopped by the watchdog whose stack shows no blocking call (the process
-// was caught running, on a loaded machine, or just as its call returned)
-// is made again, up to probeTries times.
+// probeRun makes the probe run of plan p and returns what it showed.
 func probeRun(impl Impl, p plan) runtimeCheck {
-	p.replay, p.diag, p.real = false, true, false
-	c := runtimeCheck{plan: p, ran: true}
-	for range probeTries {
-		r := execute(impl, p)
-		c.probe = r.goroutines
-		var esc *noex.EscapeError
-		if !errors.As(r.runErr, &esc) {
-			break
-		}
-		if st := parseStack(esc.Stack); st.where != "" && st.blocking() {
-			c.probe = append(c.probe, fmt.Sprintf("%s: %s blocks outside the runtime (%s stopped there and held up "+
-				"every other process)%s", st.where, st.call, esc.Process, advice(st.call)))
-			break
-		}
-	}
-	return c
+	p.replay, p.probe, p.real = false, true, false
+	r := execute(impl, p)
+	return runtimeCheck{plan: p, ran: true, probe: r.goroutines}
 }
-
-// probeTries bounds the probe runs of a part.
-const probeTries = 3
 
 // result is the runtime requirement's result.
 func (c runtimeCheck) result(req requirement) Result {
@@ -84,42 +68,119 @@ func (c runtimeCheck) result(req requirement) Result {
 	return res
 }
 
-// goroutineWatch finds the goroutines a process's handlers start: called
-// by the run's observer (in the goroutine that emits the event) when a
-// process has finished a message, or its Init, it looks for goroutines
-// created by the calling goroutine in the student's code.
+// sampleEvery is how often a probe run looks at the goroutine that holds
+// the baton: a handler that blocks for a task's work time (10 ms at least)
+// is seen several times.
+const sampleEvery = time.Millisecond
+
+// goroutineWatch watches a probe run's goroutines: it is called by the
+// run's observer, in the goroutine that emits each event, and samples the
+// goroutine of the process that emitted the last one.
 type goroutineWatch struct {
-	buf   []byte
-	seen  map[string]bool
-	found []string
+	mu      sync.Mutex
+	buf     []byte // the observer's
+	seen    map[string]bool
+	found   []string
+	holder  uint64 // the goroutine that emitted the last event, and its process
+	process string
 }
 
+// observe notes the goroutine of the process that emitted e, and, when it
+// has finished a message or its Init, looks for the goroutines its handler
+// started.
 func (g *goroutineWatch) observe(e noex.Event) {
+	if e.Label == probeLabel || e.PID.IsZero() {
+		return
+	}
+	self := currentGoroutine()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.holder, g.process = self, e.Label
 	var handler string
-	switch {
-	case e.Kind == noex.MessageHandled && e.Label != probeLabel:
+	switch e.Kind {
+	case noex.MessageHandled:
 		handler = handlerName(e.MsgKind)
-	case e.Kind == noex.ProcessStarted && e.Label != probeLabel:
+	case noex.ProcessStarted:
 		handler = "Init"
 	default:
 		return
 	}
 	if g.buf == nil {
-		g.buf, g.seen = make([]byte, 1<<20), map[string]bool{}
+		g.buf = make([]byte, 1<<20)
 	}
-	self := currentGoroutine()
 	n := runtime.Stack(g.buf, true)
 	for _, block := range bytes.Split(g.buf[:n], []byte("\n\n")) {
-		where, fn, ok := createdBy(string(block), self)
-		if !ok || g.seen[where] {
-			continue
+		if where, fn, ok := createdBy(string(block), self); ok {
+			g.add(where, fmt.Sprintf("%s: %s's %s started a goroutine (in %s): a goroutine is not a process. The "+
+				"runtime cannot order what it does, and in deterministic mode refuses it the process's ctx "+
+				"(noex.ErrNotOwner); do the work in the handler itself, or in a process of its own", where,
+				procName(e.Label), handler, fn))
 		}
-		g.seen[where] = true
-		g.found = append(g.found, fmt.Sprintf("%s: %s's %s started a goroutine (in %s): a goroutine is not a process. "+
-			"The runtime cannot order what it does, and in deterministic mode refuses it the process's ctx "+
-			"(noex.ErrNotOwner); do the work in the handler itself, or in a process of its own", where, procName(e.Label),
-			handler, fn))
 	}
+}
+
+// add records a finding once per place. g.mu is held.
+func (g *goroutineWatch) add(where, finding string) {
+	if g.seen == nil {
+		g.seen = map[string]bool{}
+	}
+	if !g.seen[where] {
+		g.seen[where] = true
+		g.found = append(g.found, finding)
+	}
+}
+
+// sample looks at the baton holder's goroutine every sampleEvery until the
+// returned function is called.
+func (g *goroutineWatch) sample() (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		buf := make([]byte, 1<<20)
+		t := time.NewTicker(sampleEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			g.mu.Lock()
+			gid, process := g.holder, g.process
+			g.mu.Unlock()
+			if gid == 0 {
+				continue
+			}
+			st := parseStack(goroutineStack(buf, gid))
+			if st.where == "" || !st.blocking() {
+				continue
+			}
+			g.mu.Lock()
+			g.add(st.where, fmt.Sprintf("%s: %s blocks outside the runtime (%s waited there, holding up every "+
+				"other process)%s", st.where, st.call, process, advice(st.call)))
+			g.mu.Unlock()
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
+// findings returns what the watch found.
+func (g *goroutineWatch) findings() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.found)
+}
+
+// goroutineStack returns the stack trace of goroutine gid, or "".
+func goroutineStack(buf []byte, gid uint64) string {
+	n := runtime.Stack(buf, true)
+	prefix := []byte("goroutine " + strconv.FormatUint(gid, 10) + " [")
+	for _, block := range bytes.Split(buf[:n], []byte("\n\n")) {
+		if bytes.HasPrefix(block, prefix) {
+			return string(block)
+		}
+	}
+	return ""
 }
 
 // createdBy reports whether the goroutine of a stack trace block was
@@ -152,10 +213,17 @@ func currentGoroutine() uint64 {
 	return 0
 }
 
-// blocking reports whether the stack shows a goroutine blocked in a call
-// of the student's code, rather than merely slow.
+// blocking reports whether the stack shows a goroutine blocked in a
+// blocking call of the student's code, rather than merely slow or waiting
+// on the Go runtime itself (a garbage collection, say).
 func (st stack) blocking() bool {
-	return slices.Contains([]string{"sleep", "chan receive", "chan send", "select", "semacquire", "IO wait",
-		"sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock", "sync.WaitGroup.Wait", "sync.Cond.Wait"}, st.state) ||
-		strings.HasPrefix(st.state, "chan receive") || strings.HasPrefix(st.state, "select")
+	switch {
+	case st.state == "IO wait":
+		return true
+	case st.call == "time.Sleep", strings.HasPrefix(st.call, "sync."):
+		return true
+	case strings.HasPrefix(st.call, "chan ") || strings.HasPrefix(st.call, "select"):
+		return true
+	}
+	return false
 }

@@ -96,8 +96,8 @@ func (r Result) FailureText(cfg Config) string {
 		b.WriteString("Found in the source by the static analyzer (noexvet); no run needed.")
 		return b.String()
 	case r.tally.probe:
-		fmt.Fprintf(&b, "Seen in a probe run of seed %d, made under a watchdog of %v (a process that holds up the "+
-			"others that long fails the run) and watching for goroutines that handlers start.", f.Seed, diagWatchdog)
+		fmt.Fprintf(&b, "Seen in a probe run of seed %d, which watches what the processes' goroutines wait on and "+
+			"which goroutines their handlers start.", f.Seed)
 		return b.String()
 	case r.tally.unchecked:
 		return strings.TrimRight(b.String(), "\n")

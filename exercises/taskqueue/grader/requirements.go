@@ -58,7 +58,7 @@ var requirements = []requirement{
 	},
 	{
 		id: reqRuntime, part: 1, name: "handlers wait and work only through the runtime",
-		checks: "In a probe run, under a 4 ms watchdog, no handler blocks outside the runtime (time.Sleep, a channel, a lock) or starts a goroutine; where the source is given, the static analyzer (noexvet) finds no such call, and no wall-clock read or global randomness either.",
+		checks: "In a probe run, no handler is seen waiting in a blocking call outside the runtime (time.Sleep, a channel, a lock) or starting a goroutine; where the source is given, the static analyzer (noexvet) finds no such call, and no wall-clock read or global randomness either.",
 		global: true,
 	},
 	{

@@ -33,9 +33,6 @@ const (
 	// watchdog bounds how long a process may block outside the runtime in
 	// deterministic mode (time.Sleep, a channel, a mutex) before the run fails.
 	watchdog = 2 * time.Second
-	// diagWatchdog is the watchdog of a diagnostic run: short enough to
-	// catch a handler that blocks for a task's work time (10 ms at least).
-	diagWatchdog = 4 * time.Millisecond
 )
 
 // errKilled is the reason of the crash the probe injects with noex.Kill.
@@ -63,7 +60,7 @@ type plan struct {
 	killAfter int // crashKill: completions published before the kill
 	tasks     int
 	replay    bool // a second run of the same seed, to compare logs
-	diag      bool // a diagnostic run: a short watchdog catches a handler blocking outside the runtime
+	probe     bool // a probe run: it watches what the processes' goroutines do (probe.go)
 }
 
 func (p plan) String() string {
@@ -164,21 +161,21 @@ func executeNow(impl Impl, p plan) *run {
 		_ = faults.PanicOn(workerName(p.victim), 1)
 	}
 	lim := newLimiter(p.real, faults)
-	if p.diag {
+	if p.probe {
 		lim.watch = &goroutineWatch{}
 	}
 	opts := []noex.Option{noex.WithObserver(lim.observer(rec)), noex.WithFaults(lim)}
 	if !p.real {
-		wd := watchdog
-		if p.diag {
-			wd = diagWatchdog
-		}
-		opts = append(opts, noex.WithSeed(p.seed), noex.WithWatchdog(wd))
+		opts = append(opts, noex.WithSeed(p.seed), noex.WithWatchdog(watchdog))
 		opts = append(opts, stepBudget()...)
 	}
 	rt := noex.NewRuntime(opts...)
 	ctx, stop := lim.context()
 	defer stop()
+	stopSampling := func() {}
+	if lim.watch != nil {
+		stopSampling = lim.watch.sample()
+	}
 	var sys System
 	r.runErr = rt.Run(ctx, func(ctx context.Context) (err error) {
 		sys, err = r.work(ctx, impl, rec)
@@ -192,9 +189,10 @@ func executeNow(impl Impl, p plan) *run {
 		r.runErr = err
 	}
 	cancel()
+	stopSampling()
 	r.events, r.wall = rec.Raw(), lim.stamps()
 	if lim.watch != nil {
-		r.goroutines = lim.watch.found
+		r.goroutines = lim.watch.findings()
 	}
 	r.limit = lim.hit(r.runErr)
 	return r
