@@ -28,8 +28,7 @@ type timer struct {
 	real    *time.Timer
 	index   int
 	setSeq  uint64
-	e       entry    // deterministic mode: its firing, once due
-	cell    prioCell // PCT: its chain
+	e       entry // deterministic mode: its firing, once due
 }
 
 func (rt *Runtime) newTimer(owner *process, d time.Duration, purpose string, user bool, fn func(*timer)) *timer {

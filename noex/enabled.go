@@ -22,9 +22,9 @@ type entry struct {
 	size        int    // entries in this subtree
 
 	// Kept by the strategy (see strategy.go).
-	spri  uint64    // the step's priority, higher first
-	chain *prioCell // PCT: the chain whose priority the step takes
-	hidx  int       // index in the strategy's heap, or -1
+	spri  uint64 // the step's priority, higher first
+	chain *chain // PCT: the chain whose priority the step takes
+	hidx  int    // index in the strategy's heap, or -1
 }
 
 // enabledSet is an order-statistic treap of entries keyed by key: insert,

@@ -42,9 +42,15 @@ type scheduler struct {
 	escape  chan *EscapeError
 	failure error
 
+	chains bool   // PCT: steps belong to chains (see chain)
+	cur    *chain // the chain of the step running now
+	tok    uint64 // counts the steps run in a chain
+
 	nbusy  int        // processes in the middle of handling a message
 	set    enabledSet // the enabled steps, oldest first
 	timers timerHeap  // pending timers that are not due yet
+
+	budget stepBudget
 }
 
 type stepKind uint8
@@ -88,8 +94,8 @@ type detProc struct {
 	busy     bool // handling a message (counted in scheduler.nbusy)
 	w        *waiter
 	gid      atomic.Uint64
-	re, we   entry    // its resumption and its wake-up
-	cell     prioCell // PCT: the chain of its resumptions and wake-ups
+	re, we   entry // its resumption and its wake-up
+	stats    stepStats
 }
 
 // pairQueue holds the messages from one sender to one receiver, in order.
@@ -97,16 +103,15 @@ type pairQueue struct {
 	src    uint64
 	q      fifo.Queue[*envelope]
 	inList bool
-	idx    int      // index in the receiver's nonempty list
-	e      entry    // the delivery of its head
-	cell   prioCell // PCT: the chain of its deliveries
+	idx    int                // index in the receiver's nonempty list
+	e      entry              // the delivery of its head
+	chains fifo.Queue[*chain] // PCT: the chain of each message's delivery, beside q
 }
 
 func newDetProc(p *process) *detProc {
 	d := &detProc{wake: make(chan struct{})}
-	d.re = entry{kind: stepResume, p: p, chain: &d.cell, hidx: -1}
-	d.we = entry{kind: stepWakeup, p: p, chain: &d.cell, hidx: -1}
-	d.cell.es = [2]*entry{&d.re, &d.we}
+	d.re = entry{kind: stepResume, p: p, hidx: -1}
+	d.we = entry{kind: stepWakeup, p: p, hidx: -1}
 	return d
 }
 
@@ -126,6 +131,10 @@ func newScheduler(rt *Runtime, cfg config) *scheduler {
 		sp, err = parseStrategy(cfg.strategy)
 	}
 	sc, custom := cfg.chooser.(StepChooser)
+	s.budget.limit = cfg.stepBudget
+	if s.budget.limit == 0 {
+		s.budget.limit = DefaultStepBudget
+	}
 	switch {
 	case err != nil:
 		s.failure = err
@@ -143,6 +152,7 @@ func newScheduler(rt *Runtime, cfg config) *scheduler {
 		}
 		sp = sp.resolve(cfg.seed, 0)
 		s.strat, s.stratName = newStrategy(sp, src), sp.String()
+		_, s.chains = s.strat.(*pct)
 	}
 	return s
 }
@@ -217,6 +227,7 @@ func (s *scheduler) receive(p *process) *envelope {
 		}
 		if env := p.d.deliver; env != nil {
 			p.d.deliver = nil
+			p.d.handled(env)
 			p.setCurrent(env)
 			p.d.busy = true
 			s.nbusy++
@@ -279,6 +290,7 @@ func (s *scheduler) ready(p *process) {
 	}
 	p.d.inReady = true
 	p.d.key = s.nextKey()
+	p.d.re.chain = s.join()
 	s.enable(&p.d.re, p.d.key)
 }
 
@@ -290,6 +302,7 @@ func (s *scheduler) list(p *process) {
 	}
 	if len(p.d.nonempty) == 0 {
 		if !p.d.we.in {
+			p.d.we.chain = s.join()
 			s.enable(&p.d.we, p.d.key)
 		}
 		return
@@ -298,8 +311,7 @@ func (s *scheduler) list(p *process) {
 	if !p.d.present {
 		p.d.present = true
 		for _, q := range p.d.nonempty {
-			head, _ := q.q.Peek()
-			s.enable(&q.e, head.key)
+			s.enableHead(q)
 		}
 	}
 }
@@ -326,23 +338,49 @@ func (s *scheduler) enqueue(to *process, env *envelope) {
 	q := to.d.queues[env.src]
 	if q == nil {
 		q = &pairQueue{src: env.src}
-		q.e = entry{kind: stepDeliver, p: to, q: q, chain: &q.cell, hidx: -1}
-		q.cell.es[0] = &q.e
+		q.e = entry{kind: stepDeliver, p: to, q: q, hidx: -1}
 		to.d.queues[env.src] = q
 	}
 	env.key = s.nextKey()
+	if s.chains {
+		q.chains.Push(s.join())
+	}
 	q.q.Push(env)
 	if !q.inList {
 		q.inList, q.idx = true, len(to.d.nonempty)
 		to.d.nonempty = append(to.d.nonempty, q)
 		if to.d.present {
 			s.disable(&to.d.we)
-			s.enable(&q.e, env.key)
+			s.enableHead(q)
 		}
 	}
 	if to.d.state == psReceiving {
 		s.list(to)
 	}
+}
+
+// enableHead makes the delivery of q's head enabled.
+func (s *scheduler) enableHead(q *pairQueue) {
+	head, _ := q.q.Peek()
+	q.e.chain, _ = q.chains.Peek()
+	s.enable(&q.e, head.key)
+}
+
+// join returns the chain of a step that the running step enables (a
+// message it sends, a process it readies, a timer it sets): the running
+// step's chain, if nothing joined it yet, else a new chain. A chain is thus
+// a sequence of steps each caused by the one before, of which at most one
+// is pending, as a thread's steps are for PCT. It returns nil when the
+// strategy keeps no chains.
+func (s *scheduler) join() *chain {
+	if !s.chains {
+		return nil
+	}
+	if c := s.cur; c != nil && c.tail == s.tok {
+		c.tail = 0 // its next step is pending
+		return c
+	}
+	return &chain{}
 }
 
 // unqueue takes an emptied queue off its receiver's nonempty list.
@@ -376,6 +414,7 @@ func (s *scheduler) drain(p *process) []*envelope {
 	for _, q := range p.d.nonempty {
 		s.disable(&q.e)
 		out = append(out, q.q.Drain()...)
+		q.chains = fifo.Queue[*chain]{}
 		q.inList = false
 	}
 	p.d.nonempty = nil
@@ -400,6 +439,7 @@ func (s *scheduler) run(ctx context.Context, root *process, body func(context.Co
 		root.finalize(nil, endStop)
 	}()
 	s.ready(root)
+	s.beginRun()
 	stop := s.startWatchdog()
 	err := s.loop(ctx, root)
 	stop()
@@ -417,6 +457,9 @@ func (s *scheduler) loop(ctx context.Context, root *process) error {
 		}
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("noex: deterministic run aborted: %w", err)
+		}
+		if err := s.overBudget(); err != nil {
+			return err
 		}
 		n := s.set.len()
 		if n == 0 {
@@ -447,6 +490,10 @@ func (s *scheduler) loop(ctx context.Context, root *process) error {
 
 func (s *scheduler) exec(e *entry) {
 	s.disable(e)
+	if s.chains {
+		s.cur, s.tok = e.chain, s.tok+1
+		s.cur.tail = s.tok
+	}
 	p := e.p
 	switch e.kind {
 	case stepResume:
@@ -455,8 +502,9 @@ func (s *scheduler) exec(e *entry) {
 	case stepDeliver:
 		q := e.q
 		env, _ := q.q.Pop()
-		if head, ok := q.q.Peek(); ok {
-			s.enable(e, head.key)
+		q.chains.Pop()
+		if q.q.Len() > 0 {
+			s.enableHead(q)
 		} else {
 			s.unqueue(p, q)
 		}
@@ -480,6 +528,7 @@ func (s *scheduler) handoff(p *process) {
 	p.d.state = psRunning
 	s.holder.Store(p)
 	s.stepN.Add(1)
+	s.countStep(p)
 	p.d.wake <- struct{}{}
 	select {
 	case <-s.yield:
@@ -515,8 +564,7 @@ func (s *scheduler) advance() bool {
 
 func (s *scheduler) addTimer(t *timer) {
 	t.at = s.now.Add(t.delay)
-	t.e = entry{kind: stepTimer, t: t, chain: &t.cell, hidx: -1}
-	t.cell.es[0] = &t.e
+	t.e = entry{kind: stepTimer, t: t, chain: s.join(), hidx: -1}
 	if t.delay <= 0 {
 		t.index = -1
 		s.enable(&t.e, s.nextKey())

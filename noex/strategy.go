@@ -66,6 +66,16 @@ func WithStrategy(spec string) Option {
 	return runtimeOption(func(c *config) { c.det, c.strategy, c.hasStrategy = true, spec, true })
 }
 
+// Portfolio returns the strategies that "portfolio" rotates through, in
+// order: seed s runs the (s mod len)-th.
+func Portfolio() []string {
+	out := make([]string, len(portfolio))
+	for i, sp := range portfolio {
+		out[i] = sp.String()
+	}
+	return out
+}
+
 // ResolveStrategy returns the strategy a deterministic runtime with seed and
 // spec runs, in full (for example "pct:d=3,k=140"), for a reproduction line
 // that replays it exactly: "portfolio" becomes the strategy of that seed,
@@ -196,11 +206,12 @@ func (randomWalk) ran(*scheduler, *entry)                             {}
 // prioRange bounds a strategy's random priorities: draws of Choose(prioRange).
 const prioRange = 1 << 30
 
-// prioCell is the priority of one PCT chain, shared by its steps.
-type prioCell struct {
-	v   uint64
-	set bool
-	es  [2]*entry // the chain's entries (a process has two: resume and wakeup)
+// chain is a sequence of steps, each caused by the one before, that PCT
+// prioritises as a whole, as it does a thread's steps (see scheduler.join).
+type chain struct {
+	v    uint64 // its priority
+	set  bool
+	tail uint64 // the token of its running step; 0 while its next step is pending
 }
 
 // pct is probabilistic concurrency testing over chains of steps.
@@ -220,10 +231,15 @@ func newPCT(d, k int, src Chooser) *pct {
 	// draw moves to the next free decision, so that a draw source stuck at
 	// 0 (a shrinking rapid) still ends.
 	// The i-th drawn drops to priority i, below every initial priority
-	// (which are at least d).
+	// (which are at least d). A draw of 0 means no change point, so that
+	// draws of 0 throughout (a shrunk rapid run) give the natural order.
 	taken := map[uint64]bool{}
 	for i := range min(d-1, k) {
-		c := uint64(src.Choose(k))
+		c := uint64(src.Choose(k + 1))
+		if c == 0 {
+			continue
+		}
+		c--
 		for taken[c] {
 			c = (c + 1) % uint64(k)
 		}
@@ -256,12 +272,12 @@ func (s *pct) pick(_ *scheduler, _ int, d uint64) (int, *entry) {
 		s.change = s.change[1:]
 		c := top.chain
 		c.v = low
-		for _, e := range c.es {
-			if e != nil && e.hidx >= 0 {
+		for _, e := range s.heap {
+			if e.chain == c {
 				e.spri = low
-				s.heap.fix(e)
 			}
 		}
+		s.heap.init()
 		top = s.heap.top()
 	}
 	return -1, top
@@ -339,6 +355,13 @@ func (h *entryHeap) remove(e *entry) {
 }
 
 func (h entryHeap) fix(e *entry) { h.fixAt(e.hidx) }
+
+// init restores the heap's order after priorities changed.
+func (h entryHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
 
 func (h entryHeap) fixAt(i int) {
 	if !h.down(i) {
