@@ -121,18 +121,20 @@ func (l *limiter) stamps() []time.Time {
 type limitHit struct {
 	events  int           // stopped after this many events
 	steps   uint64        // stopped by the runtime's step budget
+	top     string        // the processes that took the most steps, as the runtime says
 	elapsed time.Duration // stopped by the wall-clock timeout
 }
 
 // hit reports whether the run was stopped by one of its bounds, given the
 // error the run ended with.
 func (l *limiter) hit(runErr error) *limitHit {
-	switch {
-	case l.over.Load():
+	if l.over.Load() {
 		return &limitHit{events: maxEvents}
-	case budgetExhausted(runErr) > 0:
-		return &limitHit{steps: budgetExhausted(runErr)}
-	case l.ctx != nil && errors.Is(context.Cause(l.ctx), errTooLong):
+	}
+	if n, top := budgetExhausted(runErr); n > 0 {
+		return &limitHit{steps: n, top: top}
+	}
+	if l.ctx != nil && errors.Is(context.Cause(l.ctx), errTooLong) {
 		timeout := detTimeout
 		if l.real {
 			timeout = realTimeout

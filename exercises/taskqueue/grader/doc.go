@@ -34,12 +34,17 @@
 // Every run is bounded: at 10,000 events the grader makes the system's
 // processes crash on their next message, so that the run dies down at the
 // same point under the same seed, and reports the processes that kept it
-// busy. A worker that blocked outside the runtime is run again under a short
-// watchdog, to name the file, line and call it blocked in.
+// busy; the runtime's step budget backs that up, and a run that stops
+// responding is given up.
 //
-// Where the implementation's source directory is given ([Impl].Dir) and a
-// static analyzer is wired in, its findings are the static requirement's
-// mistakes, and the failures they explain follow from them.
+// The requirement that handlers wait and work only through the runtime is
+// checked on a probe run per part, which samples the goroutine of the
+// process holding the deterministic scheduler's baton (one waiting in a
+// blocking call of the student's code is reported with its file and line)
+// and looks for the goroutines handlers start; and, where the source's
+// directory is given ([Impl].Dir), by the static analyzer noexvet, run when
+// a requirement it may explain fails ([VetMode]). Its findings are that
+// requirement's mistakes, and the failures they explain follow from them.
 //
 // # Using it
 //
@@ -56,5 +61,5 @@
 // log. -grade.json=FILE (or NOEX_GRADE_JSON) also writes the results in the
 // shape of Exercism's results.json, version 3 ([Report.Exercism]);
 // -grade.hint shows a hint on the first mistake, one step more each time
-// ([HintText]).
+// ([HintText]); -grade.vet=auto|always|never says when noexvet runs.
 package grader

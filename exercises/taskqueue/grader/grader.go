@@ -89,6 +89,9 @@ type Config struct {
 	// HintFile is where the hint ladders' positions are kept (default: the
 	// file NOEX_GRADE_HINTS names, else one in the user's cache directory).
 	HintFile string
+	// Vet says when the static analyzer runs on Impl.Dir (default VetAuto:
+	// when a requirement it may explain fails; it takes a few seconds).
+	Vet VetMode
 }
 
 // HintNext is the [Config].Hint that asks for one rung more than last time.
@@ -98,7 +101,9 @@ var (
 	strictFlag = flag.Bool("grade.strict", false,
 		"grader: grade parts that are not solved yet and fail on every failure (also NOEX_GRADE=strict)")
 	seedsFlag = flag.Int("grade.seeds", 0, "grader: number of seeds per part (default 200)")
-	jsonFlag  = flag.String("grade.json", "",
+	vetFlag   = flag.String("grade.vet", "auto",
+		"grader: when to analyse the source with noexvet, which takes a few seconds: auto (when a requirement it may explain fails), always or never")
+	jsonFlag = flag.String("grade.json", "",
 		"grader: also write the results to this file, as Exercism's results.json (also NOEX_GRADE_JSON)")
 	hintFlag = &hintValue{}
 )
@@ -133,6 +138,15 @@ func Grade(t *testing.T, impl Impl) {
 		t.Fatal(err)
 	}
 	cfg.JSON, cfg.Hint = *jsonFlag, hintFlag.level
+	switch *vetFlag {
+	case "auto":
+	case "always":
+		cfg.Vet = VetAlways
+	case "never":
+		cfg.Vet = VetNever
+	default:
+		t.Fatalf("grader: invalid -grade.vet %q: want auto, always or never", *vetFlag)
+	}
 	if cfg.JSON == "" {
 		cfg.JSON = os.Getenv("NOEX_GRADE_JSON")
 	}

@@ -200,3 +200,24 @@ func TestStatic(t *testing.T) {
 			len(clean.Parts[0].Results))
 	}
 }
+
+// TestNoexvet grades with the static analyzer itself, on a package whose
+// worker sleeps with time.Sleep: with -grade.vet=auto it runs because the
+// worker's time.Sleep fails the runtime requirement, and its finding names
+// the file and line.
+func TestNoexvet(t *testing.T) {
+	cfg := grader.Config{Seeds: 2, BaseSeed: 1, RealRuns: -1}
+	rep := grader.Run(grader.Impl{Start: mutant.Start(mutant.Mistakes{TimeSleep: true}), Dir: "testdata/sleepy"}, cfg)
+	if rep.StaticErr != nil {
+		t.Fatal(rep.StaticErr)
+	}
+	rt := result(t, rep.Parts[0], rRuntime)
+	if rt.Passed() || !strings.HasPrefix(rt.First.Observation, "sleepy.go:22: time.Sleep blocks outside the runtime; use noex.Sleep(ctx, d)\n") {
+		t.Errorf("the runtime requirement: passed %v, first observation:\n%v", rt.Passed(), rt.First)
+	}
+	clean := grader.Run(grader.Impl{Start: mutant.Start(mutant.Mistakes{}), Dir: "testdata/sleepy", Strict: true}, cfg)
+	if !clean.Parts[0].Passed() || clean.StaticErr != nil {
+		t.Errorf("a correct run: part 1 passed %v, static error %v; want the analyzer not run (nothing to explain)",
+			clean.Parts[0].Passed(), clean.StaticErr)
+	}
+}

@@ -3,6 +3,7 @@ package grader
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,15 +36,24 @@ func Run(impl Impl, cfg Config) *Report {
 	begin := time.Now()
 	strict := cfg.Strict || impl.Strict
 	rep := &Report{cfg: cfg}
-	st := analyzeSource(impl.Dir)
-	rep.StaticErr = st.err
-	p1 := gradePart(impl, cfg, 1, strict, st, nil)
+	dir := impl.Dir
+	if cfg.Vet == VetNever {
+		dir = ""
+	}
+	static := newStaticAnalysis(dir)
+	if cfg.Vet == VetAlways {
+		static.start()
+	}
+	p1 := gradePart(impl, cfg, 1, strict, static, nil)
 	rep.Parts = append(rep.Parts, p1)
 	if p1.Graded {
-		rep.Parts = append(rep.Parts, gradePart(impl, cfg, 2, strict, st, &p1))
+		rep.Parts = append(rep.Parts, gradePart(impl, cfg, 2, strict, static, &p1))
 	} else {
 		rep.Parts = append(rep.Parts, PartReport{Part: 2, Unsolved: "finish part 1 first",
 			Results: notRun(2, "not graded yet: finish part 1 first")})
+	}
+	if static.res != nil {
+		rep.StaticErr = static.res.err
 	}
 	rep.Elapsed = time.Since(begin)
 	return rep
@@ -71,16 +81,14 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// gradePart grades one part. st is the static analysis of the source,
-// which counts for part 1; prev is the report of part 1 when grading part
-// 2: part 2's failures follow from part 1's while part 1 fails.
-func gradePart(impl Impl, cfg Config, part int, strict bool, st staticResult, prev *PartReport) PartReport {
+// gradePart grades one part. static is the static analysis of the source,
+// whose findings go into the first part that asks for them (see
+// useStatic); prev is the report of part 1 when grading part 2: part 2's
+// failures follow from part 1's while part 1 fails.
+func gradePart(impl Impl, cfg Config, part int, strict bool, static *staticAnalysis, prev *PartReport) PartReport {
 	reqs := partRequirements(part)
 	jobs := plans(cfg, part)
 	rt := probeRun(impl, jobs[0])
-	if part == 1 {
-		rt.static = st
-	}
 	n := min(firstBatch, len(jobs))
 	var broken atomic.Int32
 	outs := executeAll(impl, cfg, jobs[:n], reqs, rt.failed(), &broken)
@@ -88,6 +96,14 @@ func gradePart(impl Impl, cfg Config, part int, strict bool, st staticResult, pr
 	if why == "" || strict {
 		outs = append(outs, executeAll(impl, cfg, jobs[n:], reqs, rt.failed(), &broken)...)
 		why = unsolved(part, outs)
+	}
+	if useStatic(cfg, static, reqs, outs, rt) {
+		if rt.static = static.result(); rt.static.failed() {
+			static.shown = true
+			for _, o := range outs { // the failures the analysis explains follow from it
+				markConsequences(reqs, o.verdicts, true)
+			}
+		}
 	}
 	pr := summarize(cfg, part, reqs, outs, rt)
 	pr.Unsolved, pr.Graded = why, why == "" || strict
@@ -234,4 +250,24 @@ func unsolved(part int, outs []outcome) string {
 		return "the producer monitors no worker yet"
 	}
 	return ""
+}
+
+// useStatic reports whether a part's report takes the static analysis: not
+// if a part before has shown its findings; always with VetAlways; with
+// VetAuto, if a requirement it may explain failed as a mistake of its own.
+func useStatic(cfg Config, static *staticAnalysis, reqs []requirement, outs []outcome, rt runtimeCheck) bool {
+	switch {
+	case static.shown || cfg.Vet == VetNever:
+		return false
+	case cfg.Vet == VetAlways || rt.failed():
+		return true
+	}
+	for _, o := range outs {
+		for i, v := range o.verdicts {
+			if v.obs != "" && v.cause < 0 && slices.Contains(explainable, reqs[i].id) {
+				return true
+			}
+		}
+	}
+	return false
 }

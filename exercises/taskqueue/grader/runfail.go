@@ -30,6 +30,9 @@ func (x *facts) runFailed() (runFailure, bool) {
 		return runFailure{req: reqRun, obs: x.startFailure()}, true
 	case r.setupErr != nil:
 		return runFailure{req: reqRun, obs: r.setupErr.Error()}, true
+	case r.limit != nil && r.limit.top != "":
+		return runFailure{req: reqRun, obs: fmt.Sprintf("the run never came to rest: the runtime stopped it %s. The "+
+			"busiest processes: %s", r.limit, r.limit.top), slow: true}, true
 	case r.limit != nil:
 		return runFailure{req: reqRun, obs: fmt.Sprintf("the run never came to rest: the grader stopped it %s. %s",
 			r.limit, busiest(x)), slow: true}, true
