@@ -53,12 +53,24 @@ func (r *Report) Text() string {
 			b.WriteString("\n")
 			continue
 		}
+		var unchecked, met []string
+		cause := ""
 		for _, res := range p.Ordered() {
-			if res.Passed() {
-				fmt.Fprintf(&b, "ok    %s\n", res.Requirement)
-				continue
+			switch {
+			case res.Passed():
+				met = append(met, res.Requirement)
+			case res.notChecked():
+				unchecked, cause = append(unchecked, res.Requirement), res.Cause
+			default:
+				fmt.Fprintf(&b, "FAIL  %s\n%s\n", res.Requirement, indent(res.FailureText(r.cfg)))
 			}
-			fmt.Fprintf(&b, "FAIL  %s\n%s\n", res.Requirement, indent(res.FailureText(r.cfg)))
+		}
+		if len(unchecked) > 0 {
+			fmt.Fprintf(&b, "NOT CHECKED: the runs failed before these could be (this follows from %q):\n\t%s\n",
+				cause, strings.Join(unchecked, "\n\t"))
+		}
+		for _, m := range met {
+			fmt.Fprintf(&b, "ok    %s\n", m)
 		}
 		b.WriteString(p.Verdict())
 		b.WriteString("\n")
@@ -112,6 +124,12 @@ func (r Result) FailureText(cfg Config) string {
 		fmt.Fprintf(&b, "\nEvent log of the run:\n%s", f.Log)
 	}
 	return b.String()
+}
+
+// notChecked reports whether the requirement fails only because the runs
+// broke before it could be checked.
+func (r Result) notChecked() bool {
+	return !r.Passed() && r.Cause != "" && r.First != nil && strings.HasPrefix(r.First.Observation, notChecked)
 }
 
 // seen says what was run and how often the failure showed.

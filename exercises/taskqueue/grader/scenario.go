@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/noex-go/noex/noex"
@@ -97,29 +96,6 @@ type run struct {
 	leaks      error // what noextest.CheckNoLeaks found after Shutdown
 	runErr     error
 	replayOf   *run // for a replay: the first run of the same seed
-	known      ids  // the ids Enqueue returned so far, for the probe
-}
-
-// ids is a list of task ids shared by the grader's client and its probe.
-type ids struct {
-	mu   sync.Mutex
-	list []string
-}
-
-func (s *ids) add(id string) {
-	s.mu.Lock()
-	s.list = append(s.list, id)
-	s.mu.Unlock()
-}
-
-func (s *ids) set() map[string]bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := make(map[string]bool, len(s.list))
-	for _, id := range s.list {
-		m[id] = true
-	}
-	return m
 }
 
 // execute runs the system once as p says, in two Runs of one runtime:
@@ -223,7 +199,6 @@ func (r *run) work(ctx context.Context, impl Impl, rec *noextest.Recorder) (Syst
 			break
 		}
 		ids = append(ids, e.id)
-		r.known.add(e.id)
 	}
 	if r.setupErr == nil {
 		timeout := awaitVirtual
@@ -357,12 +332,27 @@ func (st *probeState) complete() bool {
 // kill kills one of the workers that are working on a task right now, and
 // reports whether there was one.
 func (pr *probe) kill(ctx context.Context) bool {
-	busy := busyWorkers(pr.rec.Raw(), pr.run.known.set())
+	events := pr.rec.Raw()
+	busy := busyWorkers(events, answeredIDs(events))
 	if len(busy) == 0 {
 		return false
 	}
 	victim := busy[int(pr.run.seed%uint64(len(busy)))]
 	return noex.Kill(ctx, victim, errKilled) == nil
+}
+
+// answeredIDs returns the task ids the producer has answered Enqueue calls
+// with so far: every string in its replies to the grader's client.
+func answeredIDs(events []noex.Event) map[string]bool {
+	ids := map[string]bool{}
+	for _, e := range events {
+		if e.Kind == noex.ReplySent && e.Label == producerLabel && e.PeerLbl == mainLabel {
+			for _, s := range stringsIn(e.Msg) {
+				ids[s] = true
+			}
+		}
+	}
+	return ids
 }
 
 // busyWorkers returns the live worker processes that hold a task: they

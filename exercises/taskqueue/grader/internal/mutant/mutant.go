@@ -205,7 +205,7 @@ func (p *producerB) HandleCall(ctx context.Context, msg Enqueue, st *producerSta
 	case p.m.SameID:
 		id = "task"
 	case p.m.RandomIDs:
-		id = fmt.Sprintf("task-%x", rand.Uint64())
+		id = fmt.Sprintf("task-%x", rand.Uint64()) //noexvet:ignore the mistake RandomIDs, on purpose
 	default:
 		id = fmt.Sprintf("task-%d-%04x", st.seq, noex.Rand(ctx).IntN(1<<16))
 	}
@@ -333,13 +333,13 @@ func (w *workerB) HandleCast(ctx context.Context, a Assign, name string) (string
 	d := 10*time.Millisecond + time.Duration(noex.Rand(ctx).Int64N(21))*time.Millisecond // as the exercise's workTime
 	switch {
 	case w.m.RefusedGoroutine:
-		go func() {
+		go func() { //noexvet:ignore the mistake RefusedGoroutine, on purpose
 			time.Sleep(d)
 			_ = w.finish(context.Background(), a, name)
 		}()
 		return name, nil
 	case w.m.TimeSleep:
-		time.Sleep(d)
+		time.Sleep(d) //noexvet:ignore the mistake TimeSleep, on purpose
 	default:
 		if err := noex.Sleep(ctx, d); err != nil {
 			return name, err
