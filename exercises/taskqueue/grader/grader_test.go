@@ -119,7 +119,7 @@ var mistakes = []struct {
 			follow: everyOther(1, rRun, rRun)},
 		p2: want{follow: everyOther(2, "", part1(rRun))}},
 	{name: "work handed to a goroutine", m: mutant.Mistakes{RefusedGoroutine: true},
-		p1: want{roots: map[string]string{rRuntime: "worker-0's HandleCast started a goroutine (in mutant.(*workerB).HandleCast"},
+		p1: want{roots: map[string]string{rRuntime: "'s HandleCast started a goroutine (in mutant.(*workerB).HandleCast"},
 			follow: map[string]string{rWork: rRuntime, rPublish: rRuntime, rOnce: rRuntime}},
 		p2: want{follow: map[string]string{rRuntime: part1(rRuntime), rLost: part1(rRuntime)}}},
 }
