@@ -75,7 +75,8 @@ const sampleEvery = time.Millisecond
 
 // goroutineWatch watches a probe run's goroutines: it is called by the
 // run's observer, in the goroutine that emits each event, and samples the
-// goroutine of the process that emitted the last one.
+// goroutine of the process that emitted the last one (in deterministic
+// mode, the one that holds the baton).
 type goroutineWatch struct {
 	mu      sync.Mutex
 	buf     []byte // the observer's
