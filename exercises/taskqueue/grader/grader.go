@@ -119,7 +119,7 @@ func init() {
 // the failures that follow from them (each says which), then the
 // requirements met. A failing requirement says what was observed, what was
 // run, and how to replay it; each part ends with its verdict, "part 1:
-// solved" or "part 1: 7 of 10 requirements met".
+// solved" or "part 1: 10 of 13 requirements met".
 //
 // A part that is not solved yet (a TODO body still runs; for part 2, also
 // when the producer monitors no worker) is reported with t.Log, listing the

@@ -55,7 +55,7 @@ func (p PartReport) Met() int {
 	return n
 }
 
-// Verdict is the part's last line: "part 1: solved", or "part 1: 7 of 10
+// Verdict is the part's last line: "part 1: solved", or "part 1: 10 of 13
 // requirements met".
 func (p PartReport) Verdict() string {
 	if p.Passed() {
