@@ -55,6 +55,11 @@ var (
 	ErrBadOption = errors.New("noex: invalid option")
 	// ErrSchedule: a replayed schedule does not fit the run.
 	ErrSchedule = errors.New("noex: schedule does not match the run")
+	// ErrGoexit: a handler, Init, Terminate, bus handler, child start
+	// function or Run body called runtime.Goexit (t.FailNow, t.Fatal and
+	// require helpers do); the process crashed with a [*CrashError] whose
+	// Value wraps it.
+	ErrGoexit = errors.New("noex: runtime.Goexit called")
 	// ErrStepBudget: a deterministic run took more steps than its budget;
 	// see [*StepBudgetError] and [WithStepBudget].
 	ErrStepBudget = errors.New("noex: step budget exhausted")

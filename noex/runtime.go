@@ -60,6 +60,8 @@ type Runtime struct {
 
 	extMu sync.Mutex
 	ext   map[any]any // per-runtime state of the package's own servers
+
+	goexitSites map[*process]string // see noteGoexit; guarded by mu
 }
 
 // NewRuntime returns a runtime configured by opts. By default it runs in real
@@ -297,23 +299,40 @@ func (rt *Runtime) Run(ctx context.Context, body func(ctx context.Context) error
 	if rt.det {
 		return rt.sched.run(ctx, root, body)
 	}
-	err := root.runBody(body)
-	root.finalize(nil, endStop)
+	// The body runs on a goroutine of its own, so that a Goexit in it ends
+	// Run with an error instead of ending the caller's goroutine.
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		root.runBody(body, &err)
+	}()
+	<-done
 	if werr := rt.waitIdle(ctx); werr != nil && err == nil {
 		err = werr
 	}
 	return err
 }
 
-// runBody runs body in the calling goroutine, turning a panic into a
-// *CrashError.
-func (p *process) runBody(body func(context.Context) error) (err error) {
+// runBody runs body in the calling goroutine and ends the root process p;
+// body's error goes to *errp. A panic in body gives a *CrashError, and so
+// does a Goexit, which ends the goroutine once the deferred call is done.
+func (p *process) runBody(body func(context.Context) error, errp *error) {
+	returned := false
 	defer func() {
-		if r := recover(); r != nil {
-			err = newCrash(p.labelStr(), r)
+		if !returned {
+			if r := recover(); r != nil {
+				*errp = newCrash(p.labelStr(), r)
+			} else if p.runtimeExit() {
+				return // an aborted deterministic run
+			} else {
+				*errp = p.goexitCrash("the Run body")
+			}
 		}
+		p.finalize(nil, endStop)
 	}()
-	return body(p.context())
+	*errp = body(p.context())
+	returned = true
 }
 
 // waitIdle blocks until no message is queued or being handled (real mode).

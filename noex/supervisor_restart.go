@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strconv"
 	"time"
 )
 
@@ -196,14 +197,22 @@ func (s *supState) start(c *supChild, restarted bool) error {
 }
 
 // callStart runs spec.Start, turning a panic or a missing process into an
-// error.
+// error. A Goexit cannot be recovered: it crashes the supervisor, with a
+// reason naming the child.
 func (s *supState) callStart(spec ChildSpec) (pid PID, err error) {
+	returned := false
 	defer func() {
+		if returned {
+			return
+		}
 		if r := recover(); r != nil {
 			err = &CrashError{Server: spec.ID, Value: r, Stack: string(debug.Stack())}
+		} else {
+			s.self.noteGoexit("the start function of child " + strconv.Quote(spec.ID))
 		}
 	}()
 	pid, err = spec.Start(s.ctx)
+	returned = true
 	switch {
 	case err != nil:
 	case pid.IsZero():
