@@ -2,7 +2,6 @@ package noex
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -350,90 +349,6 @@ func (rt *Runtime) doneOne(n int64) {
 	}
 }
 
-// Shutdown stops every live process, newest first, with reason [ErrShutdown]
-// (supervisors do not restart children during a shutdown), cancels pending
-// timers, closes the runtime (later Starts and Runs fail with [ErrClosed])
-// and waits until every process goroutine has exited. If ctx ends first,
-// Shutdown returns an error that lists every process still alive with its
-// mailbox length; a process goroutine that does not exit (blocked outside
-// the runtime) is reported as an error after ctx's deadline, or after
-// [DefaultWatchdog] if ctx has none. Shutdown is idempotent. Goroutines that
-// handlers start themselves are theirs to end (goleak finds them).
-func (rt *Runtime) Shutdown(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	rt.mu.Lock()
-	if rt.closed || rt.down {
-		rt.mu.Unlock()
-		return nil
-	}
-	failed := rt.failure != nil
-	rt.down = true
-	rt.mu.Unlock()
-	var err error
-	if !failed {
-		err = rt.Run(ctx, func(ctx context.Context) error {
-			for {
-				rt.mu.Lock()
-				live := rt.liveLocked()
-				rt.mu.Unlock()
-				if len(live) == 0 {
-					return nil
-				}
-				p := live[len(live)-1]
-				if serr := Stop(ctx, p.pid(), ErrShutdown); serr != nil && !errors.Is(serr, ErrNotRunning) {
-					return fmt.Errorf("noex: shutdown: stopping %s: %w; live: %s", p.labelStr(), serr, rt.describeLive())
-				}
-			}
-		})
-	}
-	rt.mu.Lock()
-	rt.closed = true
-	timers := make([]*timer, 0, len(rt.timers))
-	for t := range rt.timers {
-		timers = append(timers, t)
-	}
-	rt.mu.Unlock()
-	slices.SortFunc(timers, func(a, b *timer) int { return compareU64(a.id, b.id) })
-	for _, t := range timers {
-		t.cancel()
-	}
-	if rt.det {
-		rt.sched.close()
-	}
-	if gerr := rt.waitGoroutines(ctx); gerr != nil && err == nil {
-		err = gerr
-	}
-	return err
-}
-
-// goroutineStarted and goroutineEnded count process goroutines.
-func (rt *Runtime) goroutineStarted() { rt.goroutines.add(1) }
-func (rt *Runtime) goroutineEnded()   { rt.goroutines.add(-1) }
-
-// waitGoroutines waits until every process goroutine has exited: until ctx
-// ends, or for [DefaultWatchdog] if ctx has no deadline. A goroutine still
-// running then is blocked outside the runtime (in an Init that outlived its
-// timeout, or a handler that never returns): a leak, reported as an error.
-func (rt *Runtime) waitGoroutines(ctx context.Context) error {
-	bounded := ctx
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		bounded, cancel = context.WithTimeout(ctx, DefaultWatchdog)
-		defer cancel()
-	}
-	n, ok := rt.goroutines.wait(bounded.Done())
-	switch {
-	case ok:
-		return nil
-	case ctx.Err() != nil:
-		return fmt.Errorf("noex: shutdown: %d process goroutine(s) still running, blocked outside the runtime: %w", n, ctx.Err())
-	default:
-		return fmt.Errorf("noex: shutdown: %d process goroutine(s) still running after %v, blocked outside the runtime", n, DefaultWatchdog)
-	}
-}
-
 // zeroCount counts what is in flight and lets goroutines wait until
 // nothing is. Adding is one atomic operation unless the count reaches zero
 // while someone waits.
@@ -480,13 +395,6 @@ func (c *zeroCount) wait(abort <-chan struct{}) (n int64, ok bool) {
 			return n, false
 		}
 	}
-}
-
-// ShuttingDown reports whether [Runtime.Shutdown] has begun.
-func (rt *Runtime) ShuttingDown() bool {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	return rt.down
 }
 
 func (rt *Runtime) describeLive() string {
