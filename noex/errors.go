@@ -60,6 +60,9 @@ var (
 	// require helpers do); the process crashed with a [*CrashError] whose
 	// Value wraps it.
 	ErrGoexit = errors.New("noex: runtime.Goexit called")
+	// ErrObserverPanic: an observer attached with [Runtime.Observe] panicked;
+	// it was detached.
+	ErrObserverPanic = errors.New("noex: observer panicked")
 	// ErrStepBudget: a deterministic run took more steps than its budget;
 	// see [*StepBudgetError] and [WithStepBudget].
 	ErrStepBudget = errors.New("noex: step budget exhausted")

@@ -48,9 +48,10 @@ type Runtime struct {
 	obs      atomic.Pointer[[]*observer]
 	_        [56]byte
 
-	nextID atomic.Uint64 // process ids
-	evMu   sync.Mutex
-	seq    uint64
+	nextID  atomic.Uint64 // process ids
+	evMu    sync.Mutex
+	seq     uint64
+	obsErrs []error // observers that panicked, not yet reported; guarded by evMu
 
 	faults    FaultInjector
 	initCount map[string]int // starts per name, for FaultInjector.Init; guarded by mu
@@ -110,7 +111,10 @@ func (rt *Runtime) Now() time.Time {
 // Observe attaches fn to the event stream: it is called once for every event,
 // in Seq order, never concurrently with itself or another observer. fn must
 // not block or call into the runtime. The returned function detaches it.
-// With no observer attached, events are not even built.
+// With no observer attached, events are not even built. An observer that
+// panics is detached, and the next [Runtime.Run] or [Runtime.Shutdown] to
+// return reports it with an error wrapping [ErrObserverPanic]; the runtime
+// goes on.
 func (rt *Runtime) Observe(fn func(Event)) (detach func()) {
 	if fn == nil {
 		return func() {}
@@ -172,7 +176,7 @@ func (rt *Runtime) emit(e Event) uint64 {
 	e.Seq = rt.seq
 	e.Time = rt.Now()
 	for _, o := range rt.observers() {
-		o.fn(e)
+		rt.observe(o, e)
 	}
 	return e.Seq
 }
@@ -296,7 +300,7 @@ func (rt *Runtime) Run(ctx context.Context, body func(ctx context.Context) error
 	root := rt.newProcess(nil, "main", true)
 	root.rctx = newRootCtx(ctx, root)
 	if rt.det {
-		return rt.sched.run(ctx, root, body)
+		return rt.withObserverFailures(rt.sched.run(ctx, root, body))
 	}
 	// The body runs on a goroutine of its own, so that a Goexit in it ends
 	// Run with an error instead of ending the caller's goroutine.
@@ -310,7 +314,7 @@ func (rt *Runtime) Run(ctx context.Context, body func(ctx context.Context) error
 	if werr := rt.waitIdle(ctx); werr != nil && err == nil {
 		err = werr
 	}
-	return err
+	return rt.withObserverFailures(err)
 }
 
 // runBody runs body in the calling goroutine and ends the root process p;

@@ -22,8 +22,9 @@ import (
 // Terminate) and the error names them and wraps ctx's error. A process
 // goroutine that does not exit (blocked outside the runtime) is reported as
 // an error after ctx's deadline, or after [DefaultWatchdog] if ctx has
-// none. Goroutines that handlers start themselves are theirs to end (goleak
-// finds them).
+// none. An observer that panicked and was not reported by a Run yet is
+// reported too (see [Runtime.Observe]). Goroutines that handlers start
+// themselves are theirs to end (goleak finds them).
 //
 // Shutdown is idempotent: once it has begun, later calls return nil. In
 // deterministic mode it runs the stops as a Run of its own: called while a
@@ -72,6 +73,9 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 		rt.sched.close()
 	}
 	if err := rt.waitGoroutines(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := rt.withObserverFailures(nil); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) == 0 {
