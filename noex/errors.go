@@ -40,6 +40,9 @@ var (
 	ErrForeignRef = errors.New("noex: address belongs to another runtime")
 	// ErrNoRuntime: the context does not come from [Runtime.Run] or a handler.
 	ErrNoRuntime = errors.New("noex: context carries no runtime (use Runtime.Run)")
+	// ErrNoRegistry: a nil or zero [*Registry] was used (get one with
+	// [Runtime.Registry]).
+	ErrNoRegistry = errors.New("noex: no registry (use Runtime.Registry)")
 	// ErrClosed: the runtime was shut down.
 	ErrClosed = errors.New("noex: runtime is shut down")
 	// ErrNotOwner: a deterministic runtime was used from a goroutine that does

@@ -18,6 +18,9 @@ func stop(ctx context.Context, to Addr, reason error) error {
 	if t.root {
 		return &CallError{Op: "stop", Target: t.labelStr(), Err: ErrNotRunning}
 	}
+	if err := ctxErr(ctx); err != nil {
+		return &CallError{Op: "stop", Target: t.labelStr(), Err: err}
+	}
 	t.mu.Lock()
 	switch t.status {
 	case stDead:
@@ -72,6 +75,9 @@ func wait(ctx context.Context, to Addr) (error, error) {
 	}
 	if t == p {
 		return nil, &CallError{Op: "wait", Target: t.labelStr(), Err: ErrCallSelf}
+	}
+	if err := ctxErr(ctx); err != nil {
+		return nil, &CallError{Op: "wait", Target: t.labelStr(), Err: err}
 	}
 	t.mu.Lock()
 	if t.status == stDead {
@@ -136,6 +142,9 @@ func startServer(ctx context.Context, srv server, opts []StartOption) (PID, erro
 	}
 	rt := parent.rt
 	if err := rt.checkUse(parent); err != nil {
+		return PID{}, &InitError{Server: what, Cause: err}
+	}
+	if err := ctxErr(ctx); err != nil {
 		return PID{}, &InitError{Server: what, Cause: err}
 	}
 	if cfg.err != nil {

@@ -438,13 +438,21 @@ func (rt *Runtime) newRand(id uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 }
 
-// checkUse validates that p may act on the runtime now.
+// checkUse validates that p may act on the runtime now: it has not ended
+// (in both modes alike: the context of an ended process, a Run body's
+// included, is stale) and, in deterministic mode, it holds the baton.
 func (rt *Runtime) checkUse(p *process) error {
+	if procStatus(p.st.Load()) == stDead {
+		if p.isKilled() {
+			return ErrKilled
+		}
+		return errCallerEnded
+	}
 	if rt.det && !rt.sched.owns(p) {
 		return ErrNotOwner
 	}
-	if p.isKilled() {
-		return ErrKilled
-	}
 	return nil
 }
+
+// errCallerEnded: the process whose context was used has ended.
+var errCallerEnded = fmt.Errorf("%w: the process this context belongs to has ended", ErrNotRunning)

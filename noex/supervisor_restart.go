@@ -219,6 +219,8 @@ func (s *supState) callStart(spec ChildSpec) (pid PID, err error) {
 		err = errors.New("noex: Start returned no process")
 	case pid.p.rt != s.rt:
 		err = ErrForeignRef
+	case pid.p == s.self || pid == s.guard:
+		err = errors.New("noex: Start returned the supervisor's own process, not a child it started")
 	}
 	return pid, err
 }
