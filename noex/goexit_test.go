@@ -206,14 +206,14 @@ func TestGoexitInAChildStartCrashesTheSupervisor(t *testing.T) {
 			}
 			_, err = noex.StartChild(ctx, sup, bad)
 			wantGoexitCrash(t, "StartChild", err, `the start function of child "bad"`)
-			if _, err := noex.Wait(ctx, sup); err != nil {
-				return err
-			}
-			if n := len(rt.Processes()); n != 0 {
-				t.Errorf("left running: %v", rt.Processes())
-			}
-			return nil
+			_, err = noex.Wait(ctx, sup)
+			return err
 		})
+		// The guards end after their supervisors, once they hear of it
+		// (before Run returns).
+		if n := len(rt.Processes()); n != 0 {
+			t.Errorf("left running: %v", rt.Processes())
+		}
 	})
 }
 

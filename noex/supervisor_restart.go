@@ -169,8 +169,15 @@ func (s *supState) exceed(c *supChild, reason error) {
 	Kill(s.ctx, s.self.pid(), err)
 }
 
-// start starts c; restarted says whether it ran before.
+// start starts c; restarted says whether it ran before. Once the
+// supervisor's Stop has begun (or the runtime's Shutdown), no child starts
+// again: not in the middle of a OneForAll or RestForOne restart whose
+// stops let the Stop in, nor for a request queued before it.
 func (s *supState) start(c *supChild, restarted bool) error {
+	if s.quitting() {
+		c.startErr = &ChildError{Supervisor: s.self.labelStr(), Child: c.spec.ID, Err: errSupStopping, start: true}
+		return c.startErr
+	}
 	pid, err := s.callStart(c.spec)
 	var mon MonitorRef
 	if err == nil {
@@ -224,6 +231,8 @@ func (s *supState) callStart(spec ChildSpec) (pid PID, err error) {
 	}
 	return pid, err
 }
+
+var errSupStopping = fmt.Errorf("%w: the supervisor is stopping", ErrNotRunning)
 
 // stop stops c's process on purpose (it is not restarted for it) and
 // records why it ended.
