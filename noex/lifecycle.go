@@ -49,7 +49,7 @@ func stop(ctx context.Context, to Addr, reason error) error {
 	w := p.rt.newWaiter(p, "stop", t)
 	t.waiters = append(t.waiters, w)
 	t.mu.Unlock()
-	p.wait(ctx, w, 0, nil)
+	p.waitUnbounded(ctx, w)
 	if w.err != nil {
 		return &CallError{Op: "stop", Target: t.labelStr(), Err: w.err}
 	}
@@ -88,7 +88,7 @@ func wait(ctx context.Context, to Addr) (error, error) {
 	w := p.rt.newWaiter(p, "wait", t)
 	t.waiters = append(t.waiters, w)
 	t.mu.Unlock()
-	p.wait(ctx, w, 0, nil)
+	p.waitUnbounded(ctx, w)
 	if w.err != nil {
 		return nil, &CallError{Op: "wait", Target: t.labelStr(), Err: w.err}
 	}

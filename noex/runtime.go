@@ -62,6 +62,7 @@ type Runtime struct {
 	ext   map[any]any // per-runtime state of the package's own servers
 
 	goexitSites map[*process]string // see noteGoexit; guarded by mu
+	waits       waitGraph           // real mode: Stop and Wait waits, for cycles
 }
 
 // NewRuntime returns a runtime configured by opts. By default it runs in real
