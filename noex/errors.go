@@ -163,9 +163,10 @@ func (e *BadMessageError) Error() string {
 func (e *BadMessageError) Unwrap() error { return ErrBadMessage }
 
 // DeadlockError reports a deterministic run in which nothing could progress
-// and no timer was pending. Cycle lists the wait-for cycle, for example
-// ["a waits for b (call)", "b waits for a (stop)"]; Blocked lists every
-// blocked process when there is no cycle.
+// and no timer was pending, or, in real mode, a cycle of Stops and Waits
+// (the Stop or Wait that gets it is one of the cycle's). Cycle lists the
+// wait-for cycle, for example ["a waits for b (call)", "b waits for a
+// (stop)"]; Blocked lists every blocked process when there is no cycle.
 type DeadlockError struct {
 	Cycle   []string
 	Blocked []string
