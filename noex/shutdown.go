@@ -122,7 +122,7 @@ func (rt *Runtime) stopAll(ctx context.Context) []error {
 			if ctxErr(ctx) != nil {
 				return append(errs, rt.killAll(ctx, live[i:]))
 			}
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("noex: stopping %s: %w", p.labelStr(), err))
 		}
 	}
 }
