@@ -16,15 +16,17 @@ const (
 type Option interface{ applyRuntime(*config) }
 
 type config struct {
-	det        bool
-	seed       uint64
-	chooser    Chooser
-	schedule   string
-	hasSched   bool
-	watchdog   time.Duration
-	observers  []func(Event)
-	faults     FaultInjector
-	stepBudget uint64
+	det         bool
+	seed        uint64
+	chooser     Chooser
+	schedule    string
+	hasSched    bool
+	strategy    string
+	hasStrategy bool
+	watchdog    time.Duration
+	observers   []func(Event)
+	faults      FaultInjector
+	stepBudget  uint64
 }
 
 type runtimeOption func(*config)
