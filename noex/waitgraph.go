@@ -3,7 +3,6 @@ package noex
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 )
 
@@ -14,20 +13,28 @@ import (
 // system instead, and fails the run once nothing can progress.) Calls and
 // starts are not recorded: their timeouts end their cycles.
 type waitGraph struct {
-	mu    sync.Mutex
-	edges map[*process][]*waiter // the Stop and Wait waits of each process
+	mu   sync.Mutex
+	one  map[*process]*waiter // a process's Stop or Wait (an entry allocates nothing once the map has grown)
+	more map[*waiter]bool     // more waits of a process used from several goroutines at once
 }
 
 // block records that w's owner waits for w.on, and fails the waits of the
 // cycle this closes, if any.
 func (g *waitGraph) block(w *waiter) {
 	g.mu.Lock()
-	if g.edges == nil {
-		g.edges = make(map[*process][]*waiter)
+	if g.one == nil {
+		g.one = make(map[*process]*waiter)
 	}
-	g.edges[w.owner] = append(g.edges[w.owner], w)
+	if g.one[w.owner] == nil {
+		g.one[w.owner] = w
+	} else {
+		if g.more == nil {
+			g.more = make(map[*waiter]bool)
+		}
+		g.more[w] = true
+	}
 	var cycle []*waiter
-	if len(g.edges[w.on]) > 0 {
+	if g.one[w.on] != nil {
 		cycle = g.pathTo(w.on, w.owner, []*waiter{w}, map[*process]bool{})
 	}
 	g.mu.Unlock()
@@ -49,7 +56,7 @@ func (g *waitGraph) pathTo(from, to *process, path []*waiter, seen map[*process]
 		return nil
 	}
 	seen[from] = true
-	for _, e := range g.edges[from] {
+	for _, e := range g.waitsOf(from) {
 		if e.fired.Load() || e.on == nil {
 			continue // a wait that is over does not block
 		}
@@ -60,14 +67,37 @@ func (g *waitGraph) pathTo(from, to *process, path []*waiter, seen map[*process]
 	return nil
 }
 
+// waitsOf returns the waits of p, in no particular order (any cycle will
+// do, and every wait of the one found fails).
+func (g *waitGraph) waitsOf(p *process) []*waiter {
+	w := g.one[p]
+	if w == nil {
+		return nil
+	}
+	ws := []*waiter{w}
+	for x := range g.more {
+		if x.owner == p {
+			ws = append(ws, x)
+		}
+	}
+	return ws
+}
+
 // unblock removes w once its wait is over.
 func (g *waitGraph) unblock(w *waiter) {
 	g.mu.Lock()
-	ws := slices.DeleteFunc(g.edges[w.owner], func(x *waiter) bool { return x == w })
-	if len(ws) == 0 {
-		delete(g.edges, w.owner)
-	} else {
-		g.edges[w.owner] = ws
+	switch {
+	case g.more[w]:
+		delete(g.more, w)
+	case g.one[w.owner] == w:
+		delete(g.one, w.owner)
+		for x := range g.more { // another wait of the same process takes its place
+			if x.owner == w.owner {
+				delete(g.more, x)
+				g.one[w.owner] = x
+				break
+			}
+		}
 	}
 	g.mu.Unlock()
 }

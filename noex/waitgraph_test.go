@@ -106,3 +106,4 @@ func TestAWaitCycleWithMainFailsInRealMode(t *testing.T) {
 		return nil
 	})
 }
+
