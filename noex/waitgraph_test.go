@@ -106,4 +106,3 @@ func TestAWaitCycleWithMainFailsInRealMode(t *testing.T) {
 		return nil
 	})
 }
-
