@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,9 +16,16 @@ import (
 // BenchmarkStartStop's baseline does), noex in real mode and noex in
 // deterministic mode, one after the other in each round (run it with
 // -count to alternate them). It reports the mean start (ns per process),
-// the start of the first and of the last tenth of the processes (at most
-// 1,000 each) and their ratio, the shutdown (ns per process), and the
-// memory each idle process holds (heap and goroutine stack, bytes).
+// the median start among the first and among the last tenth of the
+// processes (at most 1,000 each; medians, so that a collection or a
+// preemption in a window does not decide it) and their ratio, the shutdown
+// (ns per process), and the memory each idle process holds (heap and
+// goroutine stack, bytes).
+//
+// Each side pays for fresh memory (page faults, the collector marking a
+// growing heap) only if it runs first in its process: run one side per
+// invocation (-bench 'ManyProcesses/procs=100000/real$') for figures that
+// compare them.
 func BenchmarkManyProcesses(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		for _, mode := range []string{"baseline", "real", "det"} {
@@ -67,6 +75,12 @@ func (m scaleFigures) report(b *testing.B, rounds int) {
 // window is the number of starts averaged for the first and last figures.
 func window(n int) int { return min(n/10, 1000) }
 
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
 type memMark struct{ heap, stack uint64 }
 
 func markMem() memMark {
@@ -78,20 +92,14 @@ func markMem() memMark {
 
 // perProc fills the timing and memory figures of n starts.
 func (f *scaleFigures) perProc(n int, times []time.Duration, before, after memMark) {
-	w := window(n)
 	var total time.Duration
-	for i, d := range times {
+	for _, d := range times {
 		total += d
-		if i < w {
-			f.first += d
-		}
-		if i >= n-w {
-			f.last += d
-		}
 	}
+	w := window(n)
 	f.start = total / time.Duration(n)
-	f.first /= time.Duration(w)
-	f.last /= time.Duration(w)
+	f.first = median(times[:w])
+	f.last = median(times[n-w:])
 	f.heap = (after.heap - before.heap) / uint64(n)
 	f.stack = (after.stack - before.stack) / uint64(n)
 }
