@@ -268,7 +268,11 @@ func compareU64(a, b uint64) int {
 // waiting for a reply).
 // Run returns body's error; in deterministic mode it also fails with an
 // [*EscapeError], a [*DeadlockError], a [*StepBudgetError] or an
-// [ErrSchedule] error, after which the runtime is unusable. A panic in body is returned as a [*CrashError].
+// [ErrSchedule] error, after which the runtime is unusable. A panic in body
+// is returned as a [*CrashError], and so is a call of runtime.Goexit in it
+// (wrapping [ErrGoexit]): body runs on a goroutine of its own, so t.FailNow
+// in body ends Run, not the caller's goroutine. An observer that panicked
+// is reported here too (see [Runtime.Observe]).
 //
 // Run may be called again after it returns, to continue the same system;
 // in deterministic mode calls must not overlap.
