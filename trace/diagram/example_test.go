@@ -55,3 +55,13 @@ func ExampleMermaid() {
 	//     P2-->>P1: reply "hello, Ada"
 	//     Note over P2: ■ stopped: shutdown
 }
+
+func ExampleLanes() {
+	fmt.Print(diagram.Lanes(events(), diagram.WithWidth(60)))
+	// Output:
+	// main                         greeter
+	//   │──start────────────────────▶│
+	//   │──call "Ada"───────────────▶│
+	//   │◀┄reply "hello, Ada"┄┄┄┄┄┄┄┄│
+	//   │                            ■ stopped: shutdown
+}
