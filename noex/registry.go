@@ -68,6 +68,9 @@ func (rt *Runtime) register(name string, p *process) error {
 		}
 		return &NameTakenError{Name: name, Holder: holder.pid()}
 	}
+	if rt.det {
+		rt.sched.touchName(name, accWrite)
+	}
 	rt.names[name] = p
 	p.names = append(p.names, name)
 	if len(p.names) == 1 && p.label.Load() == nil {
@@ -85,6 +88,9 @@ func (r *Registry) Unregister(name string) bool {
 	rt := r.live()
 	if rt == nil {
 		return false
+	}
+	if rt.det {
+		rt.sched.touchName(name, accWrite)
 	}
 	rt.mu.Lock()
 	p, ok := rt.names[name]
@@ -135,6 +141,9 @@ func (r *Registry) Names() []string {
 	if r.live() == nil {
 		return nil
 	}
+	if r.rt.det {
+		r.rt.sched.touch(resNames, 0, accRead)
+	}
 	r.rt.mu.Lock()
 	names := make([]string, 0, len(r.rt.names))
 	for n := range r.rt.names {
@@ -149,6 +158,9 @@ func (r *Registry) Names() []string {
 func (r *Registry) Count() int {
 	if r.live() == nil {
 		return 0
+	}
+	if r.rt.det {
+		r.rt.sched.touch(resNames, 0, accRead)
 	}
 	r.rt.mu.Lock()
 	defer r.rt.mu.Unlock()
@@ -176,6 +188,9 @@ func LookupRef[C, K, R any](r *Registry, name string) (Ref[C, K, R], error) {
 }
 
 func (rt *Runtime) whereis(name string) (*process, error) {
+	if rt.det {
+		rt.sched.touchName(name, accRead)
+	}
 	rt.mu.Lock()
 	p, ok := rt.names[name]
 	rt.mu.Unlock()
