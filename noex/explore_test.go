@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,7 +94,7 @@ func TestExploreIndependentDeliveries(t *testing.T) {
 // sb: 4!/(2·2) = 6 interleavings, of which only the sink's order matters:
 // two schedules.
 func TestExploreTwoSendersOneReceiver(t *testing.T) {
-	var orders []string
+	var orders sortedSet // runs go on in parallel
 	scenario := func(ctx context.Context, rt *noex.Runtime) error {
 		var sink colRef
 		err := rt.Run(ctx, func(ctx context.Context) error {
@@ -109,17 +112,16 @@ func TestExploreTwoSendersOneReceiver(t *testing.T) {
 		}
 		return rt.Run(ctx, func(ctx context.Context) error {
 			got, err := noex.Call(ctx, sink, noex.None{})
-			orders = append(orders, fmt.Sprint(got))
+			orders.add(fmt.Sprint(got))
 			return err
 		})
 	}
 	if got := explore(t, scenario); !got.Complete || got.Schedules != 2 {
 		t.Errorf("with reduction: %v; want 2 schedules, complete", got)
 	}
-	if strings.Join(orders, " ") != "[a b] [b a]" {
-		t.Errorf("the sink saw %v; want both orders, once each", orders)
+	if got := orders.String(); got != "[a b] [b a]" {
+		t.Errorf("the sink saw %v; want both orders, once each", got)
 	}
-	orders = nil
 	if got := explore(t, scenario, noex.WithoutReduction()); !got.Complete || got.Schedules != 6 {
 		t.Errorf("without reduction: %v; want 6 schedules, complete", got)
 	}
@@ -163,7 +165,7 @@ func TestExploreFindsAndReplays(t *testing.T) {
 
 // Timers due at the same instant are a choice: the sink gets both orders.
 func TestExploreTimerTie(t *testing.T) {
-	var orders []string
+	var orders sortedSet
 	scenario := func(ctx context.Context, rt *noex.Runtime) error {
 		var sink colRef
 		if err := rt.Run(ctx, func(ctx context.Context) error {
@@ -180,15 +182,15 @@ func TestExploreTimerTie(t *testing.T) {
 		}
 		return rt.Run(ctx, func(ctx context.Context) error {
 			got, err := noex.Call(ctx, sink, noex.None{})
-			orders = append(orders, fmt.Sprint(got))
+			orders.add(fmt.Sprint(got))
 			return err
 		})
 	}
 	if got := explore(t, scenario); !got.Complete || got.Schedules != 2 {
 		t.Errorf("%v; want 2 schedules, complete", got)
 	}
-	if strings.Join(orders, " ") != "[x y] [y x]" {
-		t.Errorf("the sink saw %v; want both orders of the tie", orders)
+	if got := orders.String(); got != "[x y] [y x]" {
+		t.Errorf("the sink saw %v; want both orders of the tie", got)
 	}
 }
 
@@ -225,11 +227,11 @@ func TestExploreBounds(t *testing.T) {
 // A scenario that does something else each time it runs cannot be
 // explored; Explore says so instead of counting nonsense.
 func TestExploreNondeterministicScenario(t *testing.T) {
-	runs := 0
+	var runs atomic.Int32
 	res := explore(t, func(ctx context.Context, rt *noex.Runtime) error {
-		runs++
+		n := runs.Add(1)
 		return rt.Run(ctx, func(ctx context.Context) error {
-			refs, err := startCollectors(ctx, 1+runs%2)
+			refs, err := startCollectors(ctx, 1+int(n)%2)
 			for _, r := range refs {
 				noex.Cast(ctx, r, any(relayTo{To: refs[0], Msg: 1}))
 			}
@@ -261,4 +263,24 @@ func TestExploreSameResultOnAnyNumberOfCores(t *testing.T) {
 			t.Errorf("GOMAXPROCS=%d: %+v; with 1: %+v", procs, got, want)
 		}
 	}
+}
+
+// sortedSet collects strings from parallel runs.
+type sortedSet struct {
+	mu sync.Mutex
+	s  []string
+}
+
+func (s *sortedSet) add(v string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.s = append(s.s, v)
+}
+
+func (s *sortedSet) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := slices.Clone(s.s)
+	slices.Sort(out)
+	return strings.Join(out, " ")
 }
