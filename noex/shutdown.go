@@ -26,6 +26,11 @@ import (
 // reported too (see [Runtime.Observe]). Goroutines that handlers start
 // themselves are theirs to end (goleak finds them).
 //
+// After a failed deterministic run (an escape, a deadlock, the step budget)
+// nothing can be stopped in order: Shutdown ends every process goroutine
+// and closes the runtime, and [Runtime.Processes] still lists what was live
+// at the failure, for inspection.
+//
 // Shutdown is idempotent: once it has begun, later calls return nil. In
 // deterministic mode it runs the stops as a Run of its own: called while a
 // Run is in progress (from another goroutine, or from Run's body) it is
