@@ -55,10 +55,21 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 	var errs []error
 	if !failed {
 		var ends []error
-		if err := rt.Run(ctx, func(ctx context.Context) error {
+		ran := false
+		err := rt.Run(ctx, func(ctx context.Context) error {
+			ran = true
 			ends = rt.stopAll(ctx)
 			return nil
-		}); err != nil {
+		})
+		if !ran && errors.Is(err, ErrNotOwner) {
+			// A Run began meanwhile, from another goroutine: refused, as
+			// above, and nothing changed.
+			rt.mu.Lock()
+			rt.down = false
+			rt.mu.Unlock()
+			return fmt.Errorf("%w: Shutdown called while a Run is in progress", ErrNotOwner)
+		}
+		if err != nil {
 			errs = append(errs, err)
 		}
 		errs = append(errs, ends...)
