@@ -55,8 +55,9 @@ func WithOutput(w io.Writer) Option {
 func WithSeed(seed uint64) Option { return optionFunc(func(c *config) { c.seed = seed }) }
 
 // WithEcho makes the session write each answer it reads after the prompt,
-// as a terminal shows what is typed. Use it when the input is not a
-// terminal (a script, a pipe), so that the output reads as a session.
+// as a terminal shows what is typed (an empty answer as "(Enter)"). Use it
+// when the input is not a terminal (a script, a pipe), so that the output
+// reads as a session.
 func WithEcho() Option { return optionFunc(func(c *config) { c.echo = true }) }
 
 // WithWidth sets how many columns the session's lines may take: longer step

@@ -153,8 +153,8 @@ func (s *session) run(ctx context.Context, scenario Scenario, prefix []int, repl
 func (s *session) undo(a *attempt) []int {
 	back := s.asked[len(s.asked)-1]
 	s.asked = s.asked[:len(s.asked)-1]
-	s.printf("↶ back to decision %d: the run starts again and replays the %d choices before it, without\n"+
-		"  printing again what it printed up to there; what it printed after it did not happen.\n", back, back)
+	s.printf("↶ back to decision %d: the run was replayed from the start up to here, without printing\n"+
+		"  again what it printed; what it printed after decision %d did not happen.\n", back, back)
 	return append([]int(nil), a.choices[:back]...)
 }
 
@@ -317,7 +317,11 @@ func (s *session) readLine() (string, bool) {
 	line = strings.TrimSpace(line)
 	s.mu.Lock()
 	if s.cfg.echo {
-		io.WriteString(s.cfg.out, line+"\n")
+		shown := line
+		if shown == "" {
+			shown = "(Enter)"
+		}
+		io.WriteString(s.cfg.out, shown+"\n")
 	}
 	s.bol = true // a terminal has echoed the Enter
 	s.mu.Unlock()
