@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -119,5 +122,41 @@ func TestWrap(t *testing.T) {
 	got := wrap("one two three four five six", 9)
 	if want := "one two\nthree\nfour five\nsix"; got != want {
 		t.Errorf("wrap = %q, want %q", got, want)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the session in docs/challenges.md")
+
+// The session in docs/challenges.md is this one (go test ./cmd/challenge
+// -run TestDocsSession -update rewrites it).
+func TestDocsSession(t *testing.T) {
+	const (
+		path  = "../../docs/challenges.md"
+		begin = "<!-- session: go test ./cmd/challenge -run TestDocsSession -update -->\n```text\n"
+		end   = "```\n<!-- end of session -->"
+	)
+	t.Setenv("COLUMNS", "80")
+	code, out, errOut := command([]string{"counter-reads-2"}, "n\n1\n1\nc\n\n")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	got := "$ go run ./cmd/challenge counter-reads-2\n" + out
+	doc, err := os.ReadFile(filepath.FromSlash(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	i, j := strings.Index(text, begin), strings.Index(text, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s: no session between %q and %q", path, begin, end)
+	}
+	if *update {
+		if err := os.WriteFile(filepath.FromSlash(path), []byte(text[:i+len(begin)]+got+text[j:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if diff := cmp.Diff(text[i+len(begin):j], got); diff != "" {
+		t.Errorf("%s: the session is not a real one (-doc +run); run go test ./cmd/challenge -run TestDocsSession -update:\n%s", path, diff)
 	}
 }

@@ -3,6 +3,7 @@ package challenge_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
 	"github.com/noex-go/noex/internal/challenge"
@@ -149,5 +151,62 @@ func TestCatalogue(t *testing.T) {
 		if c.Command() != want {
 			t.Errorf("%s: command %q, want %q", c.Name, c.Command(), want)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the list of challenges in docs/challenges.md")
+
+// render is the list of challenges as docs/challenges.md shows it.
+func render(all []challenge.Challenge) string {
+	var b strings.Builder
+	b.WriteString("| | challenge | goal | program |\n|---|---|---|---|\n")
+	for i, c := range all {
+		fmt.Fprintf(&b, "| %d | [%s](#%s) | %s | %s |\n", i+1, c.Name, c.Name, c.Goal.Text, program(c))
+	}
+	for _, c := range all {
+		fmt.Fprintf(&b, "\n### %s\n\n", c.Name)
+		fmt.Fprintf(&b, "**Goal:** %s.\n\n", strings.TrimSuffix(c.Goal.Text, "."))
+		fmt.Fprintf(&b, "```sh\n%s\n```\n\n", c.Command())
+		fmt.Fprintf(&b, "%s\n\n", c.Setup)
+		fmt.Fprintf(&b, "**What it teaches.** %s\n\n", c.Teaches)
+		fmt.Fprintf(&b, "<details><summary>Hint</summary>\n\n%s\n\n</details>\n", c.Hint)
+	}
+	return b.String()
+}
+
+// program says what a challenge runs.
+func program(c challenge.Challenge) string {
+	if c.Example != "" {
+		return "the example `" + c.Example + "`"
+	}
+	return "the kernel `" + c.Kernel + "`"
+}
+
+// The list in docs/challenges.md is the catalogue's (go test
+// ./internal/challenge -run TestDocsChallenges -update rewrites it).
+func TestDocsChallenges(t *testing.T) {
+	const (
+		path  = "../../docs/challenges.md"
+		begin = "<!-- challenges: go test ./internal/challenge -run TestDocsChallenges -update -->\n"
+		end   = "<!-- end of challenges -->"
+	)
+	doc, err := os.ReadFile(filepath.FromSlash(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	i, j := strings.Index(text, begin), strings.Index(text, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s: no list between %q and %q", path, begin, end)
+	}
+	got := render(challenge.All())
+	if *update {
+		if err := os.WriteFile(filepath.FromSlash(path), []byte(text[:i+len(begin)]+got+text[j:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if diff := cmp.Diff(text[i+len(begin):j], got); diff != "" {
+		t.Errorf("%s: the list is not the catalogue's (-doc +catalogue); run go test ./internal/challenge -run TestDocsChallenges -update:\n%s", path, diff)
 	}
 }

@@ -91,7 +91,7 @@ type Config struct {
 	// Step steps through the run with a person as the scheduler (package
 	// trace/step), reading the answers from Input.
 	Step bool
-	// Challenge names a challenge of this example (see [Challenges]): its
+	// Challenge names a challenge of this example (docs/challenges.md): its
 	// goal is checked on the run, stepped through or replayed.
 	Challenge string
 	// Input is where -step reads the answers (Main: standard input); Echo

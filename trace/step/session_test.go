@@ -16,12 +16,12 @@ import (
 
 // session runs twoWriters with the answers of script and returns the
 // result, the error and the transcript.
-func session(t *testing.T, script string, opts ...step.Option) (step.Result, error, string) {
+func session(t *testing.T, script string, opts ...step.Option) (step.Result, string, error) {
 	t.Helper()
 	var out strings.Builder
 	opts = append([]step.Option{step.WithInput(strings.NewReader(script)), step.WithOutput(&out), step.WithEcho()}, opts...)
 	res, err := step.Run(context.Background(), twoWriters, opts...)
-	return res, err, out.String()
+	return res, out.String(), err
 }
 
 // replay runs twoWriters with a schedule and returns its event log and
@@ -53,7 +53,7 @@ func eventLog(evs []noex.Event) []string {
 // Answering n at every decision runs the natural order, as choice 0
 // always does, and the schedule is "".
 func TestNaturalOrder(t *testing.T) {
-	res, err, _ := session(t, strings.Repeat("n\n", 20))
+	res, _, err := session(t, strings.Repeat("n\n", 20))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestNaturalOrder(t *testing.T) {
 
 // The schedule of the choices replays the run, event for event.
 func TestScheduleReplaysTheRun(t *testing.T) {
-	res, err, transcript := session(t, "1\n1\n0\n1\n1\n1\n\n\n\n")
+	res, transcript, err := session(t, "1\n1\n0\n1\n1\n1\n\n\n\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,11 +95,11 @@ func TestScheduleReplaysTheRun(t *testing.T) {
 // the remaining answers give without the undone one, and the output
 // printed before the undone decision is not printed again.
 func TestUndo(t *testing.T) {
-	direct, err, _ := session(t, "n\nn\n1\nn\nn\nn\n")
+	direct, _, err := session(t, "n\nn\n1\nn\nn\nn\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err, transcript := session(t, "n\nn\n0\nn\nu\nu\n1\nn\nn\nn\n")
+	res, transcript, err := session(t, "n\nn\n0\nn\nu\nu\n1\nn\nn\nn\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestUndo(t *testing.T) {
 // Undo at the first decision has nothing to undo; at the end of the run it
 // undoes the last answer.
 func TestUndoEdges(t *testing.T) {
-	_, err, transcript := session(t, "u\nc\nu\n1\n\n\n")
+	_, transcript, err := session(t, "u\nc\nu\n1\n\n\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestUndoEdges(t *testing.T) {
 // the command that replays them; the run's goroutines end (goleak checks).
 func TestQuit(t *testing.T) {
 	for _, script := range []string{"1\n1\nq\n", "1\n1\n", "1\n1"} {
-		res, err, transcript := session(t, script)
+		res, transcript, err := session(t, script)
 		if err != nil {
 			t.Errorf("%q: %v", script, err)
 		}
@@ -159,7 +159,7 @@ func TestQuit(t *testing.T) {
 
 // Bad answers get a one-line hint and the prompt again.
 func TestBadInput(t *testing.T) {
-	res, err, transcript := session(t, "x\n7\n-1\n01\n1\nq\n")
+	res, transcript, err := session(t, "x\n7\n-1\n01\n1\nq\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestBadInput(t *testing.T) {
 
 // ? lists the answers; d draws the run so far and lists the steps again.
 func TestHelpAndDiagram(t *testing.T) {
-	_, err, transcript := session(t, "?\nn\nn\nd\nq\n", step.WithWidth(60))
+	_, transcript, err := session(t, "?\nn\nn\nd\nq\n", step.WithWidth(60))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestRandom(t *testing.T) {
 
 // c takes the natural order to the end without asking again.
 func TestContinue(t *testing.T) {
-	res, err, transcript := session(t, "1\nc\n\n")
+	res, transcript, err := session(t, "1\nc\n\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,14 +238,14 @@ func TestGoal(t *testing.T) {
 	bobFirst := step.Goal{Text: "make bob print first", Reached: func(p step.Progress) bool {
 		return strings.HasPrefix(p.Output, "bob")
 	}}
-	res, _, transcript := session(t, "1\n1\n1\n1\nc\n\n", step.WithGoal(bobFirst))
+	res, transcript, _ := session(t, "1\n1\n1\n1\nc\n\n", step.WithGoal(bobFirst))
 	if !res.Reached {
 		t.Fatalf("goal not reached with output %q:\n%s", res.Output, transcript)
 	}
 	if n := strings.Count(transcript, "★ Goal reached: make bob print first."); n != 2 {
 		t.Errorf("the goal was announced %d times, want at the decision after it and at the end:\n%s", n, transcript)
 	}
-	res, _, transcript = session(t, "c\n\n", step.WithGoal(bobFirst))
+	res, transcript, _ = session(t, "c\n\n", step.WithGoal(bobFirst))
 	if res.Reached || !strings.Contains(transcript, "✗ Goal not reached: make bob print first.") {
 		t.Errorf("the natural order reached the goal:\n%s", transcript)
 	}
