@@ -3,14 +3,16 @@ package noextest
 import (
 	"flag"
 	"fmt"
+	"path/filepath"
 
-	"github.com/noex-go/noex/noex"
 	"math/rand/v2"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/noex-go/noex/noex"
 )
 
 // TB is the part of [testing.TB] the kit uses. *testing.T, *testing.B and
@@ -35,6 +37,13 @@ var seedFlag = flag.String("noex.seed", "",
 // strategyFlag is -noex.strategy; "" means unset.
 var strategyFlag = flag.String("noex.strategy", "",
 	"noex: exploration strategy of deterministic test runtimes whose seed the test does not pin: random, pct, pct:d=D,k=K, pos or portfolio (default: $NOEX_STRATEGY, else portfolio)")
+
+// scheduleFlag is -noex.schedule; "" means unset.
+var scheduleFlag = flag.String("noex.schedule", "",
+	"noex: replay this `schedule` (decision:choice pairs, as failures print them; - for the natural order) in every deterministic test runtime, with the seed of -noex.seed")
+
+// logFlag is -noex.log.
+var logFlag = flag.Bool("noex.log", false, "noex: print a failing run's whole event log, not only its end")
 
 // shardFlag is -noex.shard; "" means unset.
 var shardFlag = flag.String("noex.shard", "",
@@ -132,9 +141,50 @@ func reproLine(name string, det, chosen bool, seed uint64, strategy, schedule st
 		return fmt.Sprintf("[noex] seed=%d schedule=%q (choices from a Chooser). To replay the run: noex.WithSeed(%d), noex.WithSchedule(%q)",
 			seed, schedule, seed, schedule)
 	}
+	if strategy == "schedule" || strategy == "explore" {
+		return fmt.Sprintf("[noex] seed=%d schedule=%q To reproduce, specify: go test %s -run '%s' -noex.seed=%d -noex.schedule=%s",
+			seed, schedule, pkgArg(), runPattern(name), seed, orNatural(schedule))
+	}
 	if strategy != "random" {
 		return fmt.Sprintf("[noex] seed=%d strategy=%s To reproduce, specify: go test -run '%s' -noex.seed=%d -noex.strategy=%s",
 			seed, strategy, runPattern(name), seed, strategy)
 	}
 	return fmt.Sprintf("[noex] seed=%d To reproduce, specify: go test -run '%s' -noex.seed=%d", seed, runPattern(name), seed)
+}
+
+// pkgArg is the package argument of a go test command run from the
+// module's root: "./" and the test's directory relative to the go.mod
+// above it, "." if there is none.
+func pkgArg() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for dir := wd; ; {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			rel, err := filepath.Rel(dir, wd)
+			if err != nil || rel == "." {
+				return "."
+			}
+			return "./" + filepath.ToSlash(rel)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "."
+		}
+		dir = parent
+	}
+}
+
+// explainChild reports whether this test binary is a rerun made by an
+// explanation (which then explains nothing itself).
+func explainChild() bool { return os.Getenv("NOEX_EXPLAIN_CHILD") != "" }
+
+// scheduleValue is the schedule that -noex.schedule names: "-" is the
+// natural order, which an empty flag could not say.
+func scheduleValue(flagVal string) string {
+	if flagVal == naturalSchedule {
+		return ""
+	}
+	return flagVal
 }
