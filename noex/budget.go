@@ -13,8 +13,8 @@ import (
 // Five million steps is far beyond what a test needs: starting and
 // stopping 100,000 processes in one Run takes about a million. It bounds
 // both the time and the memory of a run that never goes idle. A producer
-// that outruns its consumer queues one message per step, about 140 bytes;
-// at the default it fails after some 12 seconds holding about 700 MB
+// that outruns its consumer queues one message per step, about 150 bytes;
+// at the default it fails after 10 to 20 seconds holding about 750 MB
 // (measured on 2 cores), where without a budget it would grow until memory
 // runs out.
 const DefaultStepBudget uint64 = 5_000_000

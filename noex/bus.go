@@ -580,14 +580,22 @@ func (st *busState) deliver(s *sub, topic string, msg any, from *process, pub ui
 	}
 }
 
-// run calls the handler, turning a panic into a *CrashError.
+// run calls the handler, turning a panic into a *CrashError. A Goexit
+// cannot be recovered: it crashes the bus, with a reason naming the handler.
 func (st *busState) run(s *sub, topic string, msg any) (err error) {
+	returned := false
 	defer func() {
+		if returned {
+			return
+		}
 		if r := recover(); r != nil {
 			err = &CrashError{Server: st.handlerLabel(s), Value: r, Stack: string(debug.Stack())}
+		} else {
+			st.proc.noteGoexit("bus handler #" + strconv.FormatUint(s.id, 10) + " (" + strconv.Quote(s.g.pat.text) + ")")
 		}
 	}()
 	s.h(st.ctx, msg, topic)
+	returned = true
 	return nil
 }
 

@@ -160,6 +160,9 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		return err
 	}
 	rt := p.rt
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
 	if rt.det {
 		w := rt.newWaiter(p, "sleep", nil)
 		t := rt.newTimer(p, d, "sleep", false, func(*timer) { w.fire(nil, nil, false) })

@@ -32,7 +32,22 @@
 // Run returns when its body has returned and the runtime is quiescent: no
 // message is queued or being handled. Pending timers do not keep it going.
 // Every operation takes the ctx of the process performing it (Run's body or
-// a handler); that is how the runtime knows who sends what.
+// a handler); that is how the runtime knows who sends what. The ctx of a
+// process that has ended (a Run body's once Run has returned, a stopped
+// server's kept by a goroutine) is stale: using it fails with an error
+// wrapping [ErrNotRunning] ([ErrKilled] for a killed process), in both
+// modes. A ctx that is already cancelled makes Start, Call, Stop, Wait and
+// Sleep fail at once with its error, in both modes.
+//
+// [Runtime.Shutdown] stops every live process, newest first, then closes
+// the runtime. It always goes through all of them: a process that crashes,
+// is killed or ends abnormally while the runtime shuts down (a Terminate
+// that panics, a message queued before the stop that panics, a poison
+// message a Terminate sends) is reported, not a reason to stop early. Its
+// error joins every abnormal end, each a [*CallError] naming the process
+// (errors.Is(err, [ErrCrashed]) tells whether something crashed); if its
+// ctx ends first, the processes still alive are killed and named. Either
+// way nothing is left running, registered or pending.
 //
 // # Servers
 //
@@ -63,10 +78,26 @@
 //     is released, every pending and queued caller gets an error wrapping
 //     [ErrCrashed] (never a timeout), queued casts are dropped, each with a
 //     [MessageDropped] event, and monitors receive [Down].
+//   - runtime.Goexit, which t.FailNow, t.Fatal and require helpers call, is
+//     a crash too, wherever the runtime runs user code: in a handler, Init,
+//     Terminate, a bus handler or a child's start function, in both modes.
+//     The [*CrashError]'s value wraps [ErrGoexit] and says where it was
+//     called. A Goexit cannot be recovered (the goroutine ends): in a bus
+//     handler it crashes the bus, in a child's start function the
+//     supervisor. A Goexit in a Run body ends Run with such an error.
 //   - [Stop] lets the messages already queued be handled, runs Terminate,
 //     releases the names and returns; from the moment it is called, new
-//     messages are refused with [ErrNotRunning]. [Kill] ends a process at once
-//     without Terminate. [Wait] blocks until a process has ended.
+//     messages are refused with [ErrNotRunning]. A Terminate that panics (or
+//     calls Goexit) makes the end a crash: Stop returns it, the
+//     [ProcessCrashed] event and monitors carry it. [Kill] ends a process
+//     at once without Terminate. [Wait] blocks until a process has ended.
+//   - A cycle of Stops and Waits (a stops b while b stops a, or waits for
+//     it) never resolves on its own. Deterministic mode sees the whole
+//     system and fails the run with a [*DeadlockError] once nothing can
+//     progress; real mode cannot tell that, but sees the cycle as it
+//     closes and fails its waits with a [*DeadlockError] naming it, and the
+//     processes go on. (Calls and starts have timeouts, which end their
+//     cycles in both modes.)
 //   - Init runs inside Start, bounded by [DefaultInitTimeout] (see
 //     [WithInitTimeout]); a name given with [WithName] is registered before
 //     Init runs, so the server is findable before it can receive its first
@@ -160,7 +191,9 @@
 // message, and Parent: the sequence number of the event that caused it (the
 // MessageReceived of the message whose handling performed the action). Read
 // them with [Runtime.Observe]; [Event.String] is a stable one-line form. With
-// no observer attached, no event is even built.
+// no observer attached, no event is even built. An observer that panics is
+// detached and the next Run or Shutdown to return reports it with an error
+// wrapping [ErrObserverPanic]; the processes go on.
 //
 // # Deterministic mode
 //
@@ -258,6 +291,12 @@
 // the runtime does not own (one a handler started) that uses a process's
 // context while that process is not running gets [ErrNotOwner]; one that does
 // so while its process holds the baton cannot be told apart and races.
+// (In real mode such a goroutine may use a live process's context: the two
+// modes must differ here, since deterministic mode runs one goroutine at a
+// time.) For the same reason a context cancelled while an operation waits
+// ends the wait in real mode only: in deterministic mode the wait ends by
+// the runtime's own means (a reply, an end, a timeout on the virtual clock),
+// and the ctx given to Run, if it ends, aborts the whole run.
 //
 // In real mode all of this is Go's business: the same code runs with
 // goroutines, the wall clock and real concurrency.

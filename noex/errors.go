@@ -40,6 +40,9 @@ var (
 	ErrForeignRef = errors.New("noex: address belongs to another runtime")
 	// ErrNoRuntime: the context does not come from [Runtime.Run] or a handler.
 	ErrNoRuntime = errors.New("noex: context carries no runtime (use Runtime.Run)")
+	// ErrNoRegistry: a nil or zero [*Registry] was used (get one with
+	// [Runtime.Registry]).
+	ErrNoRegistry = errors.New("noex: no registry (use Runtime.Registry)")
 	// ErrClosed: the runtime was shut down.
 	ErrClosed = errors.New("noex: runtime is shut down")
 	// ErrNotOwner: a deterministic runtime was used from a goroutine that does
@@ -55,6 +58,14 @@ var (
 	ErrBadOption = errors.New("noex: invalid option")
 	// ErrSchedule: a replayed schedule does not fit the run.
 	ErrSchedule = errors.New("noex: schedule does not match the run")
+	// ErrGoexit: a handler, Init, Terminate, bus handler, child start
+	// function or Run body called runtime.Goexit (t.FailNow, t.Fatal and
+	// require helpers do); the process crashed with a [*CrashError] whose
+	// Value wraps it.
+	ErrGoexit = errors.New("noex: runtime.Goexit called")
+	// ErrObserverPanic: an observer attached with [Runtime.Observe] panicked;
+	// it was detached.
+	ErrObserverPanic = errors.New("noex: observer panicked")
 	// ErrStepBudget: a deterministic run took more steps than its budget;
 	// see [*StepBudgetError] and [WithStepBudget].
 	ErrStepBudget = errors.New("noex: step budget exhausted")
@@ -152,9 +163,10 @@ func (e *BadMessageError) Error() string {
 func (e *BadMessageError) Unwrap() error { return ErrBadMessage }
 
 // DeadlockError reports a deterministic run in which nothing could progress
-// and no timer was pending. Cycle lists the wait-for cycle, for example
-// ["a waits for b (call)", "b waits for a (stop)"]; Blocked lists every
-// blocked process when there is no cycle.
+// and no timer was pending, or, in real mode, a cycle of Stops and Waits
+// (the Stop or Wait that gets it is one of the cycle's). Cycle lists the
+// wait-for cycle, for example ["a waits for b (call)", "b waits for a
+// (stop)"]; Blocked lists every blocked process when there is no cycle.
 type DeadlockError struct {
 	Cycle   []string
 	Blocked []string

@@ -18,6 +18,9 @@ func stop(ctx context.Context, to Addr, reason error) error {
 	if t.root {
 		return &CallError{Op: "stop", Target: t.labelStr(), Err: ErrNotRunning}
 	}
+	if err := ctxErr(ctx); err != nil {
+		return &CallError{Op: "stop", Target: t.labelStr(), Err: err}
+	}
 	p.rt.touch(resStatus, t, accWrite)
 	t.mu.Lock()
 	switch t.status {
@@ -47,7 +50,7 @@ func stop(ctx context.Context, to Addr, reason error) error {
 	w := p.rt.newWaiter(p, "stop", t)
 	t.waiters = append(t.waiters, w)
 	t.mu.Unlock()
-	p.wait(ctx, w, 0, nil)
+	p.waitUnbounded(ctx, w)
 	if w.err != nil {
 		return &CallError{Op: "stop", Target: t.labelStr(), Err: w.err}
 	}
@@ -74,6 +77,9 @@ func wait(ctx context.Context, to Addr) (error, error) {
 	if t == p {
 		return nil, &CallError{Op: "wait", Target: t.labelStr(), Err: ErrCallSelf}
 	}
+	if err := ctxErr(ctx); err != nil {
+		return nil, &CallError{Op: "wait", Target: t.labelStr(), Err: err}
+	}
 	p.rt.touch(resStatus, t, accRead)
 	t.mu.Lock()
 	if t.status == stDead {
@@ -84,7 +90,7 @@ func wait(ctx context.Context, to Addr) (error, error) {
 	w := p.rt.newWaiter(p, "wait", t)
 	t.waiters = append(t.waiters, w)
 	t.mu.Unlock()
-	p.wait(ctx, w, 0, nil)
+	p.waitUnbounded(ctx, w)
 	if w.err != nil {
 		return nil, &CallError{Op: "wait", Target: t.labelStr(), Err: w.err}
 	}
@@ -138,6 +144,9 @@ func startServer(ctx context.Context, srv server, opts []StartOption) (PID, erro
 	}
 	rt := parent.rt
 	if err := rt.checkUse(parent); err != nil {
+		return PID{}, &InitError{Server: what, Cause: err}
+	}
+	if err := ctxErr(ctx); err != nil {
 		return PID{}, &InitError{Server: what, Cause: err}
 	}
 	if cfg.err != nil {

@@ -34,6 +34,11 @@ func (m *mailbox) push(e *envelope) {
 // pop removes the oldest envelope, or returns nil if there is none or a
 // push is half done (that sender signals the receiver once it completes).
 // The caller holds cmu.
+//
+// A popped envelope's link is cleared: the envelope lives on (recycled to
+// its sender, or a caller's spare), and a link left in it would keep every
+// envelope queued after it reachable, a whole burst's worth. No sender
+// writes that link again (it was set), so a plain write clears it.
 func (m *mailbox) pop() *envelope {
 	head, next := m.head, m.head.next.Load()
 	if head == &m.stub {
@@ -45,6 +50,7 @@ func (m *mailbox) pop() *envelope {
 	}
 	if next != nil {
 		m.head = next
+		head.next = atomic.Pointer[envelope]{}
 		return head
 	}
 	if head != m.tail.Load() {
@@ -56,6 +62,7 @@ func (m *mailbox) pop() *envelope {
 	m.push(&m.stub)
 	if next = head.next.Load(); next != nil {
 		m.head = next
+		head.next = atomic.Pointer[envelope]{}
 		return head
 	}
 	return nil

@@ -122,9 +122,18 @@ func (f startOption) applyStart(c *startConfig) { f(c) }
 
 // WithName registers the server under name before it can receive its first
 // message; the name is released when it ends. An empty name makes Start fail
-// with [ErrInvalidName]; a taken one with a [*NameTakenError].
+// with [ErrInvalidName]; a taken one with a [*NameTakenError]. A server is
+// started with one name: WithName given twice makes Start fail with an
+// error wrapping [ErrBadOption] (register more names with
+// [Registry.Register]).
 func WithName(name string) StartOption {
-	return startOption(func(c *startConfig) { c.name, c.hasName = name, true })
+	return startOption(func(c *startConfig) {
+		if c.hasName && c.err == nil {
+			c.err = fmt.Errorf("%w: WithName given twice (%q, then %q): a server is started with one name; "+
+				"register more with Registry.Register", ErrBadOption, c.name, name)
+		}
+		c.name, c.hasName = name, true
+	})
 }
 
 // WithInitTimeout bounds Init (default [DefaultInitTimeout]) on the runtime's

@@ -168,12 +168,8 @@ func (p *process) main(started *waiter) {
 	if rt.det {
 		rt.sched.enter(p)
 	}
-	err := p.runInit()
-	if err != nil {
-		// Release everything before Start returns the error; if Start gave
-		// up already (init timeout), finalize is a no-op.
-		p.finalize(err, endInit)
-		started.fire(nil, &InitError{Server: p.labelStr(), Cause: err}, false)
+	if err := p.runInit(started); err != nil {
+		p.initFailed(started, err)
 		return
 	}
 	p.mu.Lock()
@@ -202,10 +198,26 @@ func (p *process) startName() string {
 	return ""
 }
 
-func (p *process) runInit() (err error) {
+// initFailed ends a process whose Init failed and tells Start why.
+func (p *process) initFailed(started *waiter, err error) {
+	// Release everything before Start returns the error; if Start gave up
+	// already (init timeout), finalize is a no-op.
+	p.finalize(err, endInit)
+	started.fire(nil, &InitError{Server: p.labelStr(), Cause: err}, false)
+}
+
+// runInit runs Init, turning a panic into a *CrashError. A Goexit in Init
+// fails the start from here, as the goroutine ends.
+func (p *process) runInit(started *waiter) (err error) {
+	returned := false
 	defer func() {
+		if returned {
+			return
+		}
 		if r := recover(); r != nil {
 			err = newCrash(p.labelStr(), r)
+		} else if !p.runtimeExit() {
+			p.initFailed(started, p.goexitCrash("Init"))
 		}
 	}()
 	if f := p.rt.faults; f != nil {
@@ -221,10 +233,13 @@ func (p *process) runInit() (err error) {
 			p.rt.emitf(func() Event {
 				return Event{Kind: FaultInjected, PID: p.pid(), Label: p.labelStr(), Name: "init", Err: ferr}
 			})
+			returned = true
 			return ferr
 		}
 	}
-	return p.srv.init(p.context())
+	err = p.srv.init(p.context())
+	returned = true
+	return err
 }
 
 func newCrash(label string, r any) *CrashError {
@@ -252,12 +267,7 @@ func (p *process) loop() {
 	p.mu.Lock()
 	reason := p.reason
 	p.mu.Unlock()
-	if crash := p.runTerminate(reason); crash != nil {
-		p.rt.emitf(func() Event {
-			return Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Name: "terminate", Err: crash}
-		})
-	}
-	p.finalize(reason, endStop)
+	p.end(reason, endStop)
 }
 
 // receive returns the next message, or nil once a stop was requested and the
@@ -330,17 +340,7 @@ func (p *process) handle(env *envelope) bool {
 		runtime.Goexit()
 	}
 	if crash != nil {
-		// The caller of a crashing call hears of it from finalize, once
-		// Terminate has run and the names are released.
-		rt.emitf(func() Event {
-			return Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind, Err: crash, Parent: p.cause}
-		})
-		if terr := p.runTerminate(crash); terr != nil {
-			rt.emitf(func() Event {
-				return Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Name: "terminate", Err: terr}
-			})
-		}
-		p.finalize(crash, endCrash)
+		p.crashed(env, crash)
 		return false
 	}
 	id, kind := env.id, env.kind // env may serve its caller's next call once replied to
@@ -367,6 +367,16 @@ func (p *process) handle(env *envelope) bool {
 	return true
 }
 
+// crashed ends a process whose handler crashed on env. The caller of a
+// crashing call hears of it from finalize, once Terminate has run and the
+// names are released.
+func (p *process) crashed(env *envelope, crash *CrashError) {
+	p.rt.emitf(func() Event {
+		return Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind, Err: crash, Parent: p.cause}
+	})
+	p.end(crash, endCrash)
+}
+
 var (
 	errNoInfo         = errors.New("noex: server has no HandleInfo")
 	errReplyDiscarded = errors.New("noex: reply discarded: the caller no longer waits (timed out, cancelled or killed)")
@@ -383,11 +393,19 @@ func (p *process) flushDone() {
 	}
 }
 
-// dispatch runs the handler for env, recovering a panic into crash.
+// dispatch runs the handler for env, recovering a panic into crash. A
+// Goexit in the handler crashes the process from here, as the goroutine
+// ends.
 func (p *process) dispatch(env *envelope, inject any) (reply any, err error, crash *CrashError) {
+	returned := false
 	defer func() {
+		if returned {
+			return
+		}
 		if r := recover(); r != nil {
 			crash = newCrash(p.labelStr(), r)
+		} else if !p.runtimeExit() {
+			p.crashed(env, p.goexitCrash(handlerName(env.kind)))
 		}
 	}()
 	if inject != nil {
@@ -405,19 +423,49 @@ func (p *process) dispatch(env *envelope, inject any) (reply any, err error, cra
 			err = errNoInfo
 		}
 	}
+	returned = true
 	return reply, err, nil
 }
 
-// runTerminate runs Terminate, recovering a panic (reported, not fatal).
-func (p *process) runTerminate(reason error) (crash *CrashError) {
+// end runs Terminate with reason, then ends the process (how says why).
+func (p *process) end(reason error, how endKind) {
+	p.terminated(reason, how, p.runTerminate(reason, how))
+}
+
+// terminated ends the process after Terminate. A Terminate that crashed
+// (panic or Goexit) on a stop makes the end a crash with its reason: Stop
+// returns it and the end event carries it. After a handler's crash, the
+// process ends with that first crash.
+func (p *process) terminated(reason error, how endKind, crash *CrashError) {
+	if crash != nil {
+		p.rt.emitf(func() Event {
+			return Event{Kind: MessageHandled, PID: p.pid(), Label: p.labelStr(), Name: "terminate", Err: crash}
+		})
+		if how == endStop {
+			reason, how = crash, endCrash
+		}
+	}
+	p.finalize(reason, how)
+}
+
+// runTerminate runs Terminate, turning a panic into a *CrashError. A Goexit
+// in Terminate ends the process from here, as the goroutine ends.
+func (p *process) runTerminate(reason error, how endKind) (crash *CrashError) {
 	if p.srv == nil {
 		return nil
 	}
+	returned := false
 	defer func() {
+		if returned {
+			return
+		}
 		if r := recover(); r != nil {
 			crash = newCrash(p.labelStr(), r)
+		} else if !p.runtimeExit() {
+			p.terminated(reason, how, p.goexitCrash("Terminate"))
 		}
 	}()
 	p.srv.terminate(p.context(), reason)
+	returned = true
 	return nil
 }

@@ -12,8 +12,18 @@ import (
 // a process that has ended.
 //
 // The methods are safe for concurrent use in real mode. In deterministic
-// mode call them from Run's body or a handler (or between runs).
+// mode call them from Run's body or a handler (or between runs). A nil
+// *Registry (or a zero Registry) has no names: lookups and registrations
+// fail with a [*RegistryError] wrapping [ErrNoRegistry].
 type Registry struct{ rt *Runtime }
+
+// live returns the registry's runtime, or nil for a nil or zero Registry.
+func (r *Registry) live() *Runtime {
+	if r == nil {
+		return nil
+	}
+	return r.rt
+}
 
 // Registry returns the runtime's registry.
 func (rt *Runtime) Registry() *Registry { return &Registry{rt: rt} }
@@ -24,6 +34,9 @@ func (rt *Runtime) Registry() *Registry { return &Registry{rt: rt} }
 // [ErrNotRunning] for a process that has ended. Registering a name a process
 // already holds is a no-op.
 func (r *Registry) Register(name string, pid PID) error {
+	if r.live() == nil {
+		return &RegistryError{Op: "register", Name: name, Err: ErrNoRegistry}
+	}
 	if pid.p == nil {
 		return &RegistryError{Op: "register", Name: name, Err: ErrNotRunning}
 	}
@@ -72,7 +85,10 @@ func (rt *Runtime) register(name string, p *process) error {
 // Unregister removes the name; the process keeps running. It reports whether
 // the name was registered.
 func (r *Registry) Unregister(name string) bool {
-	rt := r.rt
+	rt := r.live()
+	if rt == nil {
+		return false
+	}
 	if rt.det {
 		rt.sched.touchName(name, accWrite)
 	}
@@ -92,6 +108,9 @@ func (r *Registry) Unregister(name string) bool {
 // Lookup returns the process holding name, or a [*RegistryError] wrapping
 // [ErrNotRegistered].
 func (r *Registry) Lookup(name string) (PID, error) {
+	if r.live() == nil {
+		return PID{}, &RegistryError{Op: "lookup", Name: name, Err: ErrNoRegistry}
+	}
 	p, err := r.rt.whereis(name)
 	if err != nil {
 		return PID{}, err
@@ -101,6 +120,9 @@ func (r *Registry) Lookup(name string) (PID, error) {
 
 // Whereis returns the process holding name and whether there is one.
 func (r *Registry) Whereis(name string) (PID, bool) {
+	if r.live() == nil {
+		return PID{}, false
+	}
 	p, err := r.rt.whereis(name)
 	if err != nil {
 		return PID{}, false
@@ -116,6 +138,9 @@ func (r *Registry) IsRegistered(name string) bool {
 
 // Names returns every registered name, sorted.
 func (r *Registry) Names() []string {
+	if r.live() == nil {
+		return nil
+	}
 	if r.rt.det {
 		r.rt.sched.touch(resNames, 0, accRead)
 	}
@@ -131,6 +156,9 @@ func (r *Registry) Names() []string {
 
 // Count returns the number of registered names (not of distinct processes).
 func (r *Registry) Count() int {
+	if r.live() == nil {
+		return 0
+	}
 	if r.rt.det {
 		r.rt.sched.touch(resNames, 0, accRead)
 	}
@@ -141,7 +169,7 @@ func (r *Registry) Count() int {
 
 // NamesOf returns the names pid holds, sorted.
 func (r *Registry) NamesOf(pid PID) []string {
-	if pid.p == nil || pid.p.rt != r.rt {
+	if r.live() == nil || pid.p == nil || pid.p.rt != r.rt {
 		return nil
 	}
 	r.rt.mu.Lock()
@@ -152,7 +180,8 @@ func (r *Registry) NamesOf(pid PID) []string {
 }
 
 // LookupRef returns a typed reference to the server holding name. The types
-// are checked when messages are handled.
+// are checked when messages are handled. A nil r gives a [*RegistryError]
+// wrapping [ErrNoRegistry].
 func LookupRef[C, K, R any](r *Registry, name string) (Ref[C, K, R], error) {
 	pid, err := r.Lookup(name)
 	return Ref[C, K, R]{pid: pid}, err

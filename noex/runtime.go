@@ -2,7 +2,6 @@ package noex
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -49,9 +48,10 @@ type Runtime struct {
 	obs      atomic.Pointer[[]*observer]
 	_        [56]byte
 
-	nextID atomic.Uint64 // process ids
-	evMu   sync.Mutex
-	seq    uint64
+	nextID  atomic.Uint64 // process ids
+	evMu    sync.Mutex
+	seq     uint64
+	obsErrs []error // observers that panicked, not yet reported; guarded by evMu
 
 	faults    FaultInjector
 	initCount map[string]int // starts per name, for FaultInjector.Init; guarded by mu
@@ -60,6 +60,9 @@ type Runtime struct {
 
 	extMu sync.Mutex
 	ext   map[any]any // per-runtime state of the package's own servers
+
+	goexitSites map[*process]string // see noteGoexit; guarded by mu
+	waits       waitGraph           // real mode: Stop and Wait waits, for cycles
 }
 
 // NewRuntime returns a runtime configured by opts. By default it runs in real
@@ -109,7 +112,10 @@ func (rt *Runtime) Now() time.Time {
 // Observe attaches fn to the event stream: it is called once for every event,
 // in Seq order, never concurrently with itself or another observer. fn must
 // not block or call into the runtime. The returned function detaches it.
-// With no observer attached, events are not even built.
+// With no observer attached, events are not even built. An observer that
+// panics is detached, and the next [Runtime.Run] or [Runtime.Shutdown] to
+// return reports it with an error wrapping [ErrObserverPanic]; the runtime
+// goes on.
 func (rt *Runtime) Observe(fn func(Event)) (detach func()) {
 	if fn == nil {
 		return func() {}
@@ -171,7 +177,7 @@ func (rt *Runtime) emit(e Event) uint64 {
 	e.Seq = rt.seq
 	e.Time = rt.Now()
 	for _, o := range rt.observers() {
-		o.fn(e)
+		rt.observe(o, e)
 	}
 	return e.Seq
 }
@@ -262,7 +268,11 @@ func compareU64(a, b uint64) int {
 // waiting for a reply).
 // Run returns body's error; in deterministic mode it also fails with an
 // [*EscapeError], a [*DeadlockError], a [*StepBudgetError] or an
-// [ErrSchedule] error, after which the runtime is unusable. A panic in body is returned as a [*CrashError].
+// [ErrSchedule] error, after which the runtime is unusable. A panic in body
+// is returned as a [*CrashError], and so is a call of runtime.Goexit in it
+// (wrapping [ErrGoexit]): body runs on a goroutine of its own, so t.FailNow
+// in body ends Run, not the caller's goroutine. An observer that panicked
+// is reported here too (see [Runtime.Observe]).
 //
 // Run may be called again after it returns, to continue the same system;
 // in deterministic mode calls must not overlap.
@@ -298,25 +308,42 @@ func (rt *Runtime) Run(ctx context.Context, body func(ctx context.Context) error
 	}
 	root.rctx = newRootCtx(ctx, root)
 	if rt.det {
-		return rt.sched.run(ctx, root, body)
+		return rt.withObserverFailures(rt.sched.run(ctx, root, body))
 	}
-	err := root.runBody(body)
-	root.finalize(nil, endStop)
+	// The body runs on a goroutine of its own, so that a Goexit in it ends
+	// Run with an error instead of ending the caller's goroutine.
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		root.runBody(body, &err)
+	}()
+	<-done
 	if werr := rt.waitIdle(ctx); werr != nil && err == nil {
 		err = werr
 	}
-	return err
+	return rt.withObserverFailures(err)
 }
 
-// runBody runs body in the calling goroutine, turning a panic into a
-// *CrashError.
-func (p *process) runBody(body func(context.Context) error) (err error) {
+// runBody runs body in the calling goroutine and ends the root process p;
+// body's error goes to *errp. A panic in body gives a *CrashError, and so
+// does a Goexit, which ends the goroutine once the deferred call is done.
+func (p *process) runBody(body func(context.Context) error, errp *error) {
+	returned := false
 	defer func() {
-		if r := recover(); r != nil {
-			err = newCrash(p.labelStr(), r)
+		if !returned {
+			if r := recover(); r != nil {
+				*errp = newCrash(p.labelStr(), r)
+			} else if p.runtimeExit() {
+				return // an aborted deterministic run
+			} else {
+				*errp = p.goexitCrash("the Run body")
+			}
 		}
+		p.finalize(nil, endStop)
 	}()
-	return body(p.context())
+	*errp = body(p.context())
+	returned = true
 }
 
 // waitIdle blocks until no message is queued or being handled (real mode).
@@ -331,90 +358,6 @@ func (rt *Runtime) waitIdle(ctx context.Context) error {
 func (rt *Runtime) doneOne(n int64) {
 	if !rt.det {
 		rt.inflight.add(-n)
-	}
-}
-
-// Shutdown stops every live process, newest first, with reason [ErrShutdown]
-// (supervisors do not restart children during a shutdown), cancels pending
-// timers, closes the runtime (later Starts and Runs fail with [ErrClosed])
-// and waits until every process goroutine has exited. If ctx ends first,
-// Shutdown returns an error that lists every process still alive with its
-// mailbox length; a process goroutine that does not exit (blocked outside
-// the runtime) is reported as an error after ctx's deadline, or after
-// [DefaultWatchdog] if ctx has none. Shutdown is idempotent. Goroutines that
-// handlers start themselves are theirs to end (goleak finds them).
-func (rt *Runtime) Shutdown(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	rt.mu.Lock()
-	if rt.closed || rt.down {
-		rt.mu.Unlock()
-		return nil
-	}
-	failed := rt.failure != nil
-	rt.down = true
-	rt.mu.Unlock()
-	var err error
-	if !failed {
-		err = rt.Run(ctx, func(ctx context.Context) error {
-			for {
-				rt.mu.Lock()
-				live := rt.liveLocked()
-				rt.mu.Unlock()
-				if len(live) == 0 {
-					return nil
-				}
-				p := live[len(live)-1]
-				if serr := Stop(ctx, p.pid(), ErrShutdown); serr != nil && !errors.Is(serr, ErrNotRunning) {
-					return fmt.Errorf("noex: shutdown: stopping %s: %w; live: %s", p.labelStr(), serr, rt.describeLive())
-				}
-			}
-		})
-	}
-	rt.mu.Lock()
-	rt.closed = true
-	timers := make([]*timer, 0, len(rt.timers))
-	for t := range rt.timers {
-		timers = append(timers, t)
-	}
-	rt.mu.Unlock()
-	slices.SortFunc(timers, func(a, b *timer) int { return compareU64(a.id, b.id) })
-	for _, t := range timers {
-		t.cancel()
-	}
-	if rt.det {
-		rt.sched.close()
-	}
-	if gerr := rt.waitGoroutines(ctx); gerr != nil && err == nil {
-		err = gerr
-	}
-	return err
-}
-
-// goroutineStarted and goroutineEnded count process goroutines.
-func (rt *Runtime) goroutineStarted() { rt.goroutines.add(1) }
-func (rt *Runtime) goroutineEnded()   { rt.goroutines.add(-1) }
-
-// waitGoroutines waits until every process goroutine has exited: until ctx
-// ends, or for [DefaultWatchdog] if ctx has no deadline. A goroutine still
-// running then is blocked outside the runtime (in an Init that outlived its
-// timeout, or a handler that never returns): a leak, reported as an error.
-func (rt *Runtime) waitGoroutines(ctx context.Context) error {
-	bounded := ctx
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		bounded, cancel = context.WithTimeout(ctx, DefaultWatchdog)
-		defer cancel()
-	}
-	n, ok := rt.goroutines.wait(bounded.Done())
-	switch {
-	case ok:
-		return nil
-	case ctx.Err() != nil:
-		return fmt.Errorf("noex: shutdown: %d process goroutine(s) still running, blocked outside the runtime: %w", n, ctx.Err())
-	default:
-		return fmt.Errorf("noex: shutdown: %d process goroutine(s) still running after %v, blocked outside the runtime", n, DefaultWatchdog)
 	}
 }
 
@@ -466,13 +409,6 @@ func (c *zeroCount) wait(abort <-chan struct{}) (n int64, ok bool) {
 	}
 }
 
-// ShuttingDown reports whether [Runtime.Shutdown] has begun.
-func (rt *Runtime) ShuttingDown() bool {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	return rt.down
-}
-
 func (rt *Runtime) describeLive() string {
 	ps := rt.Processes()
 	if len(ps) == 0 {
@@ -510,13 +446,21 @@ func (rt *Runtime) newRand(id uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 }
 
-// checkUse validates that p may act on the runtime now.
+// checkUse validates that p may act on the runtime now: it has not ended
+// (in both modes alike: the context of an ended process, a Run body's
+// included, is stale) and, in deterministic mode, it holds the baton.
 func (rt *Runtime) checkUse(p *process) error {
+	if procStatus(p.st.Load()) == stDead {
+		if p.isKilled() {
+			return ErrKilled
+		}
+		return errCallerEnded
+	}
 	if rt.det && !rt.sched.owns(p) {
 		return ErrNotOwner
 	}
-	if p.isKilled() {
-		return ErrKilled
-	}
 	return nil
 }
+
+// errCallerEnded: the process whose context was used has ended.
+var errCallerEnded = fmt.Errorf("%w: the process this context belongs to has ended", ErrNotRunning)

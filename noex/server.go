@@ -32,6 +32,8 @@ type InfoHandler[S any] interface {
 // Terminate runs in the server's process after the last message, with the
 // exit reason: nil for a normal stop, the reason given to [Stop], or a
 // [*CrashError] (with the stack) after a panic. It does not run after [Kill].
+// A Terminate that panics or calls runtime.Goexit during a stop makes the
+// end a crash with that [*CrashError] as its reason.
 type Terminator[S any] interface {
 	Terminate(ctx context.Context, reason error, state S)
 }
@@ -189,8 +191,11 @@ func Send(ctx context.Context, to Addr, msg any) error {
 // server fail with [ErrNotRunning]. Several concurrent Stops all return once
 // the server has stopped. Stopping a server that already stopped returns a
 // [*CallError] wrapping [ErrNotRunning]. If the server ended for another,
-// abnormal reason meanwhile (it crashed, was killed, or a supervisor gave
-// up), Stop returns a [*CallError] wrapping that reason. A server that stops itself (from its
+// abnormal reason meanwhile (it crashed, its Terminate panicked, it was
+// killed, or a supervisor gave up), Stop returns a [*CallError] wrapping
+// that reason. In real mode, a Stop that would close a cycle of Stops and
+// Waits (a stops b while b stops a) fails, with every wait of the cycle,
+// with a [*DeadlockError]; see the package documentation. A server that stops itself (from its
 // own handler) is not waited for: Stop returns at once and the server stops
 // after the current message and those queued before the request.
 func Stop(ctx context.Context, to Addr, reason error) error {
@@ -209,8 +214,9 @@ func Kill(ctx context.Context, to Addr, reason error) error {
 
 // Wait blocks until the process at to has ended and returns its exit
 // reason (nil for a normal stop). If it has already ended, Wait returns at
-// once. err is non-nil only when the address does not resolve or, in real
-// mode, ctx ends first.
+// once. err is non-nil only when the address does not resolve, ctx is
+// cancelled already or, in real mode, ctx ends first or the Wait would close
+// a cycle of Stops and Waits (a [*DeadlockError]).
 func Wait(ctx context.Context, to Addr) (reason error, err error) {
 	return wait(ctx, to)
 }

@@ -59,7 +59,8 @@ type Step struct {
 	Ref uint64
 
 	// What the step ends: for StepResume, the wait ("call", "start", "stop",
-	// "wait", "sleep"); for StepWakeup, "stop" or "kill"; for StepTimer, the
+	// "wait", "sleep"), or "new" for a new process's first step (its Init,
+	// or a Run's body); for StepWakeup, "stop" or "kill"; for StepTimer, the
 	// timer's purpose ("send-after", "sleep", "timeout").
 	What string
 }
@@ -158,6 +159,8 @@ func (e *entry) describe() Step {
 		s := Step{Kind: StepResume, PID: e.p.pid(), Label: e.p.labelStr(), What: "wait"}
 		if w := e.p.d.w; w != nil {
 			s.What = w.what
+		} else if e.p.d.state == psNew {
+			s.What = "new" // its first step: Init, or a Run's body
 		}
 		return s
 	case stepWakeup:

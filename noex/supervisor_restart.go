@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strconv"
 	"time"
 )
 
@@ -168,8 +169,15 @@ func (s *supState) exceed(c *supChild, reason error) {
 	Kill(s.ctx, s.self.pid(), err)
 }
 
-// start starts c; restarted says whether it ran before.
+// start starts c; restarted says whether it ran before. Once the
+// supervisor's Stop has begun (or the runtime's Shutdown), no child starts
+// again: not in the middle of a OneForAll or RestForOne restart whose
+// stops let the Stop in, nor for a request queued before it.
 func (s *supState) start(c *supChild, restarted bool) error {
+	if s.quitting() {
+		c.startErr = &ChildError{Supervisor: s.self.labelStr(), Child: c.spec.ID, Err: errSupStopping, start: true}
+		return c.startErr
+	}
 	pid, err := s.callStart(c.spec)
 	var mon MonitorRef
 	if err == nil {
@@ -196,23 +204,35 @@ func (s *supState) start(c *supChild, restarted bool) error {
 }
 
 // callStart runs spec.Start, turning a panic or a missing process into an
-// error.
+// error. A Goexit cannot be recovered: it crashes the supervisor, with a
+// reason naming the child.
 func (s *supState) callStart(spec ChildSpec) (pid PID, err error) {
+	returned := false
 	defer func() {
+		if returned {
+			return
+		}
 		if r := recover(); r != nil {
 			err = &CrashError{Server: spec.ID, Value: r, Stack: string(debug.Stack())}
+		} else {
+			s.self.noteGoexit("the start function of child " + strconv.Quote(spec.ID))
 		}
 	}()
 	pid, err = spec.Start(s.ctx)
+	returned = true
 	switch {
 	case err != nil:
 	case pid.IsZero():
 		err = errors.New("noex: Start returned no process")
 	case pid.p.rt != s.rt:
 		err = ErrForeignRef
+	case pid.p == s.self || pid == s.guard:
+		err = errors.New("noex: Start returned the supervisor's own process, not a child it started")
 	}
 	return pid, err
 }
+
+var errSupStopping = fmt.Errorf("%w: the supervisor is stopping", ErrNotRunning)
 
 // stop stops c's process on purpose (it is not restarted for it) and
 // records why it ended.

@@ -121,12 +121,14 @@ func checkEmpty(rt *noex.Runtime) error {
 // joined into one error; each wraps [ErrCrash].
 func CheckNoCrashes(log []noex.Event) error {
 	var errs []error
+	inTerminate := map[error]bool{} // a Terminate's panic ends its stop as a crash: report it once
 	for _, e := range log {
 		switch {
-		case e.Kind == noex.ProcessCrashed && isPanic(e.Reason):
+		case e.Kind == noex.ProcessCrashed && isPanic(e.Reason) && !inTerminate[e.Reason]:
 			errs = append(errs, fmt.Errorf("%w (declare it with ExpectCrashes): %v%s", ErrCrash, e,
 				causeOf(log, crashParent(log, e))))
 		case e.Kind == noex.MessageHandled && e.Name == "terminate" && e.Err != nil:
+			inTerminate[e.Err] = true
 			errs = append(errs, fmt.Errorf("%w in Terminate (declare it with ExpectCrashes): %v", ErrCrash, e))
 		case e.Kind == noex.Delivered && isPanic(e.Err):
 			errs = append(errs, fmt.Errorf("%w in a bus subscriber (declare it with ExpectCrashes): %v", ErrCrash, e))

@@ -101,6 +101,16 @@
 // [*DivergenceError] naming the first event at which the runs differ, the
 // sign of code that escapes the runtime (wall clock, math/rand, map order).
 //
+// # Stepping through
+//
+// [StepThrough] runs a scenario as a step-through session (package
+// trace/step, the -step of the course's examples) answered by a script,
+// one answer a line as a person types them, and returns the session: the
+// choices, the schedule that replays them, the last run's events,
+// decisions and output, and the transcript. A test checks what a decision
+// offers, or replays the schedule in a kit runtime with
+// WithRuntimeOptions(noex.WithSchedule(s.Schedule)).
+//
 // # Two layers
 //
 // Every check has a core that returns an error, usable outside tests

@@ -5,6 +5,8 @@ package noextest_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -420,6 +422,66 @@ func TestChecksOutsideTheKit(t *testing.T) {
 		t.Error(err)
 	}
 	rt.Shutdown(context.Background())
+}
+
+// end listing
+
+// listing: step
+// Adder casts Add{N} to the counter as it starts.
+type Adder struct {
+	Counter noex.Ref[Get, Add, int]
+	N       int
+}
+
+func (a Adder) Init(ctx context.Context) (int, error) {
+	return 0, noex.Cast(ctx, a.Counter, Add{N: a.N})
+}
+func (a Adder) HandleCall(ctx context.Context, _ noex.None, s int) (int, int, error) {
+	return s, s, nil
+}
+func (a Adder) HandleCast(ctx context.Context, _ noex.None, s int) (int, error) { return s, nil }
+
+// startAdders starts two adders that cast to one counter: the scheduler
+// (here the script) decides whose Add the counter handles first.
+func startAdders(ctx context.Context) error {
+	c, err := noex.Start(ctx, Counter{}, noex.WithName("counter"))
+	if err != nil {
+		return err
+	}
+	for _, n := range []int{1, 10} {
+		if _, err := noex.Start(ctx, Adder{Counter: c, N: n}, noex.WithName(fmt.Sprintf("adder-%d", n))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// twoAdders is the scenario a session steps through: one Run of
+// startAdders on the session's runtime.
+func twoAdders(ctx context.Context, rt *noex.Runtime, out io.Writer) error {
+	return rt.Run(ctx, startAdders)
+}
+
+func TestStepThroughTwoAdders(t *testing.T) {
+	// Let main and adder-10 run first, then deliver adder-10's Add.
+	s := noextest.StepThrough(t, twoAdders, "1\n1\n1\nc\n", noextest.WithSeed(1))
+	if s.Err != nil || s.Quit {
+		t.Fatalf("the session did not end the run: %v\n%s", s.Err, s.Transcript)
+	}
+	var offered []string
+	for _, st := range s.Decisions[2].Steps {
+		offered = append(offered, st.String())
+	}
+	want := []string{"adder-1 → counter: cast Add{N:1}", "adder-10 → counter: cast Add{N:10}", "resume main (start)"}
+	if diff := cmp.Diff(want, offered); diff != "" {
+		t.Errorf("decision 2 offered (-want +got):\n%s", diff)
+	}
+	// The schedule replays the run in a test runtime.
+	rt := noextest.New(t, noextest.WithSeed(1), noextest.AllowLive(), noextest.WithRuntimeOptions(noex.WithSchedule(s.Schedule)))
+	rt.Run(startAdders)
+	rt.ExpectHandled("counter",
+		noextest.Message{Kind: noex.KindCast, Msg: Add{N: 10}},
+		noextest.Message{Kind: noex.KindCast, Msg: Add{N: 1}})
 }
 
 // end listing

@@ -256,7 +256,7 @@ func (rt *Runtime) finish() {
 		ctx, cancel = context.WithTimeout(ctx, shutdownTimeout)
 		defer cancel()
 	}
-	if err := rt.Shutdown(ctx); err != nil {
+	if err := failuresOf(rt.Shutdown(ctx)); err != nil {
 		errs = append(errs, fmt.Errorf("shutdown: %w", err))
 	} else if !rt.broken {
 		errs = append(errs, checkEmpty(rt.Runtime))
@@ -279,6 +279,23 @@ func (rt *Runtime) finish() {
 	} else if failed {
 		rt.explainFailure()
 	}
+}
+
+// failuresOf returns Shutdown's error without the abnormal ends it reports
+// (each a *noex.CallError of a stop): those are crashes, which the crash
+// check finds in the log (and ExpectCrashes allows).
+func failuresOf(err error) error {
+	list, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return err
+	}
+	var rest []error
+	for _, e := range list.Unwrap() {
+		if ce, ok := e.(*noex.CallError); !ok || ce.Op != "stop" {
+			rest = append(rest, e)
+		}
+	}
+	return errors.Join(rest...)
 }
 
 func (rt *Runtime) stopProbes() error {

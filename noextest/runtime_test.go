@@ -3,6 +3,7 @@ package noextest_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,6 +118,38 @@ func TestCleanupReportsCrashesUnlessExpected(t *testing.T) {
 		`c crashed reason="noex: c crashed: boom"`,
 		"handling: ", "c received cast from main", "boom{}")
 	if f := runFake("TestCrash", func(t *fakeT) { body(t, noextest.ExpectCrashes()) }); f.Failed() {
+		t.Errorf("ExpectCrashes still failed the test: %s", f.errText())
+	}
+}
+
+// panicTerm panics in Terminate, so the runtime's Shutdown sees a crash.
+type panicTerm struct{}
+
+func (panicTerm) Init(context.Context) (int, error) { return 0, nil }
+func (panicTerm) HandleCall(_ context.Context, _ noex.None, n int) (noex.None, int, error) {
+	return noex.None{}, n, nil
+}
+func (panicTerm) HandleCast(_ context.Context, _ noex.None, n int) (int, error) { return n, nil }
+func (panicTerm) Terminate(context.Context, error, int)                         { panic("terminate boom") }
+
+// TestCleanupReportsACrashInShutdownOnceUnlessExpected: a crash during the
+// shutdown is a crash like any other: reported once by the crash check
+// (not again as a shutdown failure), and allowed by ExpectCrashes.
+func TestCleanupReportsACrashInShutdownOnceUnlessExpected(t *testing.T) {
+	body := func(t *fakeT, opts ...noextest.Option) {
+		rt := noextest.New(t, append(opts, noextest.WithSeed(3), noextest.AllowLive())...)
+		rt.Run(func(ctx context.Context) error {
+			_, err := noex.Start(ctx, panicTerm{}, noex.WithName("pt"))
+			return err
+		})
+	}
+	f := runFake("TestTermCrash", func(t *fakeT) { body(t) })
+	text := f.errText()
+	wantContains(t, "the failure", text, "noextest: unexpected crash in Terminate (declare it with ExpectCrashes):", "terminate boom")
+	if n := strings.Count(text, "unexpected crash"); n != 1 || strings.Contains(text, "shutdown:") {
+		t.Errorf("the crash is reported %d times, or as a shutdown failure:\n%s", n, text)
+	}
+	if f := runFake("TestTermCrash", func(t *fakeT) { body(t, noextest.ExpectCrashes()) }); f.Failed() {
 		t.Errorf("ExpectCrashes still failed the test: %s", f.errText())
 	}
 }

@@ -25,7 +25,7 @@ func writeReport(cfg Config, res Result, runErr error) error {
 		Deterministic: !cfg.Real,
 		Seed:          cfg.Seed,
 		Schedule:      res.Schedule,
-		Replay:        replayCommand(cfg),
+		Replay:        replayCommand(cfg, res.Schedule),
 	}
 	if runErr != nil {
 		r.Failure = runErr.Error()
@@ -60,10 +60,14 @@ func title(cfg Config) string {
 }
 
 // replayCommand is the command that replays a deterministic run (the seed
-// replays it exactly), or reruns a real one.
-func replayCommand(cfg Config) string {
-	if cfg.Real {
+// replays it exactly; a stepped or replayed run, its schedule), or reruns
+// a real one.
+func replayCommand(cfg Config, schedule string) string {
+	switch {
+	case cfg.Real:
 		return command(cfg) + " -real   (real mode: another run, not a replay)"
+	case cfg.Step || cfg.Replay:
+		return scheduleCommand(cfg, schedule)
 	}
 	return command(cfg) + " -seed " + strconv.FormatUint(cfg.Seed, 10)
 }

@@ -24,6 +24,22 @@
 //	               page to step through the run (package trace/report)
 //	-otlp          export the run as an OpenTelemetry trace over OTLP/HTTP,
 //	               configured by the standard OTEL_* environment variables
+//	-step          step through the run: at every decision (two or more
+//	               steps could run next) list them and take the one typed
+//	               on standard input (package trace/step); at the end,
+//	               print the schedule and the command that replays it
+//	-schedule S    replay the deterministic run of schedule S ("3:1,7:2"),
+//	               as -step or a failure printed it, with the same -seed
+//	-challenge NAME  take a challenge of this example (see
+//	               docs/challenges.md): step through the run until its
+//	               goal is reached; with -schedule, check that the
+//	               schedule reaches it (exit status 1 if not)
+//
+// -step, -schedule and -challenge are for deterministic mode: each refuses
+// -real. -step also refuses -schedule (one replays a run, the other lets
+// you choose it), -mermaid (which prints nothing but the diagram) and -otlp
+// (a stepped run is run again at every undo; export its replay instead).
+// A stepped run's -events, -diagram and -html show the run it ended with.
 package run
 
 import (
@@ -67,6 +83,23 @@ type Config struct {
 	Width   int    // the width of a lane diagram (0: 100 columns)
 	OTLP    bool   // export the run over OTLP/HTTP
 
+	// Replay replays the deterministic run of Schedule, the schedule string
+	// that a -step session printed (see noex.WithSchedule; "" is the
+	// natural order throughout).
+	Replay   bool
+	Schedule string
+	// Step steps through the run with a person as the scheduler (package
+	// trace/step), reading the answers from Input.
+	Step bool
+	// Challenge names a challenge of this example (docs/challenges.md): its
+	// goal is checked on the run, stepped through or replayed.
+	Challenge string
+	// Input is where -step reads the answers (Main: standard input); Echo
+	// writes each answer after the prompt, for input that is not a
+	// terminal (Main sets it when standard input is not one).
+	Input io.Reader
+	Echo  bool
+
 	// Command is the command that runs the example, shown in the report's
 	// replay line; by default "go run ./<the main package>".
 	Command string
@@ -95,6 +128,9 @@ func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 	fs.BoolVar(&cfg.Mermaid, "mermaid", false, "print only the run's Mermaid sequence diagram (pipeable)")
 	fs.StringVar(&cfg.HTML, "html", "", "write the run report, a self-contained HTML page, to `FILE`")
 	fs.BoolVar(&cfg.OTLP, "otlp", false, "export the run over OTLP/HTTP (OTEL_* environment variables)")
+	fs.BoolVar(&cfg.Step, "step", false, "step through the run: you choose the next step at every decision")
+	fs.Var(&scheduleFlag{cfg: &cfg}, "schedule", "replay the run of a schedule `string` (\"3:1,7:2\") that -step printed")
+	fs.StringVar(&cfg.Challenge, "challenge", "", "take the challenge `name` of this example: step through the run to reach its goal (with -schedule: check a schedule)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -103,6 +139,11 @@ func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 	}
 	if cfg.Mermaid && (cfg.Events || cfg.Diagram != "") {
 		err := fmt.Errorf("%w: -mermaid prints only the Mermaid diagram; it cannot be combined with -events or -diagram", ErrUsage)
+		fmt.Fprintln(stderr, err)
+		return cfg, err
+	}
+	if err := checkStepFlags(fs, &cfg); err != nil {
+		err = fmt.Errorf("%w: %w", ErrUsage, err)
 		fmt.Fprintln(stderr, err)
 		return cfg, err
 	}
@@ -146,9 +187,17 @@ func Main(phases ...Phase) {
 	if cfg.Width == 0 {
 		cfg.Width, _ = strconv.Atoi(os.Getenv("COLUMNS"))
 	}
+	cfg.Input, cfg.Echo = os.Stdin, !isTerminal(os.Stdin)
 	err = Exec(context.Background(), cfg, os.Stdout, phases...)
+	if errors.Is(err, ErrUsage) {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	if cfg.HTML != "" && !errors.Is(err, errReport) {
 		fmt.Fprintf(os.Stderr, "run report: %s\n", cfg.HTML)
+	}
+	if err == ErrGoalNotReached { // the run said so
+		os.Exit(1)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, Explain(cfg, err))
@@ -162,7 +211,13 @@ func Main(phases ...Phase) {
 func Explain(cfg Config, err error) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "error: %v", err)
-	if !cfg.Real && runFailed(err) {
+	switch {
+	case cfg.Real || !runFailed(err) || errors.Is(err, ErrGoalNotReached):
+	case cfg.Step:
+		// The session has printed the command that replays the run.
+	case cfg.Replay:
+		fmt.Fprintf(&b, "\n(deterministic mode, seed %d: run again with -seed %d -schedule %q to reproduce)", cfg.Seed, cfg.Seed, cfg.Schedule)
+	default:
 		fmt.Fprintf(&b, "\n(deterministic mode, seed %d: run again with -seed %d to reproduce)", cfg.Seed, cfg.Seed)
 	}
 	return b.String()
@@ -176,7 +231,22 @@ func Exec(ctx context.Context, cfg Config, stdout io.Writer, phases ...Phase) er
 	if cfg.Mermaid {
 		out = &lockedWriter{w: io.Discard}
 	}
-	res, err := exec(ctx, cfg, out, phases)
+	goal, err := challengeGoal(cfg)
+	if err != nil {
+		return err
+	}
+	var res Result
+	switch {
+	case cfg.Step:
+		res, err = execStep(ctx, cfg, out, goal, phases)
+	case goal != nil:
+		var buf strings.Builder
+		res, err = exec(ctx, cfg, &lockedWriter{w: io.MultiWriter(out, &buf)}, phases)
+		res.Output = buf.String()
+		err = checkGoal(out, *goal, res, err)
+	default:
+		res, err = exec(ctx, cfg, out, phases)
+	}
 	if cfg.Mermaid {
 		fmt.Fprint(stdout, MermaidDiagram(res.Events))
 	}
@@ -246,6 +316,9 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 	var opts []noex.Option
 	if !cfg.Real {
 		opts = append(opts, noex.WithSeed(cfg.Seed))
+		if cfg.Replay {
+			opts = append(opts, noex.WithSchedule(cfg.Schedule))
+		}
 	}
 	rt := noex.NewRuntime(opts...)
 	rec := &recorder{}
@@ -262,15 +335,8 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 			return Result{}, errors.Join(outputError{fmt.Errorf("run: -otlp: %w", err)}, rt.Shutdown(ctx))
 		}
 	}
-	for i, ph := range phases {
-		if ph == nil {
-			errs = append(errs, fmt.Errorf("run: phase %d is nil", i+1))
-			break
-		}
-		if err := rt.Run(ctx, func(ctx context.Context) error { return ph(ctx, out) }); err != nil {
-			errs = append(errs, err)
-			break
-		}
+	if err := runPhases(ctx, rt, out, phases); err != nil {
+		errs = append(errs, err)
 	}
 	res := Result{Events: rec.snapshot(), Schedule: rt.Schedule(), Decisions: decisions}
 	if err := rt.Shutdown(ctx); err != nil {
@@ -283,6 +349,20 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 		}
 	}
 	return res, errors.Join(errs...)
+}
+
+// runPhases runs the phases on rt, one Run each, and stops at the first
+// that fails.
+func runPhases(ctx context.Context, rt *noex.Runtime, out io.Writer, phases []Phase) error {
+	for i, ph := range phases {
+		if ph == nil {
+			return fmt.Errorf("run: phase %d is nil", i+1)
+		}
+		if err := rt.Run(ctx, func(ctx context.Context) error { return ph(ctx, out) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // outputError is the failure of something the run was asked to produce

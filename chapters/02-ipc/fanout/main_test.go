@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -15,7 +17,15 @@ import (
 	"github.com/noex-go/noex/noex"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv(mainEnv); ok {
+		// A child process of the tmux test: be the example.
+		os.Args = append([]string{os.Args[0]}, strings.Fields(args)...)
+		main()
+		os.Exit(0)
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // Guaranteed: every subscriber handles both publications, u1 before u2,
 // and records them in its state. Not guaranteed: how the three
@@ -109,4 +119,66 @@ func TestLazySubscriptionMissesEvents(t *testing.T) {
 		t.Fatal("no seed published before the lazy subscription was made")
 	}
 	t.Logf("seed %d: the lazy email subscriber missed u1", seed)
+}
+
+// fanoutCfg runs the example as `go run ./chapters/02-ipc/fanout` would,
+// with flags set by the test.
+func fanoutCfg() run.Config {
+	cfg := run.DefaultConfig()
+	cfg.Command, cfg.Width = "go run ./chapters/02-ipc/fanout", 80
+	return cfg
+}
+
+// The challenge webhook-first: the natural order does not reach its goal,
+// the schedule a person finds by stepping does, and -challenge with that
+// -schedule says so.
+func TestChallengeWebhookFirst(t *testing.T) {
+	cfg := fanoutCfg()
+	cfg.Challenge, cfg.Replay = "webhook-first", true
+	var out strings.Builder
+	if err := run.Exec(context.Background(), cfg, &out, demo, report); !errors.Is(err, run.ErrGoalNotReached) {
+		t.Errorf("the natural order gave %v, want ErrGoalNotReached:\n%s", err, out.String())
+	}
+
+	cfg = fanoutCfg()
+	cfg.Challenge, cfg.Step, cfg.Echo = "webhook-first", true, true
+	cfg.Input = strings.NewReader("3\nn\n2\nc\n\n")
+	out.Reset()
+	if err := run.Exec(context.Background(), cfg, &out, demo, report); err != nil {
+		t.Fatal(err)
+	}
+	const replay = `go run ./chapters/02-ipc/fanout -seed 1 -challenge webhook-first -schedule "0:3,2:2"`
+	for _, want := range []string{
+		"Goal: make the webhook notify the external system of u2 before email has welcomed u1.\n",
+		"│ [webhook] external system notified of u2\n★ Goal reached: ",
+		"Replay:   " + replay + "\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the session lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	cfg = fanoutCfg()
+	cfg.Challenge, cfg.Replay, cfg.Schedule = "webhook-first", true, "0:3,2:2"
+	out.Reset()
+	if err := run.Exec(context.Background(), cfg, &out, demo, report); err != nil {
+		t.Fatalf("%s: %v", replay, err)
+	}
+	if !strings.HasSuffix(out.String(), "★ Goal reached: make the webhook notify the external system of u2 before email has welcomed u1.\n") {
+		t.Errorf("%s printed:\n%s", replay, out.String())
+	}
+}
+
+// The step-through transcript in docs/seeing-a-run.md is this session
+// (go test ./chapters/02-ipc/fanout -run TestStepTranscript -update
+// rewrites it).
+func TestStepTranscript(t *testing.T) {
+	cfg := fanoutCfg()
+	cfg.Step, cfg.Echo = true, true
+	cfg.Input = strings.NewReader("3\n1\nu\nn\n2\nd\nc\n\n")
+	var out strings.Builder
+	if err := run.Exec(context.Background(), cfg, &out, demo, report); err != nil {
+		t.Fatal(err)
+	}
+	chaptertest.DocBlock(t, "docs/seeing-a-run.md", "step", "$ go run ./chapters/02-ipc/fanout -step\n"+out.String())
 }

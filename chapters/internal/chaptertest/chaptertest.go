@@ -200,6 +200,40 @@ func RepoRoot(t testing.TB) string {
 	}
 }
 
+// DocBlock checks (or, with -update, rewrites) the text block named name
+// in the doc at path (relative to the repository's root): the text between
+// the lines "<!-- name: how -->" and "```text" and the lines "```" and
+// "<!-- end of name -->", where how is the command that rewrites it.
+func DocBlock(t testing.TB, path, name, got string) {
+	t.Helper()
+	file := filepath.Join(RepoRoot(t), filepath.FromSlash(path))
+	doc, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	begin := "<!-- " + name + ": "
+	i := strings.Index(text, begin)
+	if i < 0 {
+		t.Fatalf("%s: no block %q", path, begin)
+	}
+	fence := strings.Index(text[i:], "\n```text\n")
+	end := strings.Index(text[i:], "```\n<!-- end of "+name+" -->")
+	if fence < 0 || end < fence {
+		t.Fatalf("%s: block %q has no ```text fence or no end marker", path, name)
+	}
+	from, to := i+fence+len("\n```text\n"), i+end
+	if *Update {
+		if err := os.WriteFile(file, []byte(text[:from]+got+text[to:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if diff := cmp.Diff(text[from:to], got); diff != "" {
+		t.Errorf("%s: block %s is out of date (-doc +run), run the test with -update:\n%s", path, name, diff)
+	}
+}
+
 // Diagram writes (with -update) or checks the Mermaid diagram of res as
 // docs/diagrams/<name>.mmd.
 func Diagram(t testing.TB, name string, res run.Result) {

@@ -1,5 +1,6 @@
 // Package fifo provides the unbounded FIFO queue behind mailboxes: O(1)
-// amortised push and pop on a ring buffer that grows by doubling.
+// amortised push and pop on a ring buffer that grows by doubling and is
+// released when the queue empties, so that a burst leaves no memory behind.
 package fifo
 
 // Queue is an unbounded FIFO. The zero value is empty and ready to use. It is
@@ -32,8 +33,16 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 	q.buf[q.head] = zero
 	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.n--
+	if q.n == 0 && len(q.buf) > keep {
+		// Drained after a burst: let the buffer go. Growing it again costs
+		// what the burst cost, so pushes stay O(1) amortised.
+		q.buf, q.head = nil, 0
+	}
 	return v, true
 }
+
+// keep is the largest buffer an empty queue keeps.
+const keep = 64
 
 // Peek returns the head without removing it.
 func (q *Queue[T]) Peek() (v T, ok bool) {
@@ -54,6 +63,9 @@ func (q *Queue[T]) Drain() []T {
 		out = append(out, v)
 	}
 }
+
+// Cap returns the size of the buffer, for tests.
+func (q *Queue[T]) Cap() int { return len(q.buf) }
 
 func (q *Queue[T]) grow() {
 	size := 2 * len(q.buf)

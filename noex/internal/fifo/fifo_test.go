@@ -38,3 +38,29 @@ func TestQueueOrderAcrossGrowth(t *testing.T) {
 		t.Fatal("Peek on empty queue reported ok")
 	}
 }
+
+func TestQueueReleasesItsBufferWhenDrained(t *testing.T) {
+	var q Queue[*int]
+	for i := range 10_000 {
+		q.Push(&i)
+	}
+	if q.Cap() < 10_000 {
+		t.Fatalf("Cap = %d after 10,000 pushes", q.Cap())
+	}
+	for q.Len() > 0 {
+		q.Pop()
+	}
+	if q.Cap() != 0 {
+		t.Errorf("Cap = %d after draining a burst, want the buffer released", q.Cap())
+	}
+	// A small queue keeps its buffer: no reallocation per message.
+	q.Push(new(int))
+	q.Pop()
+	if q.Cap() == 0 {
+		t.Error("a small queue let its buffer go")
+	}
+	q.Push(new(int))
+	if v, ok := q.Pop(); !ok || v == nil {
+		t.Error("the queue does not work after releasing its buffer")
+	}
+}

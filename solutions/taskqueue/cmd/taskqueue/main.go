@@ -8,6 +8,7 @@
 //	go run ./solutions/taskqueue/cmd/taskqueue -real           # real mode
 //	go run ./solutions/taskqueue/cmd/taskqueue -diagram        # with a lane diagram
 //	go run ./solutions/taskqueue/cmd/taskqueue -html run.html  # a page to step through the run
+//	go run ./solutions/taskqueue/cmd/taskqueue -step           # you choose the order of its steps
 //
 // With -otlp the run is exported over OTLP/HTTP, configured by the standard
 // OTEL_* variables, for example to a local Jaeger:

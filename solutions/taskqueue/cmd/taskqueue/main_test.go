@@ -62,3 +62,36 @@ func TestDemoEventsAndSpans(t *testing.T) {
 		t.Errorf("real mode: %d completed, want 5:\n%s", n, real.String())
 	}
 }
+
+// TestDemoStep steps through the demo (-step): a few choices, then the
+// natural order; the schedule printed replays the same output.
+func TestDemoStep(t *testing.T) {
+	var out bytes.Buffer
+	cfg := run.Config{Seed: 1, Step: true, Echo: true, Input: strings.NewReader("1\nr\nr\nc\n\n"),
+		Command: "go run ./solutions/taskqueue/cmd/taskqueue"}
+	if err := exec(&out, cfg); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	i := strings.Index(s, "Schedule: \"")
+	if i < 0 || !strings.Contains(s, "decision 0 at t=0s: ") || strings.Count(s, "│ completed ") != 5 {
+		t.Fatalf("the session did not run the demo to its end:\n%s", s)
+	}
+	schedule := s[i+len("Schedule: \"") : i+len("Schedule: \"")+strings.IndexByte(s[i+len("Schedule: \""):], '"')]
+	if !strings.Contains(s, `go run ./solutions/taskqueue/cmd/taskqueue -seed 1 -schedule "`+schedule+`"`) {
+		t.Errorf("no replay command for schedule %q:\n%s", schedule, s)
+	}
+	var replay bytes.Buffer
+	if err := exec(&replay, run.Config{Seed: 1, Replay: true, Schedule: schedule}); err != nil {
+		t.Fatal(err)
+	}
+	var stepped []string
+	for _, l := range strings.Split(s, "\n") {
+		if x, ok := strings.CutPrefix(l, "│ "); ok {
+			stepped = append(stepped, x)
+		}
+	}
+	if got := strings.Join(stepped, "\n") + "\n"; got != replay.String() {
+		t.Errorf("-schedule %q printed:\n%s\nthe session printed:\n%s", schedule, replay.String(), got)
+	}
+}
