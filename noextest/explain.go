@@ -62,13 +62,15 @@ type flip struct {
 	natural noex.Step
 }
 
-// explainTime bounds the reruns of one explanation; explainRunsChild and
-// explainRunsInProcess bound their number, in child processes or in this
-// one.
+// explainRunsChild and explainRunsInProcess bound the reruns of one
+// explanation, in child processes or in this one: a bound on their number,
+// not on time, so that an explanation is the same on a fast machine and a
+// loaded one. explainTime is only a safety net against a run that takes
+// much longer than the failing one did.
 const (
-	explainTime          = 4 * time.Second
 	explainRunsChild     = 60
-	explainRunsInProcess = 2000
+	explainRunsInProcess = 300
+	explainTime          = 2 * time.Minute
 )
 
 // explain explains the failing run whose schedule and log are given,

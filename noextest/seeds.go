@@ -12,10 +12,19 @@ import (
 )
 
 // seedWave is how many seeds run between two updates of the estimate of a
-// run's length that PCT spreads its change points over. It is a constant,
-// not the number of cores, so that every seed's strategy, and so its run,
-// is the same on every machine.
+// run's length that PCT spreads its change points over, after the first
+// seed, which runs alone so that the estimate exists from the second seed
+// on. It is a constant, not the number of cores, so that every seed's
+// strategy, and so its run, is the same on every machine.
 const seedWave = 16
+
+// waveEnd is where the wave that starts at index w ends.
+func waveEnd(w int) int {
+	if w == 0 {
+		return 1
+	}
+	return w + seedWave
+}
 
 // Seeds runs scenario under n seeds, each as a subtest named "seed=N" with
 // its own deterministic [Runtime] (configured by opts, then set to the
@@ -26,8 +35,8 @@ const seedWave = 16
 // Each seed runs the strategy of [WithStrategy] among opts, else of
 // -noex.strategy, else of NOEX_STRATEGY, else the portfolio, which rotates
 // strategies from seed to seed; PCT's estimate of a run's length adapts from
-// the seeds run before (in waves of 16, so that it is the same on every
-// machine). A failing seed prints the command that reruns exactly it, its
+// the seeds run before (the first alone, then waves of 16, so that it is
+// the same on every machine). A failing seed prints the command that reruns exactly it, its
 // strategy included, and Seeds ends with the list of failing seeds.
 //
 // Seeds run in parallel, as many at once as -test.parallel allows (by
@@ -73,8 +82,8 @@ func Seeds(t *testing.T, n int, scenario func(t *testing.T, rt *Runtime), opts .
 	}
 	sw := &sweep{t: t, base: base, spec: spec, scenario: scenario, opts: opts, par: seedsParallelism()}
 	step := max(1, len(idx)/10)
-	for w := 0; w < len(idx); w += seedWave {
-		batch := idx[w:min(w+seedWave, len(idx))]
+	for w := 0; w < len(idx); w = waveEnd(w) {
+		batch := idx[w:min(waveEnd(w), len(idx))]
 		for _, r := range sw.runWave(batch) {
 			sw.runLength = max(sw.runLength, r.decisions)
 			sw.done++

@@ -11,7 +11,8 @@
 // the median number of runs (">cap" when more than half the campaigns hit
 // -cap); it runs the fixed program on the same seeds, which must never fail.
 // PCT's estimate of a run's length adapts as noextest.Seeds adapts it: from
-// the most decisions of the runs of earlier waves of 16 seeds. Then it
+// the most decisions of the runs of earlier waves (the first seed alone,
+// then waves of 16). Then it
 // explores every kernel exhaustively (noex.Explore): the runs until the bug
 // for the buggy program, and for the fixed one the runs with and without
 // partial-order reduction, and whether the search completed.
@@ -41,9 +42,16 @@ import (
 // strategies are the table's columns.
 var strategies = []string{"random", "pct:d=1", "pct:d=2", "pct:d=3", "pos", "portfolio"}
 
-// wave is the number of seeds between two updates of PCT's run length, as
-// in noextest.Seeds.
+// wave is the number of seeds between two updates of PCT's run length,
+// after the first seed, which runs alone, as in noextest.Seeds.
 const wave = 16
+
+func waveEnd(w int) int {
+	if w == 0 {
+		return 1
+	}
+	return w + wave
+}
 
 func main() {
 	cfg := config{}
@@ -206,9 +214,9 @@ func runOnce(p bugbench.Program, seed uint64, strategy string) (found bool, deci
 // as noextest.Seeds does, until stop returns true.
 func sweep(p bugbench.Program, spec string, first uint64, n int, stop func(i int, found bool) bool) {
 	runLength := 0
-	for w := 0; w < n; w += wave {
+	for w := 0; w < n; w = waveEnd(w) {
 		most := 0
-		for i := w; i < min(w+wave, n); i++ {
+		for i := w; i < min(waveEnd(w), n); i++ {
 			seed := first + uint64(i) + 1
 			s, err := noex.ResolveStrategy(spec, seed, runLength)
 			if err != nil {
@@ -300,14 +308,14 @@ func (t *table) write(w io.Writer, cfg config) {
 	}
 	fmt.Fprintf(w, "\n### Exploring each kernel exhaustively\n\n")
 	fmt.Fprintf(w, "Runs of noex.Explore (at most %d): until the first failing schedule of the buggy program; for the fixed one, with partial-order reduction and without it.\n\n", cfg.explore)
-	fmt.Fprintf(w, "| kernel | buggy: runs to the bug | fixed: runs with reduction | fixed: runs without | reduction saves |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| kernel | buggy: runs to the bug | fixed: runs with reduction | time | fixed: runs without | reduction saves |\n|---|---|---|---|---|---|\n")
 	for i, k := range t.kernels {
 		e := t.explore[i]
 		buggy := fmt.Sprintf("%d", e.buggy.Schedules)
 		if e.buggy.Err == nil {
 			buggy = "not found: " + e.buggy.String()
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", k.Name, buggy, runs(e.fixed), runs(e.plain), saving(e.fixed, e.plain))
+		fmt.Fprintf(w, "| %s | %s | %s | %.1f s | %s | %s |\n", k.Name, buggy, runs(e.fixed), e.tFixd.Seconds(), runs(e.plain), saving(e.fixed, e.plain))
 	}
 }
 
