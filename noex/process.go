@@ -325,7 +325,7 @@ func (p *process) handle(env *envelope) bool {
 			})
 		}
 	}
-	reply, err, crash := p.dispatch(env, inject)
+	reply, crash, err := p.dispatch(env, inject)
 	if p.killed.Load() {
 		runtime.Goexit()
 	}
@@ -384,7 +384,7 @@ func (p *process) flushDone() {
 }
 
 // dispatch runs the handler for env, recovering a panic into crash.
-func (p *process) dispatch(env *envelope, inject any) (reply any, err error, crash *CrashError) {
+func (p *process) dispatch(env *envelope, inject any) (reply any, crash *CrashError, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			crash = newCrash(p.labelStr(), r)
@@ -405,7 +405,7 @@ func (p *process) dispatch(env *envelope, inject any) (reply any, err error, cra
 			err = errNoInfo
 		}
 	}
-	return reply, err, nil
+	return reply, nil, err
 }
 
 // runTerminate runs Terminate, recovering a panic (reported, not fatal).

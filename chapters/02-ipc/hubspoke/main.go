@@ -82,7 +82,7 @@ func (c Coordinator) HandleCall(ctx context.Context, msg CoordinatorCall, s Coor
 	case Submit:
 		worker := s.Workers[s.Next]
 		// Hand the task over and return at once: the worker reports later.
-		if err := noex.Cast(ctx, worker, Process{Task: m.Task}); err != nil {
+		if err := noex.Cast(ctx, worker, Process(m)); err != nil {
 			return CoordinatorReply{}, s, err
 		}
 		s.Next = (s.Next + 1) % len(s.Workers)

@@ -112,7 +112,7 @@ func (ValidateStage) HandleCall(ctx context.Context, m Validate, s struct{}) (St
 	case r.Age < 0 || r.Age > 150:
 		return Stored{}, s, fmt.Errorf("%w: age %d out of range", ErrInvalid, r.Age)
 	}
-	r, err := noex.Call(ctx, Store, StoreCall(Put{Record: m.Record}))
+	r, err := noex.Call(ctx, Store, StoreCall(Put(m)))
 	return r.Stored, s, err
 }
 

@@ -182,7 +182,7 @@ func (r *run) finish(ctx context.Context, sys System, rt *noex.Runtime, rec *noe
 func start(ctx context.Context, impl Impl) (sys System, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("Start panicked: %v", v)
+			err = fmt.Errorf("impl.Start panicked: %v", v)
 		}
 	}()
 	if impl.Start == nil {
@@ -190,7 +190,7 @@ func start(ctx context.Context, impl Impl) (sys System, err error) {
 	}
 	sys, err = impl.Start(ctx)
 	if err == nil && sys == nil {
-		err = errors.New("Start returned no System")
+		err = errors.New("impl.Start returned no System")
 	}
 	return sys, err
 }
