@@ -49,6 +49,43 @@ func Example_virtualTime() {
 	// ticks: 3 at 2000-01-01 00:00:03
 }
 
+// Sleeper handles each cast by sleeping on the runtime's clock, then
+// counting it.
+type Sleeper struct{}
+
+func (Sleeper) Init(ctx context.Context) (int, error)                          { return 0, nil }
+func (Sleeper) HandleCall(ctx context.Context, _ Get, n int) (int, int, error) { return n, n, nil }
+func (Sleeper) HandleCast(ctx context.Context, d time.Duration, n int) (int, error) {
+	return n + 1, noex.Sleep(ctx, d)
+}
+
+// Run returns once no message is queued or being handled: a handler
+// sleeping in the middle of a message keeps it going (in deterministic mode
+// the virtual clock moves on for it), while a timer on its own does not.
+func Example_quiescence() {
+	// listing: quiescence
+	rt := noex.NewRuntime(noex.WithSeed(1))
+	defer rt.Shutdown(context.Background())
+	var s noex.Ref[Get, time.Duration, int]
+	rt.Run(context.Background(), func(ctx context.Context) error {
+		s, _ = noex.Start(ctx, Sleeper{})
+		noex.Cast(ctx, s, time.Second)             // handled in a 1 s sleep
+		noex.SendAfter(ctx, s, "later", time.Hour) // a timer alone: not waited for
+		return nil
+	})
+	fmt.Println("Run returned at", rt.Now().Format(time.TimeOnly), "with", rt.PendingTimers(), "timer pending")
+	rt.Run(context.Background(), func(ctx context.Context) error {
+		n, _ := noex.Call(ctx, s, Get{})
+		fmt.Println("casts handled:", n)
+		return nil
+	})
+	// end listing
+
+	// Output:
+	// Run returned at 00:00:01 with 1 timer pending
+	// casts handled: 1
+}
+
 // Two clients increment a shared counter by "get, then set": a lost
 // update. Which interleaving happens depends on the seed, and each seed
 // always gives the same one.
