@@ -18,7 +18,24 @@
 //	-diagram   print a text sequence diagram of the run
 //	-mermaid   print the sequence diagram as Mermaid
 //	-otlp      export the run as an OpenTelemetry trace over OTLP/HTTP,
-//	           configured by the standard OTEL_* environment variables
+//	           configured by the standard OTEL_* environment variables;
+//	           only in a build with -tags otlp (see below)
+//
+// -seed and -real exclude each other, and an example takes no argument
+// other than flags: a bad command line prints the problem and a usage line
+// and exits with status 2.
+//
+// # The OTLP exporter and the otlp build tag
+//
+// The OpenTelemetry SDK and its OTLP exporter are large (about twenty
+// modules, with gRPC and protobuf), so an example links them only when built
+// with the otlp tag:
+//
+//	go run -tags otlp ./chapters/02-ipc/notifications -otlp
+//
+// Without the tag an example builds from this module alone, and -otlp
+// refuses to run, printing that command (with the example's path and
+// arguments). [Config.Exporter] sends the spans elsewhere in any build.
 package run
 
 import (
@@ -28,11 +45,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/noex-go/noex/noex"
-	"github.com/noex-go/noex/trace/otlp"
 )
 
 // Phase is one part of an example. It runs as the body of
@@ -55,11 +72,14 @@ type Config struct {
 	Events  bool   // print the event log after the run
 	Diagram bool   // print a text sequence diagram after the run
 	Mermaid bool   // print a Mermaid sequence diagram after the run
-	OTLP    bool   // export the run over OTLP/HTTP
+	OTLP    bool   // export the run's trace (see Exporter)
 
-	// OTLPOptions configure the export (tests send it to a writer instead
-	// of OTLP/HTTP with otlp.WithStdout).
-	OTLPOptions []otlp.Option
+	// Exporter exports the trace when OTLP is set. Nil means OTLP/HTTP,
+	// configured by the OTEL_* variables, in a build with -tags otlp; in a
+	// build without it, a run with OTLP and no Exporter fails with
+	// [ErrNoExporter]. Tests set it to keep the spans, for example with
+	// otlp.Setup(ctx, rt, otlp.WithStdout(w)).
+	Exporter Exporter
 }
 
 // DefaultConfig is the configuration of an example run without flags:
@@ -70,23 +90,34 @@ func DefaultConfig() Config { return Config{Seed: 1} }
 var ErrUsage = errors.New("run: bad command line")
 
 // ParseFlags parses an example's command line (without the program name).
+// A bad command line (an unknown flag, a bad value, an argument that is not
+// a flag, flags that contradict each other such as -seed with -real) gives
+// an error wrapping [ErrUsage], after ParseFlags has printed the problem
+// and a usage line to stderr; -h prints every flag and gives an error
+// wrapping [flag.ErrHelp].
 func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 	cfg := DefaultConfig()
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "deterministic mode with this `seed`")
+	fs.SetOutput(io.Discard) // problems are reported below, with the synopsis
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "deterministic mode with seed `N`")
 	fs.BoolVar(&cfg.Real, "real", false, "real mode: goroutines, wall clock, Go's scheduler")
 	fs.BoolVar(&cfg.Events, "events", false, "print the event log after the run")
 	fs.BoolVar(&cfg.Diagram, "diagram", false, "print a text sequence diagram of the run")
 	fs.BoolVar(&cfg.Mermaid, "mermaid", false, "print the sequence diagram as Mermaid")
 	fs.BoolVar(&cfg.OTLP, "otlp", false, "export the run over OTLP/HTTP (OTEL_* environment variables)")
-	if err := fs.Parse(args); err != nil {
-		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
+	err := fs.Parse(args)
+	if err == nil {
+		err = validate(fs)
 	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		help(stderr, fs)
+	case err != nil:
+		usageError(stderr, fs, err)
+	default:
+		return cfg, nil
 	}
-	return cfg, nil
+	return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
 }
 
 // Main is an example's main function: it parses the flags, runs the phases
@@ -95,13 +126,17 @@ func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 func Main(phases ...Phase) {
 	name := "example"
 	if len(os.Args) > 0 {
-		name = os.Args[0]
+		name = filepath.Base(os.Args[0])
 	}
 	cfg, err := ParseFlags(name, os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	}
 	if err != nil {
+		os.Exit(2)
+	}
+	if cfg.OTLP && cfg.Exporter == nil && builtExporter == nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, noExporter(os.Args[1:]))
 		os.Exit(2)
 	}
 	if err := Exec(context.Background(), cfg, os.Stdout, phases...); err != nil {
@@ -194,8 +229,16 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 	var errs []error
 	var stopTrace func(context.Context) error
 	if cfg.OTLP {
+		export := cfg.Exporter
+		if export == nil {
+			export = builtExporter
+		}
+		if export == nil {
+			detach()
+			return Result{}, errors.Join(noExporter(nil), rt.Shutdown(ctx))
+		}
 		var err error
-		if stopTrace, err = setupOTLP(ctx, rt, cfg.OTLPOptions); err != nil {
+		if stopTrace, err = export(ctx, rt); err != nil {
 			detach()
 			return Result{}, errors.Join(fmt.Errorf("run: -otlp: %w", err), rt.Shutdown(ctx))
 		}
