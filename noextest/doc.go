@@ -19,9 +19,10 @@
 // The seed comes from the -noex.seed flag, else the NOEX_SEED environment
 // variable, else it is random ([WithSeed] pins it). Every failure the kit
 // reports, and every failed test that used the runtime, prints it with the
-// command that replays the run exactly:
+// command that replays the run exactly, with the package named from the
+// module's root so that the line works pasted there:
 //
-//	[noex] seed=42 To reproduce, specify: go test -run '^TestCounter$' -noex.seed=42
+//	[noex] seed=42 To reproduce, specify: go test ./counter -run '^TestCounter$' -noex.seed=42
 //
 // followed by the end of the run as a sequence diagram (package
 // trace/diagram) and the last events of the log. When the test ends, t.Cleanup

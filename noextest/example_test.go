@@ -101,7 +101,7 @@ func Example_leak() {
 	// FAIL: [noex] end-of-test checks failed:
 	// noextest: left running: process counter (p2, running, 0 queued, names ["counter"]) is still running
 	//     started: 2 00:00:00.000000 counter started by main
-	// [noex] seed=1 To reproduce, specify: go test -run '^TestExample$' -noex.seed=1
+	// [noex] seed=1 To reproduce, specify: go test ./noextest -run '^TestExample$' -noex.seed=1
 	// [noex] sequence diagram:
 	//   processes: main, counter
 	//     main ──start──▶ counter

@@ -274,6 +274,6 @@ func (rt *Runtime) fail(fatal bool, msg string) {
 
 // footer is the reproduction line and the tail of the log.
 func (rt *Runtime) footer() string {
-	repro := reproLine(rt.t.Name(), rt.Deterministic(), rt.cfg.chooser != nil, rt.Seed(), rt.Schedule())
+	repro := reproLine(rt.t.Name(), testPackage(), rt.Deterministic(), rt.cfg.chooser != nil, rt.Seed(), rt.Schedule())
 	return repro + "\n" + tail(rt.rec.Raw(), diagramLen, tailLen)
 }

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -72,16 +74,58 @@ func runPattern(name string) string {
 }
 
 // reproLine is the line every failure prints: the seed and the command that
-// replays the test, or the mode when the runtime is not deterministic. With
-// chosen set the choices came from a [noex.Chooser], so the schedule, not the
-// seed's PRNG, is what replays the run.
-func reproLine(name string, det, chosen bool, seed uint64, schedule string) string {
+// replays the test, or the mode when the runtime is not deterministic. pkg
+// is the test's package as a go command line names it from the module's
+// root ("./noextest"), or "" if unknown. With chosen set the choices came
+// from a [noex.Chooser], so the schedule, not the seed's PRNG, is what
+// replays the run.
+func reproLine(name, pkg string, det, chosen bool, seed uint64, schedule string) string {
+	cmd := "go test"
+	if pkg != "" {
+		cmd += " " + pkg
+	}
 	switch {
 	case !det:
-		return fmt.Sprintf("[noex] real mode (no seed). To rerun, specify: go test -run '%s'", runPattern(name))
+		return fmt.Sprintf("[noex] real mode (no seed). To rerun, specify: %s -run '%s'", cmd, runPattern(name))
 	case chosen:
 		return fmt.Sprintf("[noex] seed=%d schedule=%q (choices from a Chooser). To replay the run: noex.WithSeed(%d), noex.WithSchedule(%q)",
 			seed, schedule, seed, schedule)
 	}
-	return fmt.Sprintf("[noex] seed=%d To reproduce, specify: go test -run '%s' -noex.seed=%d", seed, runPattern(name), seed)
+	return fmt.Sprintf("[noex] seed=%d To reproduce, specify: %s -run '%s' -noex.seed=%d", seed, cmd, runPattern(name), seed)
+}
+
+// testPackage is the package under test, named from its module's root:
+// "./dir" for the current directory (go test runs a test binary in its
+// package's directory), or "" if no go.mod is found above it.
+var testPackage = sync.OnceValue(func() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	return packageFrom(wd, func(path string) bool {
+		_, err := os.Stat(path)
+		return err == nil
+	})
+})
+
+// packageFrom is testPackage's rule for directory dir; exists reports
+// whether a file exists.
+func packageFrom(dir string, exists func(string) bool) string {
+	for root := dir; ; {
+		if exists(filepath.Join(root, "go.mod")) {
+			rel, err := filepath.Rel(root, dir)
+			if err != nil {
+				return ""
+			}
+			if rel == "." {
+				return "."
+			}
+			return "./" + filepath.ToSlash(rel)
+		}
+		parent := filepath.Dir(root)
+		if parent == root {
+			return ""
+		}
+		root = parent
+	}
 }
