@@ -217,8 +217,8 @@ func TestCheckLinks(t *testing.T) {
 			"<https://example.org>\n\n[ref]: ../../elsewhere.md\n\n" +
 			"Spec: `../shared/spec.md`.\n\n```go\nx := f[0](y) // [not](a link)\n```\n\n    [indented](not-a-link.md)\n\n" +
 			"Inline `[span](not-a-link.md)` is code.\n",
-		"docs/b.md":    "# B\n\n## Part one\n",
-		"code/x.go":    "package x\n",
+		"docs/b.md": "# B\n\n## Part one\n",
+		"code/x.go": "package x\n",
 	} {
 		full := filepath.Join(root, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
