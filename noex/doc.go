@@ -24,7 +24,7 @@
 //	err := rt.Run(ctx, func(ctx context.Context) error {
 //		calc, err := noex.Start(ctx, Calculator{})
 //		...
-//		sum, err := noex.Call(ctx, calc, Add{A: 5, B: 3})
+//		sum, err := calc.Call(ctx, Add{A: 5, B: 3})
 //		...
 //	})
 //	rt.Shutdown(ctx)
@@ -38,8 +38,12 @@
 //
 // A server implements [Behavior] with state type S, call type C, cast type K
 // and reply type R; [Start] returns a typed [Ref], and the compiler checks
-// the messages given to [Call] and [Cast]. A [Name] is a typed registered
-// name usable wherever a Ref is. Handlers run one message at a time.
+// the messages given to its methods [Ref.Call] and [Ref.Cast], whose
+// parameters are the server's own types C and K (so Add is accepted where
+// the call type is an interface that Add implements). A [Name] is a typed
+// registered name with the same methods, usable wherever a Ref is; the
+// functions [Call] and [Cast] take either. Handlers run one message at a
+// time.
 //
 //   - Call blocks for the reply. Its timeout is [DefaultCallTimeout] (5 s)
 //     unless [WithTimeout] says otherwise; it wraps [ErrTimeout] and names the

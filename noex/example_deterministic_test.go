@@ -36,7 +36,7 @@ func Example_virtualTime() {
 			return err
 		}
 		noex.Sleep(ctx, 3*time.Second) // the clock jumps from timer to timer
-		n, _ := noex.Call(ctx, ticker, Get{})
+		n, _ := ticker.Call(ctx, Get{})
 		fmt.Println("ticks:", n, "at", rt.Now().Format(time.DateTime))
 		return nil
 	})
@@ -69,13 +69,13 @@ func Example_quiescence() {
 	var s noex.Ref[Get, time.Duration, int]
 	rt.Run(context.Background(), func(ctx context.Context) error {
 		s, _ = noex.Start(ctx, Sleeper{})
-		noex.Cast(ctx, s, time.Second)             // handled in a 1 s sleep
+		s.Cast(ctx, time.Second)                   // handled in a 1 s sleep
 		noex.SendAfter(ctx, s, "later", time.Hour) // a timer alone: not waited for
 		return nil
 	})
 	fmt.Println("Run returned at", rt.Now().Format(time.TimeOnly), "with", rt.PendingTimers(), "timer pending")
 	rt.Run(context.Background(), func(ctx context.Context) error {
-		n, _ := noex.Call(ctx, s, Get{})
+		n, _ := s.Call(ctx, Get{})
 		fmt.Println("casts handled:", n)
 		return nil
 	})
@@ -109,11 +109,11 @@ func (c Client) HandleCast(ctx context.Context, _ noex.None, s int) (int, error)
 
 // listing: lost-update-client
 func (c Client) HandleInfo(ctx context.Context, _ any, s int) (int, error) {
-	n, err := noex.Call(ctx, c.reg, Get{}) // read...
+	n, err := c.reg.Call(ctx, Get{}) // read...
 	if err != nil {
 		return s, err
 	}
-	return s, noex.Cast(ctx, c.reg, Set{N: n + 1}) // ...then write: not atomic
+	return s, c.reg.Cast(ctx, Set{N: n + 1}) // ...then write: not atomic
 }
 
 // end listing
@@ -128,7 +128,7 @@ func lostUpdate(seed uint64) (final int, schedule string) {
 		noex.Start(ctx, Client{reg: reg})
 		noex.Start(ctx, Client{reg: reg})
 		noex.Sleep(ctx, time.Second) // let both clients finish
-		final, _ = noex.Call(ctx, reg, Get{})
+		final, _ = reg.Call(ctx, Get{})
 		return nil
 	})
 	return final, rt.Schedule()

@@ -10,10 +10,12 @@
 // [New] returns a [Runtime] for one test: a [noex.Runtime] in deterministic
 // mode that records every event and has a [Faults] injector attached.
 //
-//	func TestCounter(t *testing.T) {
-//		rt := noextest.New(t)
+//	func TestCounterAddsCasts(t *testing.T) {
+//		rt := noextest.New(t) // deterministic; seed from -noex.seed, NOEX_SEED or random
 //		rt.Run(func(ctx context.Context) error { ... })
-//		rt.ExpectHandled("counter", noextest.Message{Kind: noex.KindCast, Msg: Add{N: 2}})
+//		rt.ExpectHandled("counter",
+//			noextest.Message{Kind: noex.KindCast, Msg: Add{N: 2}},
+//			...)
 //	}
 //
 // The seed comes from the -noex.seed flag, else the NOEX_SEED environment
@@ -22,7 +24,7 @@
 // command that replays the run exactly, with the package named from the
 // module's root so that the line works pasted there:
 //
-//	[noex] seed=42 To reproduce, specify: go test ./counter -run '^TestCounter$' -noex.seed=42
+//	[noex] seed=42 To reproduce, specify: go test ./counter -run '^TestCounterAddsCasts$' -noex.seed=42
 //
 // followed by the end of the run as a sequence diagram (package
 // trace/diagram) and the last events of the log. When the test ends, t.Cleanup

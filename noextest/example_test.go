@@ -62,8 +62,8 @@ func Example() {
 		if err != nil {
 			return err
 		}
-		noex.Cast(ctx, c, Add{N: 2})
-		n, err := noex.Call(ctx, c, Get{})
+		c.Cast(ctx, Add{N: 2})
+		n, err := c.Call(ctx, Get{})
 		fmt.Println("count:", n, err)
 		return noex.Stop(ctx, c, nil)
 	})
@@ -147,8 +147,8 @@ func ExampleProbe() {
 	rt.Run(func(ctx context.Context) error {
 		// The code under test knows the audit log by name only.
 		audit := noex.Name[string, string, string]("audit")
-		noex.Cast(ctx, audit, "login alice")
-		reply, err := noex.Call(ctx, audit, "flush")
+		audit.Cast(ctx, "login alice")
+		reply, err := audit.Call(ctx, "flush")
 		fmt.Println("reply:", reply, err)
 		return nil
 	})
@@ -173,8 +173,8 @@ func ExampleCheckHappensBefore() {
 	rt.Run(func(ctx context.Context) error {
 		a, _ := noex.Start(ctx, Counter{}, noex.WithName("a"))
 		b, _ := noex.Start(ctx, Counter{}, noex.WithName("b"))
-		noex.Cast(ctx, a, Add{N: 1})
-		noex.Cast(ctx, b, Add{N: 1})
+		a.Cast(ctx, Add{N: 1})
+		b.Cast(ctx, Add{N: 1})
 		noex.Stop(ctx, a, nil)
 		return noex.Stop(ctx, b, nil)
 	})
@@ -199,8 +199,8 @@ func ExampleFaults() {
 	rt.Faults().PanicOn("counter", 2) // its second message panics
 	rt.Run(func(ctx context.Context) error {
 		c, _ := noex.Start(ctx, Counter{}, noex.WithName("counter"))
-		noex.Cast(ctx, c, Add{N: 1})
-		_, err := noex.Call(ctx, c, Get{})
+		c.Cast(ctx, Add{N: 1})
+		_, err := c.Call(ctx, Get{})
 		fmt.Println("call:", err)
 		return nil
 	})

@@ -77,7 +77,7 @@ func (st *producerState) dispatch(ctx context.Context) {
 	// TODO(part 1): while a task is queued and a worker is idle, take both
 	// and cast Assign{Task: t} to the worker:
 	//
-	//	noex.Cast(ctx, noex.RefOf[noex.None, Assign, noex.None](w.PID), Assign{Task: t})
+	//	noex.RefOf[noex.None, Assign, noex.None](w.PID).Cast(ctx, Assign{Task: t})
 	//
 	// A cast does not wait for the worker. If it fails, the worker has ended:
 	// forget it and keep the task queued.

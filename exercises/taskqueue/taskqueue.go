@@ -145,7 +145,7 @@ func (s *System) abort(ctx context.Context, err error) error {
 // Enqueue queues a task with payload and returns its id.
 func (s *System) Enqueue(ctx context.Context, payload string) (TaskID, error) {
 	// TODO(part 1): ask the producer with a call, which waits for its answer:
-	// noex.Call(ctx, ProducerName, Enqueue{Payload: payload}) returns the id.
+	// ProducerName.Call(ctx, Enqueue{Payload: payload}) returns the id.
 	return "", ErrNotImplemented
 }
 
@@ -153,7 +153,7 @@ func (s *System) Enqueue(ctx context.Context, payload string) (TaskID, error) {
 // order it received them.
 func (s *System) Completions(ctx context.Context) ([]Completion, error) {
 	// TODO(part 1): ask the monitor with a call:
-	// noex.Call(ctx, MonitorName, GetCompletions{}).
+	// MonitorName.Call(ctx, GetCompletions{}).
 	return nil, ErrNotImplemented
 }
 

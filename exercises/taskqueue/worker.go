@@ -22,7 +22,7 @@ type workerState struct {
 // process, each time the supervisor restarts the worker.
 func (w Worker) Init(ctx context.Context) (*workerState, error) {
 	// TODO(part 1): cast Ready{Worker: w.Name, PID: noex.Self(ctx)} to the
-	// producer (noex.Cast(ctx, ProducerName, ...)); return its error if the
+	// producer (ProducerName.Cast(ctx, ...)); return its error if the
 	// cast fails.
 	return &workerState{name: w.Name}, nil
 }

@@ -39,10 +39,10 @@ func TestPhaseWaitsForSleepingHandler(t *testing.T) {
 		if _, err := noex.SendAfter(ctx, nap, "never waited for", time.Hour); err != nil {
 			return err
 		}
-		return noex.Cast(ctx, nap, 20*time.Millisecond)
+		return nap.Cast(ctx, 20*time.Millisecond)
 	}
 	second := func(ctx context.Context, out io.Writer) error {
-		n, err := noex.Call(ctx, nap, noex.None{})
+		n, err := nap.Call(ctx, noex.None{})
 		fmt.Fprintln(out, "handled:", n, "at", noex.Now(ctx).Sub(noex.Epoch) >= 20*time.Millisecond)
 		return err
 	}

@@ -63,13 +63,13 @@ func start(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return noex.Cast(ctx, ref, "first")
+	return ref.Cast(ctx, "first")
 }
 
 // second runs after the first phase's cast was handled.
 func second(ctx context.Context, out io.Writer) error {
 	fmt.Fprintln(out, "second phase")
-	return noex.Cast(ctx, ref, "last")
+	return ref.Cast(ctx, "last")
 }
 
 func TestOncePhases(t *testing.T) {

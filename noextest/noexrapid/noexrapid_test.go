@@ -58,20 +58,20 @@ func (client) HandleCall(_ context.Context, _ noex.None, c client) (noex.None, c
 }
 func (client) HandleCast(ctx context.Context, _ run, c client) (client, error) {
 	for range c.hops {
-		if _, err := noex.Call(ctx, c.echo, hop{}); err != nil {
+		if _, err := c.echo.Call(ctx, hop{}); err != nil {
 			return c, err
 		}
 	}
-	n, err := noex.Call(ctx, c.counter, get{}) // read
+	n, err := c.counter.Call(ctx, get{}) // read
 	if err != nil {
 		return c, err
 	}
-	if err := noex.Cast(ctx, c.counter, set{N: n + c.by}); err != nil { // write
+	if err := c.counter.Cast(ctx, set{N: n + c.by}); err != nil { // write
 		return c, err
 	}
 	// Messages from one process to another are handled in order: once this
 	// call returns, the write has been applied.
-	_, err = noex.Call(ctx, c.counter, get{})
+	_, err = c.counter.Call(ctx, get{})
 	return c, err
 }
 
@@ -98,7 +98,7 @@ func addTwice(ctx context.Context, by1, by2 int) (int, error) {
 			return 0, err
 		}
 		pids = append(pids, c.PID())
-		if err := noex.Cast(ctx, c, run{}); err != nil {
+		if err := c.Cast(ctx, run{}); err != nil {
 			return 0, err
 		}
 	}
@@ -107,7 +107,7 @@ func addTwice(ctx context.Context, by1, by2 int) (int, error) {
 			return 0, err
 		}
 	}
-	n, err := noex.Call(ctx, cnt, get{})
+	n, err := cnt.Call(ctx, get{})
 	if err != nil {
 		return 0, err
 	}
@@ -216,12 +216,12 @@ func TestCheckPasses(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				noex.Cast(ctx, c, run{})
+				c.Cast(ctx, run{})
 				if err := noex.Stop(ctx, c, nil); err != nil {
 					return err
 				}
 			}
-			got, err = noex.Call(ctx, cnt, get{})
+			got, err = cnt.Call(ctx, get{})
 			if err != nil {
 				return err
 			}

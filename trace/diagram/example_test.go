@@ -27,7 +27,7 @@ func events() []noex.Event {
 		if err != nil {
 			return err
 		}
-		_, err = noex.Call(ctx, g, "Ada")
+		_, err = g.Call(ctx, "Ada")
 		return err
 	})
 	_ = rt.Shutdown(ctx)
