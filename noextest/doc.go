@@ -47,6 +47,14 @@
 // have been handled; [Runtime.AdvanceNext] jumps to the next timer;
 // rt.Now reads the clock. None of this takes wall time.
 //
+// # Clients
+//
+// [Go] starts a client, a process that runs a function and ends, so that a
+// test drives several concurrent callers in either mode (a plain goroutine
+// cannot use a process's context in deterministic mode); [Client.Wait]
+// returns the function's result, or an error wrapping [ErrClientEnded] if
+// the client ended first.
+//
 // # The event log
 //
 // [Runtime.Events] (or a [Recorder] attached to any runtime) gives the log
