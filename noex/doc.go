@@ -158,7 +158,9 @@
 // message sent, received, handled, dropped; reply; timer set, fired,
 // cancelled; registered, unregistered; monitor set and down; subscribed,
 // unsubscribed, published, delivered; child started, restarted, stopped;
-// clock advanced; fault injected. Events carry a sequence number, the time,
+// clock advanced; fault injected; stop and kill requested (by whom, of
+// whom, why: a [Stop] or [Kill] as it begins, before the target ends).
+// Events carry a sequence number, the time,
 // the process (and its label, the first name it registered), the peer, the
 // message, and Parent: the sequence number of the event that caused it (the
 // MessageReceived of the message whose handling performed the action). Read

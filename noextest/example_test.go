@@ -82,8 +82,9 @@ func Example() {
 	// 7 00:00:00.000000 counter received call from main #3 Get{} <- 4
 	// 8 00:00:00.000000 counter reply to main #3 2 <- 7
 	// 9 00:00:00.000000 counter handled call #3 <- 7
-	// 10 00:00:00.000000 counter unregistered "counter"
-	// 11 00:00:00.000000 counter stopped reason=normal
+	// 10 00:00:00.000000 main stop to counter reason=normal
+	// 11 00:00:00.000000 counter unregistered "counter"
+	// 12 00:00:00.000000 counter stopped reason=normal
 }
 
 // listing: leak
@@ -105,12 +106,14 @@ func Example_leak() {
 	// [noex] sequence diagram:
 	//   processes: main, counter
 	//     main ──start──▶ counter
+	//     main ──stop: shutdown──▶ counter
 	//     counter: ■ stopped: shutdown
-	// [noex] log (4 events):
+	// [noex] log (5 events):
 	//     1 00:00:00.000000 counter registered "counter"
 	//     2 00:00:00.000000 counter started by main
-	//     3 00:00:00.000000 counter unregistered "counter"
-	//     4 00:00:00.000000 counter stopped reason=shutdown
+	//     3 00:00:00.000000 main stop to counter reason=shutdown
+	//     4 00:00:00.000000 counter unregistered "counter"
+	//     5 00:00:00.000000 counter stopped reason=shutdown
 }
 
 // end listing

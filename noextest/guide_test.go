@@ -175,6 +175,7 @@ func TestTheLogIsPlainData(t *testing.T) {
 		{Kind: noex.Registered, Proc: "counter", Name: "counter"},
 		{Kind: noex.ProcessStarted, Proc: "counter", Peer: "main"},
 		{Kind: noex.MessageSent, Proc: "main", Peer: "counter", MsgKind: noex.KindCast, Msg: Add{N: 1}},
+		{Kind: noex.StopRequested, Proc: "main", Peer: "counter", Reason: "normal"},
 		{Kind: noex.MessageReceived, Proc: "counter", Peer: "main", MsgKind: noex.KindCast, Msg: Add{N: 1}},
 		{Kind: noex.MessageHandled, Proc: "counter", MsgKind: noex.KindCast},
 		{Kind: noex.Unregistered, Proc: "counter", Name: "counter"},

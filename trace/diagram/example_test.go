@@ -41,6 +41,7 @@ func ExampleText() {
 	//   main ──start──▶ greeter
 	//   main ──call "Ada"──▶ greeter
 	//   greeter ┄┄reply "hello, Ada"┄┄▶ main
+	//   main ──stop: shutdown──▶ greeter
 	//   greeter: ■ stopped: shutdown
 }
 
@@ -53,5 +54,6 @@ func ExampleMermaid() {
 	//     P1->>P2: start
 	//     P1->>P2: call "Ada"
 	//     P2-->>P1: reply "hello, Ada"
+	//     P1->>P2: stop: shutdown
 	//     Note over P2: ■ stopped: shutdown
 }
