@@ -150,7 +150,11 @@
 // [*MaxRestartsError], which [Wait], [Stop] and a parent supervisor see.
 // Supervisors can be named, nested into trees, and managed at run time
 // ([StartChild], [TerminateChild], [RestartChild], [DeleteChild], [Children],
-// [ChildPID]). See [StartSupervisor] for the exact rules.
+// [ChildPID]); [InspectSupervisor] tells a supervisor's strategy, intensity,
+// restarts and start time. See [StartSupervisor] for the exact rules.
+//
+// [Runtime.Processes] lists the live processes with what each is doing
+// ([ProcessInfo]: status, messages queued, messages handled, start time).
 //
 // # Events
 //
