@@ -2,6 +2,9 @@ package noex_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -295,4 +298,73 @@ func BenchmarkStartStopPaired(b *testing.B) {
 			},
 		})
 	})
+}
+
+// relay casts itself the remaining number of hops until none is left: a
+// process that is runnable for as long as it relays.
+type relay struct{}
+
+func (relay) Init(ctx context.Context) (int, error) { return 0, nil }
+func (relay) HandleCall(ctx context.Context, _ int, s int) (int, int, error) {
+	return s, s, nil
+}
+func (relay) HandleCast(ctx context.Context, hops int, s int) (int, error) {
+	if hops > 0 {
+		noex.Cast(ctx, noex.RefOf[int, int, int](noex.Self(ctx)), hops-1)
+	}
+	return s + 1, nil
+}
+
+// Deterministic mode: scheduler steps per second with n processes runnable
+// at once (every decision chooses among n steps). The cost of a step must
+// not grow with n.
+func BenchmarkDeterministicStepsRunnable(b *testing.B) {
+	for _, n := range benchProcs {
+		b.Run(fmt.Sprintf("procs=%d", n), func(b *testing.B) {
+			hops := max(1, b.N/n)
+			rt := noex.NewRuntime(noex.WithSeed(1))
+			var elapsed time.Duration
+			var steps uint64
+			ctx := context.Background()
+			var refs []noex.Ref[int, int, int]
+			if err := rt.Run(ctx, func(ctx context.Context) error {
+				for range n {
+					r, err := noex.Start(ctx, relay{})
+					if err != nil {
+						return err
+					}
+					refs = append(refs, r)
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			before, start := rt.Steps(), time.Now()
+			if err := rt.Run(ctx, func(ctx context.Context) error {
+				for _, r := range refs {
+					noex.Cast(ctx, r, hops)
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			elapsed, steps = time.Since(start), rt.Steps()-before
+			b.StopTimer()
+			b.ReportMetric(float64(steps)/elapsed.Seconds(), "steps/s")
+			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(steps), "ns/step")
+			if err := rt.Shutdown(ctx); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}
+
+var benchProcs = []int{10, 1000, 100000}
+
+func init() {
+	if s := os.Getenv("NOEX_BENCH_PROCS"); s != "" {
+		n, _ := strconv.Atoi(s)
+		benchProcs = []int{n}
+	}
 }

@@ -27,8 +27,8 @@ type timer struct {
 	state   atomic.Int32
 	real    *time.Timer
 	index   int
-	dueKey  uint64
 	setSeq  uint64
+	e       entry // deterministic mode: its firing, once due
 }
 
 func (rt *Runtime) newTimer(owner *process, d time.Duration, purpose string, user bool, fn func(*timer)) *timer {

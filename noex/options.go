@@ -16,14 +16,16 @@ const (
 type Option interface{ applyRuntime(*config) }
 
 type config struct {
-	det       bool
-	seed      uint64
-	chooser   Chooser
-	schedule  string
-	hasSched  bool
-	watchdog  time.Duration
-	observers []func(Event)
-	faults    FaultInjector
+	det         bool
+	seed        uint64
+	chooser     Chooser
+	schedule    string
+	hasSched    bool
+	strategy    string
+	hasStrategy bool
+	watchdog    time.Duration
+	observers   []func(Event)
+	faults      FaultInjector
 }
 
 type runtimeOption func(*config)

@@ -125,7 +125,7 @@ func (rt *Runtime) newProcess(srv server, label string, root bool) *process {
 		p.setStatus(stRunning)
 	}
 	if rt.det {
-		p.d = newDetProc()
+		p.d = newDetProc(p)
 	} else {
 		p.signal = make(chan struct{}, 1)
 		p.mbox.init()

@@ -17,17 +17,22 @@ import (
 
 // scheduler drives a deterministic runtime. Exactly one goroutine runs at a
 // time: the driver (the goroutine inside Run) or the process holding the
-// baton. The driver collects the enabled steps, orders them oldest first,
-// asks the chooser for one, and performs it; a process step hands the baton
-// to the process and waits until it blocks in the runtime again.
+// baton. The driver keeps the set of enabled steps up to date as steps
+// become enabled and disabled (never by scanning the processes), asks the
+// strategy for one when two or more are enabled, and performs it; a
+// process step hands the baton to the process and waits until it blocks in
+// the runtime again.
 type scheduler struct {
-	rt      *Runtime
-	chooser Chooser
-	replay  map[uint64]int
-	rec     []string
-	nDecide uint64
-	now     time.Time
-	key     uint64
+	rt        *Runtime
+	strat     strategy
+	stratName string
+	chooser   StepChooser // a strategy of the user's own
+	replay    map[uint64]int
+	rec       []string
+	nDecide   uint64
+	now       time.Time
+	key       uint64
+	dobs      []*decisionObserver
 
 	yield   chan struct{}
 	abort   chan struct{}
@@ -37,12 +42,13 @@ type scheduler struct {
 	escape  chan *EscapeError
 	failure error
 
+	chains bool   // PCT: steps belong to chains (see chain)
+	cur    *chain // the chain of the step running now
+	tok    uint64 // counts the steps run in a chain
+
 	nbusy  int        // processes in the middle of handling a message
-	readyQ []*process // waiting processes whose wait is over
-	inbox  []*process // receiving processes with mail, or with a stop to observe
-	timers timerHeap
-	due    []*timer
-	steps  []step
+	set    enabledSet // the enabled steps, oldest first
+	timers timerHeap  // pending timers that are not due yet
 }
 
 type stepKind uint8
@@ -53,14 +59,6 @@ const (
 	stepWakeup // a receiving process must observe its stop or kill
 	stepTimer
 )
-
-type step struct {
-	kind stepKind
-	key  uint64
-	p    *process
-	q    *pairQueue
-	t    *timer
-}
 
 type parkState uint8
 
@@ -74,11 +72,19 @@ const (
 
 // detProc is a process's deterministic-mode state, touched only by the
 // baton holder.
+//
+// A receiving process is listed when it has mail or a stop to observe; its
+// enabled steps are then a delivery per nonempty sender queue, or, with no
+// mail, its wake-up. When a delivery runs, the process's other deliveries
+// stay in the enabled set while it handles the message (present), since it
+// almost always comes back to receive; they leave the set only if it ends
+// the step waiting or ended (settle).
 type detProc struct {
 	wake     chan struct{}
 	state    parkState
 	inReady  bool
 	listed   bool
+	present  bool // the heads of the nonempty queues are in the enabled set
 	key      uint64
 	queues   map[uint64]*pairQueue
 	nonempty []*pairQueue
@@ -86,6 +92,7 @@ type detProc struct {
 	busy     bool // handling a message (counted in scheduler.nbusy)
 	w        *waiter
 	gid      atomic.Uint64
+	re, we   entry // its resumption and its wake-up
 }
 
 // pairQueue holds the messages from one sender to one receiver, in order.
@@ -93,9 +100,16 @@ type pairQueue struct {
 	src    uint64
 	q      fifo.Queue[*envelope]
 	inList bool
+	idx    int   // index in the receiver's nonempty list
+	e      entry // the delivery of its head
 }
 
-func newDetProc() *detProc { return &detProc{wake: make(chan struct{})} }
+func newDetProc(p *process) *detProc {
+	d := &detProc{wake: make(chan struct{})}
+	d.re = entry{kind: stepResume, p: p, hidx: -1}
+	d.we = entry{kind: stepWakeup, p: p, hidx: -1}
+	return d
+}
 
 func (d *detProc) queued() int {
 	n := 0
@@ -107,14 +121,30 @@ func (d *detProc) queued() int {
 
 func newScheduler(rt *Runtime, cfg config) *scheduler {
 	s := &scheduler{rt: rt, now: Epoch, yield: make(chan struct{}), abort: make(chan struct{}),
-		escape: make(chan *EscapeError, 1)}
+		escape: make(chan *EscapeError, 1), strat: randomWalk{}}
+	sp, err := strategySpec{name: "random"}, error(nil)
+	if cfg.hasStrategy {
+		sp, err = parseStrategy(cfg.strategy)
+	}
+	sc, custom := cfg.chooser.(StepChooser)
 	switch {
+	case err != nil:
+		s.failure = err
 	case cfg.hasSched:
 		s.replay, s.failure = parseSchedule(cfg.schedule)
-	case cfg.chooser != nil:
-		s.chooser = cfg.chooser
+		s.stratName = "schedule"
+	case custom && cfg.hasStrategy:
+		s.failure = fmt.Errorf("%w: WithStrategy(%q) with a StepChooser, which is a strategy of its own", ErrBadOption, cfg.strategy)
+	case custom:
+		s.chooser, s.stratName = sc, "custom"
 	default:
-		s.chooser = NewSeededChooser(cfg.seed)
+		src := cfg.chooser
+		if src == nil {
+			src = NewSeededChooser(cfg.seed)
+		}
+		sp = sp.resolve(cfg.seed, 0)
+		s.strat, s.stratName = newStrategy(sp, src), sp.String()
+		_, s.chains = s.strat.(*pct)
 	}
 	return s
 }
@@ -215,21 +245,81 @@ func (s *scheduler) exit(p *process) {
 	s.handBack()
 }
 
-// ---- state changes, by the baton holder ----
+// ---- the enabled set, kept by the baton holder ----
+
+func (s *scheduler) enable(e *entry, key uint64) {
+	e.key = key
+	s.set.insert(e)
+	s.strat.enabled(e)
+}
+
+func (s *scheduler) disable(e *entry) {
+	if s.set.remove(e) {
+		s.strat.disabled(e)
+	}
+}
+
+// eachEntryOf calls fn for every enabled step that runs on p.
+func (s *scheduler) eachEntryOf(p *process, fn func(*entry)) {
+	for _, e := range [2]*entry{&p.d.re, &p.d.we} {
+		if e.in {
+			fn(e)
+		}
+	}
+	if p.d.present {
+		for _, q := range p.d.nonempty {
+			if q.e.in {
+				fn(&q.e)
+			}
+		}
+	}
+}
 
 func (s *scheduler) ready(p *process) {
 	if p.d.state == psExited || p.d.state == psRunning || p.d.inReady {
 		return
 	}
-	p.d.inReady, p.d.key = true, s.nextKey()
-	s.readyQ = append(s.readyQ, p)
+	p.d.inReady = true
+	p.d.key = s.nextKey()
+	p.d.re.chain = s.join()
+	s.enable(&p.d.re, p.d.key)
 }
 
+// list makes a receiving process's steps enabled: a delivery per nonempty
+// queue, or its wake-up if it has no mail.
 func (s *scheduler) list(p *process) {
 	if !p.d.listed {
 		p.d.listed, p.d.key = true, s.nextKey()
-		s.inbox = append(s.inbox, p)
 	}
+	if len(p.d.nonempty) == 0 {
+		if !p.d.we.in {
+			p.d.we.chain = s.join()
+			s.enable(&p.d.we, p.d.key)
+		}
+		return
+	}
+	s.disable(&p.d.we)
+	if !p.d.present {
+		p.d.present = true
+		for _, q := range p.d.nonempty {
+			s.enableHead(q)
+		}
+	}
+}
+
+// settle runs after p's step: unless p is listed again (it went back to
+// receiving with mail), its remaining steps leave the enabled set.
+func (s *scheduler) settle(p *process) {
+	if p.d.listed {
+		return
+	}
+	if p.d.present {
+		p.d.present = false
+		for _, q := range p.d.nonempty {
+			s.disable(&q.e)
+		}
+	}
+	s.disable(&p.d.we)
 }
 
 func (s *scheduler) enqueue(to *process, env *envelope) {
@@ -239,17 +329,57 @@ func (s *scheduler) enqueue(to *process, env *envelope) {
 	q := to.d.queues[env.src]
 	if q == nil {
 		q = &pairQueue{src: env.src}
+		q.e = entry{kind: stepDeliver, p: to, q: q, hidx: -1}
 		to.d.queues[env.src] = q
 	}
 	env.key = s.nextKey()
+	env.chain = s.join()
 	q.q.Push(env)
 	if !q.inList {
-		q.inList = true
+		q.inList, q.idx = true, len(to.d.nonempty)
 		to.d.nonempty = append(to.d.nonempty, q)
+		if to.d.present {
+			s.disable(&to.d.we)
+			s.enableHead(q)
+		}
 	}
 	if to.d.state == psReceiving {
 		s.list(to)
 	}
+}
+
+// enableHead makes the delivery of q's head enabled.
+func (s *scheduler) enableHead(q *pairQueue) {
+	head, _ := q.q.Peek()
+	q.e.chain = head.chain
+	s.enable(&q.e, head.key)
+}
+
+// join returns the chain of a step that the running step enables (a
+// message it sends, a process it readies, a timer it sets): the running
+// step's chain, if nothing joined it yet, else a new chain. A chain is thus
+// a sequence of steps each caused by the one before, of which at most one
+// is pending, as a thread's steps are for PCT. It returns nil when the
+// strategy keeps no chains.
+func (s *scheduler) join() *chain {
+	if !s.chains {
+		return nil
+	}
+	if c := s.cur; c != nil && c.tail == s.tok {
+		c.tail = 0 // its next step is pending
+		return c
+	}
+	return &chain{}
+}
+
+// unqueue takes an emptied queue off its receiver's nonempty list.
+func (s *scheduler) unqueue(p *process, q *pairQueue) {
+	last := len(p.d.nonempty) - 1
+	moved := p.d.nonempty[last]
+	p.d.nonempty[q.idx], moved.idx = moved, q.idx
+	p.d.nonempty[last] = nil
+	p.d.nonempty = p.d.nonempty[:last]
+	q.inList = false
 }
 
 func (s *scheduler) stopRequested(p *process) {
@@ -271,6 +401,7 @@ func (s *scheduler) wakeKilled(p *process) {
 func (s *scheduler) drain(p *process) []*envelope {
 	var out []*envelope
 	for _, q := range p.d.nonempty {
+		s.disable(&q.e)
 		out = append(out, q.q.Drain()...)
 		q.inList = false
 	}
@@ -283,6 +414,7 @@ func (s *scheduler) drain(p *process) []*envelope {
 
 func (s *scheduler) run(ctx context.Context, root *process, body func(context.Context) error) error {
 	if s.failure != nil {
+		s.fail(s.failure) // a bad option: the runtime never runs
 		return s.failure
 	}
 	var bodyErr error
@@ -313,8 +445,7 @@ func (s *scheduler) loop(ctx context.Context, root *process) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("noex: deterministic run aborted: %w", err)
 		}
-		s.gather()
-		n := len(s.steps)
+		n := s.set.len()
 		if n == 0 {
 			// Quiescent: the body has returned and no message is queued or
 			// being handled. A handler still in the middle of a message (in
@@ -328,80 +459,52 @@ func (s *scheduler) loop(ctx context.Context, root *process) error {
 			}
 			continue
 		}
-		i := 0
-		if n > 1 {
-			var err error
-			if i, err = s.choose(n); err != nil {
-				return err
-			}
-		}
-		s.exec(s.steps[i])
-	}
-}
-
-func (s *scheduler) gather() {
-	s.steps = s.steps[:0]
-	for _, p := range s.readyQ {
-		s.steps = append(s.steps, step{kind: stepResume, key: p.d.key, p: p})
-	}
-	for _, p := range s.inbox {
-		if len(p.d.nonempty) == 0 {
-			s.steps = append(s.steps, step{kind: stepWakeup, key: p.d.key, p: p})
+		if n == 1 {
+			s.exec(s.set.root)
 			continue
 		}
-		for _, q := range p.d.nonempty {
-			head, _ := q.q.Peek()
-			s.steps = append(s.steps, step{kind: stepDeliver, key: head.key, p: p, q: q})
+		e, err := s.choose(n)
+		if err != nil {
+			return err
 		}
-	}
-	for _, t := range s.due {
-		s.steps = append(s.steps, step{kind: stepTimer, key: t.dueKey, t: t})
-	}
-	// Few steps are enabled at once: insertion sort, oldest first.
-	for i := 1; i < len(s.steps); i++ {
-		for j := i; j > 0 && s.steps[j].key < s.steps[j-1].key; j-- {
-			s.steps[j], s.steps[j-1] = s.steps[j-1], s.steps[j]
-		}
+		s.exec(e)
+		s.strat.ran(s, e)
 	}
 }
 
-func (s *scheduler) exec(st step) {
-	switch st.kind {
+func (s *scheduler) exec(e *entry) {
+	s.disable(e)
+	if s.chains {
+		s.cur, s.tok = e.chain, s.tok+1
+		s.cur.tail = s.tok
+	}
+	p := e.p
+	switch e.kind {
 	case stepResume:
-		s.readyQ = removeProc(s.readyQ, st.p)
-		st.p.d.inReady = false
-		s.handoff(st.p)
+		p.d.inReady = false
+		s.handoff(p)
 	case stepDeliver:
-		env, _ := st.q.q.Pop()
-		if st.q.q.Len() == 0 {
-			st.q.inList = false
-			st.p.d.nonempty = slices.DeleteFunc(st.p.d.nonempty, func(q *pairQueue) bool { return q == st.q })
+		q := e.q
+		env, _ := q.q.Pop()
+		if q.q.Len() > 0 {
+			s.enableHead(q)
+		} else {
+			s.unqueue(p, q)
 		}
-		s.unlist(st.p)
-		st.p.d.deliver = env
-		s.handoff(st.p)
-	case stepWakeup:
-		s.unlist(st.p)
-		s.handoff(st.p)
-	case stepTimer:
-		s.due = slices.DeleteFunc(s.due, func(t *timer) bool { return t == st.t })
-		s.stepN.Add(1)
-		st.t.fire()
-	}
-}
-
-func (s *scheduler) unlist(p *process) {
-	if p.d.listed {
+		// p's other deliveries stay enabled while it handles env: see
+		// detProc.
 		p.d.listed = false
-		s.inbox = removeProc(s.inbox, p)
+		p.d.deliver = env
+		s.handoff(p)
+	case stepWakeup:
+		p.d.listed = false
+		s.handoff(p)
+	case stepTimer:
+		s.stepN.Add(1)
+		e.t.fire()
+		return
 	}
-}
-
-func removeProc(ps []*process, p *process) []*process {
-	if i := slices.Index(ps, p); i >= 0 {
-		return slices.Delete(ps, i, i+1)
-	}
-	return ps
+	s.settle(p)
 }
 
 func (s *scheduler) handoff(p *process) {
@@ -435,8 +538,7 @@ func (s *scheduler) advance() bool {
 	for s.timers.Len() > 0 && !s.timers[0].at.After(s.now) {
 		t := heap.Pop(&s.timers).(*timer)
 		if t.state.Load() == timerPending {
-			t.dueKey = s.nextKey()
-			s.due = append(s.due, t)
+			s.enable(&t.e, s.nextKey())
 		}
 	}
 	return true
@@ -444,10 +546,10 @@ func (s *scheduler) advance() bool {
 
 func (s *scheduler) addTimer(t *timer) {
 	t.at = s.now.Add(t.delay)
+	t.e = entry{kind: stepTimer, t: t, chain: s.join(), hidx: -1}
 	if t.delay <= 0 {
-		t.dueKey = s.nextKey()
 		t.index = -1
-		s.due = append(s.due, t)
+		s.enable(&t.e, s.nextKey())
 		return
 	}
 	heap.Push(&s.timers, t)
@@ -458,25 +560,49 @@ func (s *scheduler) removeTimer(t *timer) {
 		heap.Remove(&s.timers, t.index)
 		return
 	}
-	s.due = slices.DeleteFunc(s.due, func(x *timer) bool { return x == t })
+	s.disable(&t.e)
 }
 
-func (s *scheduler) choose(n int) (int, error) {
+// choose makes a decision among the n ≥ 2 enabled steps: the replayed
+// schedule's, the user's strategy's or the runtime's.
+func (s *scheduler) choose(n int) (*entry, error) {
 	d := s.nDecide
 	s.nDecide++
-	var c int
-	if s.replay != nil {
+	c, e := -1, (*entry)(nil)
+	switch {
+	case s.replay != nil:
 		c = s.replay[d]
-	} else {
-		c = s.chooser.Choose(n)
+	case s.chooser != nil:
+		c = s.chooser.ChooseStep(Steps{s})
+	default:
+		c, e = s.strat.pick(s, n, d)
 	}
-	if c < 0 || c >= n {
-		return 0, fmt.Errorf("%w: decision %d chose step %d of %d", ErrSchedule, d, c, n)
+	if e == nil {
+		if c < 0 || c >= n {
+			return nil, fmt.Errorf("%w: decision %d chose step %d of %d", ErrSchedule, d, c, n)
+		}
+		e = s.set.at(c)
+	} else {
+		c = s.set.rank(e)
 	}
 	if c != 0 {
 		s.rec = append(s.rec, strconv.FormatUint(d, 10)+":"+strconv.Itoa(c))
 	}
-	return c, nil
+	if len(s.dobs) > 0 {
+		s.observeDecision(d, c)
+	}
+	return e, nil
+}
+
+func (s *scheduler) observeDecision(d uint64, c int) {
+	dec := Decision{N: d, Chosen: c, Steps: make([]Step, 0, s.set.len())}
+	s.set.each(func(e *entry) { dec.Steps = append(dec.Steps, e.describe()) })
+	s.rt.evMu.Lock()
+	dec.Seq = s.rt.seq
+	s.rt.evMu.Unlock()
+	for _, o := range s.dobs {
+		o.fn(dec)
+	}
 }
 
 func (s *scheduler) fail(err error) {
