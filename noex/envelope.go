@@ -6,14 +6,13 @@ import (
 
 // envelope is one message in flight.
 type envelope struct {
-	id    uint64
-	from  *process // nil for timers
-	src   uint64   // deterministic mode: the sender queue key
-	msg   any
-	w     *waiter // the caller's, for calls
-	sent  uint64  // Seq of the MessageSent event
-	key   uint64  // deterministic mode: enable order
-	chain *chain  // deterministic mode, PCT: the chain of its delivery
+	id   uint64
+	from *process // nil for timers
+	src  uint64   // deterministic mode: the sender queue key
+	msg  any
+	w    *waiter // the caller's, for calls
+	sent uint64  // Seq of the MessageSent event
+	key  uint64  // deterministic mode: enable order
 
 	next atomic.Pointer[envelope] // real-mode mailbox link
 	link *envelope                // real mode: the next free envelope, once recycled

@@ -100,8 +100,9 @@ type pairQueue struct {
 	src    uint64
 	q      fifo.Queue[*envelope]
 	inList bool
-	idx    int   // index in the receiver's nonempty list
-	e      entry // the delivery of its head
+	idx    int                // index in the receiver's nonempty list
+	e      entry              // the delivery of its head
+	chains fifo.Queue[*chain] // PCT: the chain of each message's delivery, beside q
 }
 
 func newDetProc(p *process) *detProc {
@@ -333,7 +334,9 @@ func (s *scheduler) enqueue(to *process, env *envelope) {
 		to.d.queues[env.src] = q
 	}
 	env.key = s.nextKey()
-	env.chain = s.join()
+	if s.chains {
+		q.chains.Push(s.join())
+	}
 	q.q.Push(env)
 	if !q.inList {
 		q.inList, q.idx = true, len(to.d.nonempty)
@@ -351,7 +354,7 @@ func (s *scheduler) enqueue(to *process, env *envelope) {
 // enableHead makes the delivery of q's head enabled.
 func (s *scheduler) enableHead(q *pairQueue) {
 	head, _ := q.q.Peek()
-	q.e.chain = head.chain
+	q.e.chain, _ = q.chains.Peek()
 	s.enable(&q.e, head.key)
 }
 
@@ -403,6 +406,7 @@ func (s *scheduler) drain(p *process) []*envelope {
 	for _, q := range p.d.nonempty {
 		s.disable(&q.e)
 		out = append(out, q.q.Drain()...)
+		q.chains = fifo.Queue[*chain]{}
 		q.inList = false
 	}
 	p.d.nonempty = nil
@@ -486,6 +490,7 @@ func (s *scheduler) exec(e *entry) {
 	case stepDeliver:
 		q := e.q
 		env, _ := q.q.Pop()
+		q.chains.Pop()
 		if q.q.Len() > 0 {
 			s.enableHead(q)
 		} else {
