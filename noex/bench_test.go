@@ -3,6 +3,7 @@ package noex_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"testing"
@@ -165,7 +166,7 @@ func itoa3(i int) string {
 
 // Deterministic mode: scheduler steps per second on a call ping-pong.
 func BenchmarkDeterministicSteps(b *testing.B) {
-	rt := noex.NewRuntime(noex.WithSeed(1))
+	rt := noex.NewRuntime(noex.WithSeed(1), noex.WithStepBudget(math.MaxUint64))
 	var steps uint64
 	start := time.Now()
 	benchRun(b, rt, func(ctx context.Context) {

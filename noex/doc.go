@@ -186,11 +186,25 @@
 // over (a reply arrived, a Start, Stop or Wait completed, a timer woke it);
 // let a receiving process observe its stop or kill; fire a due timer. At
 // every point the enabled steps are ordered by when each became enabled,
-// oldest first, and when two or more are enabled the [Chooser] picks one.
-// By default the chooser is a PCG generator seeded with the seed; choice 0
-// is always the oldest step, so a chooser that always answers 0 runs the
-// natural order (messages in the order they were sent, timers in the order
-// they were set).
+// oldest first, and when two or more are enabled (a decision) the runtime's
+// strategy picks one. The enabled steps are kept up to date as they become
+// enabled and disabled, so a step costs O(log n) for n enabled steps, never
+// a scan of the processes.
+//
+// The strategy ([WithStrategy]) draws whatever randomness it needs from the
+// [Chooser]: by default a PCG generator seeded with the seed. "random" (the
+// default) picks uniformly: its draw is the index of the step. "pct" gives
+// every chain of causally ordered steps (a step, the first message, wake-up
+// or timer it causes, and so on) a random priority, runs the highest, and
+// at d−1 random decisions among the first k drops the running chain below
+// all others. "pos" gives every step a random priority when it becomes
+// enabled, runs the highest, and redraws the priorities of the steps on the
+// process a step ran on. "portfolio" runs the (seed mod 5)-th of
+// [Portfolio]. Every strategy treats a draw of 0 as the natural order: a
+// chooser that always answers 0 runs the oldest step every time (messages
+// in the order they were sent, timers in the order they were set), under
+// any strategy. A [StepChooser] is a strategy of one's own; it sees each
+// step's [Step] description, as [Runtime.ObserveDecisions] does.
 //
 // Guaranteed orders: messages from one process to another are handled in
 // the order they were sent (Erlang's guarantee); a [Down] comes after every
@@ -215,11 +229,12 @@
 //
 // The seed is chosen by the caller ([WithSeed]); the test kit noextest takes
 // it from the -noex.seed flag or the NOEX_SEED variable, else draws one at
-// random, and prints it with a reproduction line on failure.
+// random, and prints it with a reproduction line on failure. A seed and a
+// strategy in full ([Runtime.Strategy], [ResolveStrategy]) replay a run.
 // [Runtime.Schedule] returns the choices of a run as a string ("decision:choice"
 // pairs for every decision that did not take the oldest step), which
-// [WithSchedule] replays exactly; property-based tests drive [WithChooser]
-// from rapid so that a failing schedule shrinks towards the natural order.
+// [WithSchedule] replays exactly whatever the strategy that made it;
+// property-based tests drive [WithChooser] from rapid so that a failing schedule shrinks towards the natural order.
 //
 // The contract: the same seed gives the same event log ([Event.String], line
 // for line) on every run, with the race detector, with any GOMAXPROCS. Code
@@ -232,8 +247,13 @@
 // wall clock) fails the run with an [*EscapeError] giving its name, its stack
 // and a hint. A run in which nothing can progress and no timer is pending
 // fails at once with a [*DeadlockError] that lists the wait-for cycle (for
-// example "main waits for a (wait), a waits for main (wait)"). A failed run
-// leaves the runtime unusable: later Runs return the failure. A goroutine
+// example "main waits for a (wait), a waits for main (wait)"). A run that
+// never goes idle (a process that keeps sending itself work, a producer
+// that outruns its consumer) fails once it has taken more steps than its
+// budget ([WithStepBudget], default [DefaultStepBudget], counted per Run)
+// with a [*StepBudgetError] naming the processes that took the most steps
+// and the last message each handled. A failed run leaves the runtime
+// unusable: later Runs return the failure. A goroutine
 // the runtime does not own (one a handler started) that uses a process's
 // context while that process is not running gets [ErrNotOwner]; one that does
 // so while its process holds the baton cannot be told apart and races.
@@ -247,8 +267,8 @@
 // [ErrNotRunning], [ErrCrashed], [ErrNotRegistered], [ErrNameTaken], …) so
 // callers test with [errors.Is]; typed errors ([*CallError], [*InitError],
 // [*CrashError], [*NameTakenError], [*RegistryError], [*BadMessageError],
-// [*DeadlockError], [*EscapeError]) carry the context for [errors.As]. Bad
-// input (a nil behaviour, an empty or taken name, a ref of another runtime,
-// a message of the wrong type, an invalid option) gives an error, never a
-// panic from the runtime and never a hang.
+// [*DeadlockError], [*EscapeError], [*StepBudgetError]) carry the context
+// for [errors.As]. Bad input (a nil behaviour, an empty or taken name, a ref
+// of another runtime, a message of the wrong type, an invalid option) gives
+// an error, never a panic from the runtime and never a hang.
 package noex

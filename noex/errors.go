@@ -55,6 +55,9 @@ var (
 	ErrBadOption = errors.New("noex: invalid option")
 	// ErrSchedule: a replayed schedule does not fit the run.
 	ErrSchedule = errors.New("noex: schedule does not match the run")
+	// ErrStepBudget: a deterministic run took more steps than its budget;
+	// see [*StepBudgetError] and [WithStepBudget].
+	ErrStepBudget = errors.New("noex: step budget exhausted")
 )
 
 // CallError describes a failed Call, Cast, Send or Stop: which operation, on

@@ -26,6 +26,7 @@ type config struct {
 	watchdog    time.Duration
 	observers   []func(Event)
 	faults      FaultInjector
+	stepBudget  uint64
 }
 
 type runtimeOption func(*config)

@@ -269,8 +269,8 @@ func compareU64(a, b uint64) int {
 // while some handler is still in the middle of a message (in a Sleep, or
 // waiting for a reply).
 // Run returns body's error; in deterministic mode it also fails with an
-// [*EscapeError], a [*DeadlockError] or an [ErrSchedule] error, after which the
-// runtime is unusable. A panic in body is returned as a [*CrashError].
+// [*EscapeError], a [*DeadlockError], a [*StepBudgetError] or an
+// [ErrSchedule] error, after which the runtime is unusable. A panic in body is returned as a [*CrashError].
 //
 // Run may be called again after it returns, to continue the same system;
 // in deterministic mode calls must not overlap.

@@ -49,6 +49,8 @@ type scheduler struct {
 	nbusy  int        // processes in the middle of handling a message
 	set    enabledSet // the enabled steps, oldest first
 	timers timerHeap  // pending timers that are not due yet
+
+	budget stepBudget
 }
 
 type stepKind uint8
@@ -93,6 +95,7 @@ type detProc struct {
 	w        *waiter
 	gid      atomic.Uint64
 	re, we   entry // its resumption and its wake-up
+	stats    stepStats
 }
 
 // pairQueue holds the messages from one sender to one receiver, in order.
@@ -128,6 +131,10 @@ func newScheduler(rt *Runtime, cfg config) *scheduler {
 		sp, err = parseStrategy(cfg.strategy)
 	}
 	sc, custom := cfg.chooser.(StepChooser)
+	s.budget.limit = cfg.stepBudget
+	if s.budget.limit == 0 {
+		s.budget.limit = DefaultStepBudget
+	}
 	switch {
 	case err != nil:
 		s.failure = err
@@ -220,6 +227,7 @@ func (s *scheduler) receive(p *process) *envelope {
 		}
 		if env := p.d.deliver; env != nil {
 			p.d.deliver = nil
+			p.d.handled(env)
 			p.setCurrent(env)
 			p.d.busy = true
 			s.nbusy++
@@ -431,6 +439,7 @@ func (s *scheduler) run(ctx context.Context, root *process, body func(context.Co
 		root.finalize(nil, endStop)
 	}()
 	s.ready(root)
+	s.beginRun()
 	stop := s.startWatchdog()
 	err := s.loop(ctx, root)
 	stop()
@@ -448,6 +457,9 @@ func (s *scheduler) loop(ctx context.Context, root *process) error {
 		}
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("noex: deterministic run aborted: %w", err)
+		}
+		if err := s.overBudget(); err != nil {
+			return err
 		}
 		n := s.set.len()
 		if n == 0 {
@@ -516,6 +528,7 @@ func (s *scheduler) handoff(p *process) {
 	p.d.state = psRunning
 	s.holder.Store(p)
 	s.stepN.Add(1)
+	s.countStep(p)
 	p.d.wake <- struct{}{}
 	select {
 	case <-s.yield:

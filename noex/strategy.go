@@ -66,6 +66,16 @@ func WithStrategy(spec string) Option {
 	return runtimeOption(func(c *config) { c.det, c.strategy, c.hasStrategy = true, spec, true })
 }
 
+// Portfolio returns the strategies that "portfolio" rotates through, in
+// order: seed s runs the (s mod len)-th.
+func Portfolio() []string {
+	out := make([]string, len(portfolio))
+	for i, sp := range portfolio {
+		out[i] = sp.String()
+	}
+	return out
+}
+
 // ResolveStrategy returns the strategy a deterministic runtime with seed and
 // spec runs, in full (for example "pct:d=3,k=140"), for a reproduction line
 // that replays it exactly: "portfolio" becomes the strategy of that seed,
@@ -221,10 +231,15 @@ func newPCT(d, k int, src Chooser) *pct {
 	// draw moves to the next free decision, so that a draw source stuck at
 	// 0 (a shrinking rapid) still ends.
 	// The i-th drawn drops to priority i, below every initial priority
-	// (which are at least d).
+	// (which are at least d). A draw of 0 means no change point, so that
+	// draws of 0 throughout (a shrunk rapid run) give the natural order.
 	taken := map[uint64]bool{}
 	for i := range min(d-1, k) {
-		c := uint64(src.Choose(k))
+		c := uint64(src.Choose(k + 1))
+		if c == 0 {
+			continue
+		}
+		c--
 		for taken[c] {
 			c = (c + 1) % uint64(k)
 		}

@@ -47,6 +47,8 @@ func TestCheckDeterminismPasses(t *testing.T) {
 type stamp struct{ At time.Time }
 
 // escapes reads the wall clock into a message: two runs differ there.
+//
+//noexvet:ignore the escape is the point: CheckDeterminism must catch it
 func escapes(rt *noex.Runtime) error {
 	return rt.Run(context.Background(), func(ctx context.Context) error {
 		p, err := noextest.StartProbe(ctx)

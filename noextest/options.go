@@ -15,6 +15,10 @@ type config struct {
 	allowErrors   bool
 	chooser       noex.Chooser
 	rtOpts        []noex.Option
+	strategy      string
+	hasStrategy   bool
+	runLength     int  // Seeds: the most decisions an earlier seed made, for PCT
+	swept         bool // the seed is Seeds', not pinned by the test
 }
 
 type option func(*config)
@@ -46,6 +50,20 @@ func ExpectCrashes() Option { return option(func(c *config) { c.expectCrashes = 
 // fail it. (Errors returned by HandleCall go to the caller and never fail a
 // test.)
 func AllowErrors() Option { return option(func(c *config) { c.allowErrors = true }) }
+
+// WithStrategy sets the exploration strategy of the deterministic runtime,
+// by name as [noex.WithStrategy] takes it ("random", "pct", "pct:d=2",
+// "pos", "portfolio"), overriding -noex.strategy and NOEX_STRATEGY.
+//
+// Without it, a runtime whose seed the test pins with [WithSeed] runs
+// "random" (so that a pinned seed keeps replaying the same run), and every
+// other one runs the strategy of -noex.strategy, else of NOEX_STRATEGY, else
+// the portfolio, which rotates strategies from seed to seed. Failure
+// messages name the strategy a run used in full, so that the reproduction
+// line replays it exactly.
+func WithStrategy(spec string) Option {
+	return option(func(c *config) { c.strategy, c.hasStrategy = spec, true })
+}
 
 // WithChooser makes ch choose every scheduling step, as [noex.WithChooser]
 // does; the seed still seeds [noex.Rand]. Failure messages then print the

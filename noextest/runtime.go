@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/noex-go/noex/noex"
@@ -59,6 +60,7 @@ func New(t TB, opts ...Option) *Runtime {
 		t.Fatalf("[noex] New: Real() runs in real mode; it cannot be combined with WithSeed or WithChooser")
 		return nil
 	}
+	pinned := cfg.hasSeed && !cfg.swept && cfg.chooser == nil
 	if !cfg.real && !cfg.hasSeed {
 		seed, _, err := defaultSeed()
 		if err != nil {
@@ -66,6 +68,14 @@ func New(t TB, opts ...Option) *Runtime {
 			return nil
 		}
 		cfg.seed = seed
+	}
+	var strategy string
+	if !cfg.real {
+		var err error
+		if strategy, err = resolveStrategy(cfg, pinned); err != nil {
+			t.Fatalf("%v", err)
+			return nil
+		}
 	}
 	rt := &Runtime{t: t, cfg: cfg, rec: NewRecorder(), faults: NewFaults()}
 	rt.faults.report = func(err error) { t.Helper(); rt.fail(false, "[noex] "+err.Error()) }
@@ -77,10 +87,33 @@ func New(t TB, opts ...Option) *Runtime {
 	if cfg.chooser != nil {
 		nopts = append(nopts, noex.WithChooser(cfg.chooser))
 	}
+	if _, custom := cfg.chooser.(noex.StepChooser); strategy != "" && !custom {
+		nopts = append(nopts, noex.WithStrategy(strategy))
+	}
 	nopts = append(nopts, cfg.rtOpts...)
 	rt.Runtime = noex.NewRuntime(nopts...)
 	t.Cleanup(rt.finish)
 	return rt
+}
+
+// resolveStrategy returns the strategy of a deterministic kit runtime in
+// full (see [WithStrategy]).
+func resolveStrategy(cfg config, pinned bool) (string, error) {
+	spec := cfg.strategy
+	if !cfg.hasStrategy {
+		if pinned {
+			return "random", nil
+		}
+		var err error
+		if spec, err = loadStrategy(*strategyFlag, os.LookupEnv); err != nil {
+			return "", err
+		}
+	}
+	s, err := noex.ResolveStrategy(spec, cfg.seed, cfg.runLength)
+	if err != nil {
+		return "", fmt.Errorf("[noex] WithStrategy: %w", err)
+	}
+	return s, nil
 }
 
 // Run runs body as [noex.Runtime.Run] does, until body has returned and the
@@ -274,6 +307,6 @@ func (rt *Runtime) fail(fatal bool, msg string) {
 
 // footer is the reproduction line and the tail of the log.
 func (rt *Runtime) footer() string {
-	repro := reproLine(rt.t.Name(), testPackage(), rt.Deterministic(), rt.cfg.chooser != nil, rt.Seed(), rt.Schedule())
+	repro := reproLine(rt.t.Name(), testPackage(), rt.Deterministic(), rt.cfg.chooser != nil, rt.Seed(), rt.Strategy(), rt.Schedule())
 	return repro + "\n" + tail(rt.rec.Raw(), diagramLen, tailLen)
 }

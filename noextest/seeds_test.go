@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/noex-go/noex/noex"
@@ -12,12 +13,15 @@ import (
 )
 
 func TestSeedsRunsEachSeedOnItsOwnRuntime(t *testing.T) {
+	var mu sync.Mutex // seeds run in parallel
 	seen := map[uint64]bool{}
 	noextest.Seeds(t, 20, func(t *testing.T, rt *noextest.Runtime) {
+		mu.Lock()
 		if seen[rt.Seed()] {
 			t.Errorf("seed %d ran twice", rt.Seed())
 		}
 		seen[rt.Seed()] = true
+		mu.Unlock()
 		if want := "seed=" + strconv.FormatUint(rt.Seed(), 10); t.Name() != "TestSeedsRunsEachSeedOnItsOwnRuntime/"+want {
 			t.Errorf("subtest %q does not name its seed", t.Name())
 		}
@@ -58,7 +62,8 @@ func TestSeedsReportsTheFailingSeed(t *testing.T) {
 	wantContains(t, "the output", string(out),
 		"--- FAIL: TestSeedsHelperFailing/seed=103",
 		"--- PASS: TestSeedsHelperFailing/seed=104",
-		"[noex] seed=103 To reproduce, specify: go test ./noextest -run '^TestSeedsHelperFailing$/^seed=103$' -noex.seed=103",
+		"[noex] seed=103 strategy=pct:d=2,k=100 To reproduce, specify: go test ./noextest -run '^TestSeedsHelperFailing$/^seed=103$' -noex.seed=103 -noex.strategy=pct:d=2,k=100",
+		"[noex] 1 of 10 seeds failed: 103",
 		"[noex] seeds: 3/10 done, 0 failed (base seed 100)",
 		"[noex] seeds: 4/10 done, 1 failed (base seed 100)",
 		"[noex] seeds: 10/10 done, 1 failed (base seed 100)")

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/noex-go/noex/noex"
 )
 
 // TB is the part of [testing.TB] the kit uses. *testing.T, *testing.B and
@@ -31,6 +33,52 @@ var _ TB = testing.TB(nil)
 // seedFlag is -noex.seed; "" means unset.
 var seedFlag = flag.String("noex.seed", "",
 	"noex: seed of deterministic test runtimes, the base seed of Seeds (default: $NOEX_SEED, else random)")
+
+// strategyFlag is -noex.strategy; "" means unset.
+var strategyFlag = flag.String("noex.strategy", "",
+	"noex: exploration strategy of deterministic test runtimes whose seed the test does not pin: random, pct, pct:d=D,k=K, pos or portfolio (default: $NOEX_STRATEGY, else portfolio)")
+
+// shardFlag is -noex.shard; "" means unset.
+var shardFlag = flag.String("noex.shard", "",
+	"noex: run only shard `i/n` of every Seeds range: the seeds whose index modulo n is i (default: $NOEX_SHARD, else all)")
+
+// loadStrategy picks the strategy of a runtime whose seed the test does not
+// pin: the flag's value, else NOEX_STRATEGY from lookup, else "portfolio".
+// An invalid value is an error that names its source.
+func loadStrategy(flagVal string, lookup func(string) (string, bool)) (string, error) {
+	spec, src := "portfolio", ""
+	if flagVal != "" {
+		spec, src = flagVal, "-noex.strategy"
+	} else if v, ok := lookup("NOEX_STRATEGY"); ok && v != "" {
+		spec, src = v, "NOEX_STRATEGY"
+	}
+	if _, err := noex.ResolveStrategy(spec, 0, 0); err != nil {
+		return "", fmt.Errorf("[noex] invalid %s: %w", src, err)
+	}
+	return spec, nil
+}
+
+// loadShard parses -noex.shard, else NOEX_SHARD: "i/n" with 0 ≤ i < n.
+// Unset means the one shard 0/1.
+func loadShard(flagVal string, lookup func(string) (string, bool)) (i, n int, err error) {
+	v, src := flagVal, "-noex.shard"
+	if v == "" {
+		v, src = "", "NOEX_SHARD"
+		if e, ok := lookup("NOEX_SHARD"); ok {
+			v = e
+		}
+	}
+	if strings.TrimSpace(v) == "" {
+		return 0, 1, nil
+	}
+	a, b, ok := strings.Cut(strings.TrimSpace(v), "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("[noex] invalid %s %q: want i/n with 0 ≤ i < n, like 0/4", src, v)
+	}
+	return i, n, nil
+}
 
 // seedSource says where a seed came from, for messages.
 type seedSource uint8
@@ -73,13 +121,14 @@ func runPattern(name string) string {
 	return strings.Join(parts, "/")
 }
 
-// reproLine is the line every failure prints: the seed and the command that
-// replays the test, or the mode when the runtime is not deterministic. pkg
-// is the test's package as a go command line names it from the module's
-// root ("./noextest"), or "" if unknown. With chosen set the choices came
-// from a [noex.Chooser], so the schedule, not the seed's PRNG, is what
-// replays the run.
-func reproLine(name, pkg string, det, chosen bool, seed uint64, schedule string) string {
+// reproLine is the line every failure prints: the seed (with the strategy,
+// unless it is the uniform "random") and the command that replays the test,
+// or the mode when the runtime is not deterministic. pkg is the test's
+// package as a go command line names it from the module's root
+// ("./noextest"), or "" if unknown. With chosen set the choices came from a
+// [noex.Chooser], so the schedule, not the seed's PRNG, is what replays the
+// run.
+func reproLine(name, pkg string, det, chosen bool, seed uint64, strategy, schedule string) string {
 	cmd := "go test"
 	if pkg != "" {
 		cmd += " " + pkg
@@ -90,6 +139,10 @@ func reproLine(name, pkg string, det, chosen bool, seed uint64, schedule string)
 	case chosen:
 		return fmt.Sprintf("[noex] seed=%d schedule=%q (choices from a Chooser). To replay the run: noex.WithSeed(%d), noex.WithSchedule(%q)",
 			seed, schedule, seed, schedule)
+	}
+	if strategy != "random" {
+		return fmt.Sprintf("[noex] seed=%d strategy=%s To reproduce, specify: %s -run '%s' -noex.seed=%d -noex.strategy=%s",
+			seed, strategy, cmd, runPattern(name), seed, strategy)
 	}
 	return fmt.Sprintf("[noex] seed=%d To reproduce, specify: %s -run '%s' -noex.seed=%d", seed, cmd, runPattern(name), seed)
 }

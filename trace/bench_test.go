@@ -31,6 +31,10 @@ type caller struct {
 	ran    chan error
 }
 
+// newCaller starts a real-mode runtime whose Run body makes the calls the
+// benchmark asks for over c.cmd and reports their wall time over c.took.
+//
+//noexvet:ignore a real-mode benchmark driver: it takes commands over channels and measures wall time
 func newCaller(b *testing.B, attach func(*noex.Runtime) func()) *caller {
 	c := &caller{rt: noex.NewRuntime(), detach: func() {}, cmd: make(chan int),
 		took: make(chan time.Duration), ran: make(chan error, 1)}

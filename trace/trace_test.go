@@ -442,7 +442,8 @@ func TestKillEndsTheHandling(t *testing.T) {
 	}
 }
 
-// blocker blocks its cast handler until release is closed.
+// blocker blocks its cast handler until release is closed. It is for real
+// mode only.
 type blocker struct {
 	entered chan<- struct{}
 	release <-chan struct{}
@@ -452,12 +453,15 @@ func (b blocker) Init(context.Context) (int, error) { return 0, nil }
 func (b blocker) HandleCall(_ context.Context, _ noex.None, s int) (noex.None, int, error) {
 	return noex.None{}, s, nil
 }
+
+//noexvet:ignore a real-mode test double that blocks its handler until the test releases it
 func (b blocker) HandleCast(_ context.Context, _ noex.None, s int) (int, error) {
 	b.entered <- struct{}{}
 	<-b.release
 	return s, nil
 }
 
+//noexvet:ignore real mode: the body waits for the handler to be in progress before detaching
 func TestDetachEndsOpenSpans(t *testing.T) {
 	r := newRecorder()
 	rt := noex.NewRuntime() // real mode: the handler really is in progress at detach

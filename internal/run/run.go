@@ -62,6 +62,8 @@ import (
 // in the middle of a message (see [noex.Runtime.Run]). That is how an
 // example reads state that other processes update asynchronously without
 // sleeping.
+//
+//noexvet:root
 type Phase func(ctx context.Context, out io.Writer) error
 
 // Config says how to run an example. The zero Config is real mode; use

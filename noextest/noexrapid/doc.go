@@ -17,6 +17,15 @@
 //		}
 //	})
 //
+// Rapid also draws the exploration strategy, from [noex.Portfolio] (unless
+// -noex.strategy, NOEX_STRATEGY or [noextest.WithStrategy] names one), and
+// every random draw the strategy makes. Draws of 0 give the natural order
+// under every strategy, and the strategy draw shrinks towards the first,
+// uniform random, whose draws are the choices themselves; so a bug that the
+// uniform strategy also finds shrinks to the fewest deviations from the
+// natural order, and one that only a prioritising strategy finds shrinks
+// within it (its priorities towards equal, its change points away).
+//
 // The property gets a kit runtime ([noextest.New]) bound to the rapid.T:
 // its end-of-test checks run when the property returns, so leaks, crashes
 // and handler errors fail the property (and shrink) like any assertion.

@@ -1,6 +1,9 @@
 package noexrapid
 
 import (
+	"flag"
+	"os"
+
 	"pgregory.net/rapid"
 
 	"github.com/noex-go/noex/noex"
@@ -25,15 +28,32 @@ func Check(t rapid.TB, prop func(t *rapid.T, rt *noextest.Runtime), opts ...noex
 	})
 }
 
-// New returns a deterministic kit runtime for one rapid run: its seed (for
-// [noex.Rand]) is drawn from t as "noex.seed", and every scheduling choice
-// is drawn from t by [NewChooser]. opts go to [noextest.New] after those,
-// so a [noextest.WithSeed] among them pins the seed.
+// New returns a deterministic kit runtime for one rapid run. Its strategy is
+// -noex.strategy's, else NOEX_STRATEGY's, else one of [noex.Portfolio]
+// drawn from t as "noex.strategy" (it shrinks towards the first, uniform
+// random); its seed (for [noex.Rand]) is drawn as "noex.seed"; and every
+// random draw the strategy makes (every choice, for "random") is drawn from
+// t by [NewChooser], so that it shrinks towards the natural order. opts go
+// to [noextest.New] after those, so a [noextest.WithSeed] or
+// [noextest.WithStrategy] among them takes precedence.
 func New(t *rapid.T, opts ...noextest.Option) *noextest.Runtime {
 	t.Helper()
+	strategy := strategyFromFlags()
+	if strategy == "" {
+		strategy = rapid.SampledFrom(noex.Portfolio()).Draw(t, "noex.strategy")
+	}
 	seed := rapid.Uint64().Draw(t, "noex.seed")
-	base := []noextest.Option{noextest.WithSeed(seed), noextest.WithChooser(NewChooser(t))}
+	base := []noextest.Option{noextest.WithSeed(seed), noextest.WithChooser(NewChooser(t)), noextest.WithStrategy(strategy)}
 	return noextest.New(t, append(base, opts...)...)
+}
+
+// strategyFromFlags is the strategy that -noex.strategy (registered by
+// noextest) or NOEX_STRATEGY names, "" if neither does.
+func strategyFromFlags() string {
+	if f := flag.Lookup("noex.strategy"); f != nil && f.Value.String() != "" {
+		return f.Value.String()
+	}
+	return os.Getenv("NOEX_STRATEGY")
 }
 
 // NewChooser returns a [noex.Chooser] that draws each choice among n

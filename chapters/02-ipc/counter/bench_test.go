@@ -13,6 +13,8 @@ import (
 // followed by one read, beside the baseline of 100 increments as calls
 // (each waiting for its reply). Both run in the same iteration, on the same
 // runtime, so the reported ratio call/cast compares like with like.
+//
+//noexvet:ignore a real-mode benchmark measures wall time around the runtime's operations
 func BenchmarkWrites(b *testing.B) {
 	const writes = 100
 	rt := noex.NewRuntime()
