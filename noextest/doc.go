@@ -27,7 +27,11 @@
 //	[noex] seed=42 To reproduce, specify: go test ./counter -run '^TestCounterAddsCasts$' -noex.seed=42
 //
 // followed by the end of the run as a sequence diagram (package
-// trace/diagram) and the last events of the log. When the test ends, t.Cleanup
+// trace/diagram) and the last events of the log. With [WithReport](dir),
+// or -noex.html=DIR for every test, a failing test also writes its run
+// report into the directory: one self-contained HTML page (package
+// trace/report) to step through the run, with the causal slice of its
+// first failure highlighted and the replay command. When the test ends, t.Cleanup
 // stops the kit's probes, checks that nothing is left running
 // ([CheckNoLeaks]: processes, registered names, pending timers, bus
 // subscriptions), shuts the runtime down, and checks the whole log for

@@ -15,6 +15,8 @@ type config struct {
 	allowErrors   bool
 	chooser       noex.Chooser
 	rtOpts        []noex.Option
+	reportDir     string
+	hasReport     bool
 	strategy      string
 	hasStrategy   bool
 	runLength     int  // Seeds: the most decisions an earlier seed made, for PCT

@@ -33,6 +33,9 @@ type Runtime struct {
 	broken bool // a Run failed with a scheduler error: the runtime is unusable
 	closed bool
 	told   bool // the reproduction line was printed already
+
+	failure   string          // the first failure the kit reported, for the run report
+	decisions []noex.Decision // the scheduler's decisions, kept when a report may be written
 }
 
 // New returns a runtime for the test t, configured by opts. By default it is
@@ -92,6 +95,9 @@ func New(t TB, opts ...Option) *Runtime {
 	}
 	nopts = append(nopts, cfg.rtOpts...)
 	rt.Runtime = noex.NewRuntime(nopts...)
+	if rt.reportDir() != "" {
+		rt.ObserveDecisions(func(d noex.Decision) { rt.decisions = append(rt.decisions, d) })
+	}
 	t.Cleanup(rt.finish)
 	return rt
 }
@@ -226,6 +232,7 @@ func (rt *Runtime) finish() {
 		return
 	}
 	rt.closed = true
+	defer rt.writeReport()
 	failed := rt.failed()
 	var errs []error
 	if !rt.broken && !rt.ShuttingDown() {
@@ -298,6 +305,9 @@ func (rt *Runtime) fail(fatal bool, msg string) {
 	rt.t.Helper()
 	text := msg + "\n" + rt.footer()
 	rt.told = true
+	if rt.failure == "" {
+		rt.failure = msg
+	}
 	if fatal {
 		rt.t.Fatalf("%s", text)
 		return

@@ -12,7 +12,7 @@ import (
 func (t *translator) published(ev *noex.Event) {
 	bus := ev.PID.ID()
 	parent, _ := t.parent(bus, ev.Parent)
-	a := t.opAttrs(opSend, namePublish, ev.Name, true, ev)
+	a := t.opAttrs(opSend, namePublish, ev.Name, false, true, ev)
 	a = append(a,
 		attribute.String(keyBus, ev.Label))
 	if ev.PeerLbl != "" {
@@ -48,7 +48,7 @@ func (t *translator) mailboxDelivery(ev *noex.Event) bool {
 	if !ok {
 		return false
 	}
-	a := t.opAttrs(opSend, nameDeliver, pm.Topic, true, ev)
+	a := t.opAttrs(opSend, nameDeliver, pm.Topic, false, true, ev)
 	a = append(a,
 		attribute.String(keyBus, ev.Label),
 		attribute.String(keyPeerName, ev.PeerLbl),
@@ -80,13 +80,17 @@ func (t *translator) delivered(ev *noex.Event) {
 		return
 	}
 	parent, _ := t.parent(bus, ev.Parent)
-	a := t.opAttrs(opProcess, nameDeliver, ev.Name, false, ev)
+	var links []oteltrace.Link
+	if parent.IsValid() {
+		links = []oteltrace.Link{{SpanContext: parent}} // the publication
+	}
+	a := t.opAttrs(opProcess, nameDeliver, ev.Name, false, false, ev)
 	a = append(a,
 		attribute.String(keyBus, ev.Label),
 		attribute.String(keyPeerName, ev.PeerLbl))
 	a = t.message(a, keyMessage, ev.Msg)
 	a = t.subscriptionAttrs(a, ev)
-	s := t.start(ev, 0, parent, nameDeliver+" "+ev.Name, oteltrace.SpanKindConsumer, a)
+	s := t.start(ev, 0, parent, nameDeliver+" "+ev.Name, oteltrace.SpanKindConsumer, a, links...)
 	if ev.Err != nil {
 		t.fail(s, ev.Err)
 	}
@@ -98,7 +102,7 @@ func (t *translator) delivered(ev *noex.Event) {
 func (t *translator) subscriptionAttrs(a []attribute.KeyValue, ev *noex.Event) []attribute.KeyValue {
 	a = append(a, attribute.Int64(keySubID, int64(ev.Ref)))
 	if sb, ok := t.subs[ev.Ref]; ok {
-		a = append(a, attribute.String(keySubscription, sb.pattern))
+		a = append(a, keySubscription.String(sb.pattern))
 	}
 	return a
 }
@@ -122,7 +126,7 @@ func (t *translator) subscription(ev *noex.Event) {
 		name = "bus.unsubscribed"
 	}
 	t.event(p.cur, name,
-		attribute.String(keySubscription, ev.Name),
+		keySubscription.String(ev.Name),
 		attribute.Int64(keySubID, int64(ev.Ref)),
 		attribute.String(keyPeerName, ev.PeerLbl))
 }

@@ -9,25 +9,50 @@
 // provider that exports them over OTLP (to Jaeger, for example), to a
 // writer or to a test exporter.
 //
+// # Conventions
+//
+// The spans follow OpenTelemetry's messaging semantic conventions (the
+// version of package go.opentelemetry.io/otel/semconv/v1.43.0, whose
+// schema URL the tracer carries, with the noex module's version, see
+// [Version]), for calls as well as for casts: noex's calls are messages
+// with a reply, not remote procedure calls, so the RPC conventions are not
+// used. Every send is a PRODUCER span whose context is the message's
+// creation context; every handling is a CONSUMER span, the child of the
+// send and linked to it. A span is named "<operation> <destination>", or
+// the operation alone when the destination is a process without a name
+// (its id, such as "p7", is then messaging.destination.name, with
+// messaging.destination.anonymous=true). A failed operation has status
+// Error with the error's first line and error.type, one of: "panic" (a
+// handler panicked), the name of the noex sentinel the error wraps
+// ("noex.ErrCrashed" for a call to a server that crashed,
+// "noex.ErrTimeout", "noex.ErrNotRunning", "noex.ErrKilled",
+// "noex.ErrShutdown", … as listed in package noex), "noex.caller_ended",
+// "noex.dropped", or else the Go type of the error (after fmt.Errorf
+// wrappers), such as "*errors.errorString" for an errors.New returned by
+// a handler. A panic adds an "exception" event whose exception.type is the
+// type of the panic value ("string" for panic("...")).
+//
 // # Span model
 //
 // Every span belongs to the process it ran on and has
 // messaging.system=noex. The spans are:
 //
-//   - A [noex.Call]: a client span "call <target>" on the caller, from the
-//     send until the handling that replied ends (or the failure: timeout,
-//     crash, not running; or a reply given later with [noex.DeferReply]),
-//     and a server span "handle_call <target>" for its handling, the
-//     client's child. A call made inside a handler is a child of that
-//     handling, so a request through a chain of servers is one trace.
+//   - A [noex.Call]: a producer span "call <target>" on the caller, from
+//     the send until the handling that replied ends (or the failure:
+//     timeout, crash, not running; or a reply given later with
+//     [noex.DeferReply]), and a consumer span "handle_call <target>" for
+//     its handling, the producer's child. A call made inside a handler is a
+//     child of that handling, so a request through a chain of servers is
+//     one trace.
 //   - A [noex.Cast] or [noex.Send]: a producer span "cast <target>" or
 //     "send <target>" that ends when the message is queued, and a consumer
 //     span "handle_cast <target>" or "handle_info <target>" for its
 //     handling, the producer's child.
 //   - A message that is never handled (its server stopped, crashed or was
 //     killed first): a consumer span "drop <target>" with status Error,
-//     under the span that sent it, from the send to the drop. An info message to a server without
-//     HandleInfo ends its handle_info span with status Error.
+//     under the span that sent it, from the send to the drop. An info
+//     message to a server without HandleInfo ends its handle_info span
+//     with status Error.
 //   - A publication on an EventBus ([noex.Publish]): under the bus's
 //     handling of the publish message, a producer span "publish <topic>"
 //     that lasts the fan-out, and under it one span "deliver <topic>" per
@@ -40,11 +65,12 @@
 //     linked to the handling that set the timer, with the "timer.fired"
 //     event: nested under a handling that ended long before it would not
 //     fit, and a periodic timer would grow one endless trace.
-//   - A crash: the handling span gets status Error and an "exception"
-//     event with exception.type=panic, exception.message and
-//     exception.stacktrace (the stack of the panic). The [noex.Down] that a
-//     monitor of the crashed process receives starts a trace linked to the
-//     crashed handling, so a supervisor's reaction points to the crash.
+//   - A crash: the handling span gets status Error, error.type "panic" and
+//     an "exception" event with exception.type (the panic value's type),
+//     exception.message and exception.stacktrace (the stack of the panic).
+//     The [noex.Down] that a monitor of the crashed process receives starts
+//     a trace linked to the crashed handling, so a supervisor's reaction
+//     points to the crash.
 //   - A supervisor: a span "supervisor <name>", the root of its own trace,
 //     from its first child event until it stops, with an instant span
 //     "start <child>", "restart <child>" or "stop <child>" per child event
@@ -55,24 +81,27 @@
 // setting a monitor, subscribing, an injected fault, asking a process to
 // stop or killing it: "process.stop_requested" and
 // "process.kill_requested", with the target and noex.exit.reason) are span
-// events on the handling in progress. Actions of [noex.Runtime.Run]'s body are not
-// inside any handling: each call, cast or send it makes starts a trace.
+// events on the handling in progress. Actions of [noex.Runtime.Run]'s body
+// are not inside any handling: each call, cast or send it makes starts a
+// trace, or, when the context given to Run holds a span (a run inside an
+// HTTP request, say), is a child of that span (see
+// [noex.Runtime.RunContext]).
 //
 // # Attributes
 //
-// Message spans follow OpenTelemetry's messaging semantic conventions:
-// messaging.operation.type ("send" for client and producer spans,
-// "process" for server and consumer spans), messaging.operation.name
-// ("call", "cast", "send", "handle_call", "handle_cast", "handle_info",
-// "publish", "deliver", "drop"), messaging.destination.name (the target's
-// registered name, else its id such as "p7"; for publish and deliver, the
-// topic), messaging.message.id, and for deliveries
-// messaging.destination.subscription.name (the pattern). noex adds
+// Message spans carry messaging.operation.type ("send" for producer spans,
+// "process" for consumer spans), messaging.operation.name ("call", "cast",
+// "send", "handle_call", "handle_cast", "handle_info", "publish",
+// "deliver", "drop"), messaging.destination.name (the target's registered
+// name, else its id such as "p7" with messaging.destination.anonymous; for
+// publish and deliver, the topic), messaging.message.id, and for
+// deliveries messaging.destination.subscription.name (the pattern); the
+// keys come from the semconv package. noex adds
 // noex.process.id and noex.process.name (the process the span ran on),
 // noex.peer.name (the other side), noex.message.kind (call, cast, info),
-// noex.message and, on a call's client span, noex.reply (the values as
-// rendered by [noex.FormatMessage]; see [WithoutMessages]), noex.error,
-// noex.bus.name, noex.subscription.id, noex.child.id and noex.exit.reason.
+// noex.message and, on a call's producer span, noex.reply (the values as
+// rendered by [noex.FormatMessage]; see [WithoutMessages]), noex.bus.name,
+// noex.subscription.id, noex.child.id and noex.exit.reason.
 // In deterministic mode every span has noex.seed and, unless the run id is
 // 0, noex.run.id.
 //

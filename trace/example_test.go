@@ -87,11 +87,11 @@ func Example() {
 	}
 	fmt.Println("trace", rec.Ended()[0].SpanContext().TraceID())
 	// Output:
-	// handle_call greeter  server     0s..5ms  parent: call greeter
-	// call greeter         client     0s..5ms  parent: handle_call front
+	// handle_call greeter  consumer   0s..5ms  parent: call greeter
+	// call greeter         producer   0s..5ms  parent: handle_call front
 	// cast logger          producer  5ms..5ms  parent: handle_call front
-	// handle_call front    server     0s..5ms  parent: call front
-	// call front           client     0s..5ms  parent: (root)
+	// handle_call front    consumer   0s..5ms  parent: call front
+	// call front           producer   0s..5ms  parent: (root)
 	// handle_cast logger   consumer  5ms..5ms  parent: cast logger
 	// trace 7fbea1ee223d3de1e7270848fd2e9259
 }

@@ -61,7 +61,7 @@ func (t *translator) supervisor(ev *noex.Event) oteltrace.Span {
 	if s := t.sups[id]; s != nil {
 		return s
 	}
-	s := t.start(ev, 1, oteltrace.SpanContext{}, "supervisor "+ev.Label, oteltrace.SpanKindInternal,
+	s := t.start(ev, 1, oteltrace.SpanContext{}, spanName("supervisor", ev.Label, anonymous(ev.PID, ev.Label)), oteltrace.SpanKindInternal,
 		append(t.attrs(), pidAttr(ev.PID), attribute.String(keyProcessName, ev.Label)))
 	t.sups[id] = s
 	return s

@@ -6,7 +6,7 @@ import (
 	oteltrace "go.opentelemetry.io/otel/trace"
 )
 
-// sent starts the span of sending a message: a call's client span, open
+// sent starts the span of sending a message: a call's producer span, open
 // until the reply, or a cast's or info message's producer span, which takes
 // no time. The message of a SendAfter timer or a monitor's Down starts a
 // trace of its own, linked to its cause (the handling that set the timer,
@@ -24,25 +24,24 @@ func (t *translator) sent(ev *noex.Event) {
 		delete(t.causes, ev.Parent) // a fired timer or a Down: consumed by this send
 	}
 	op := sendName(ev.MsgKind)
-	kind := oteltrace.SpanKindProducer
-	if ev.MsgKind == noex.KindCall {
-		kind = oteltrace.SpanKindClient
-	}
 	var links []oteltrace.Link
 	if fromCause && c.link {
 		parent = oteltrace.SpanContext{}
 		if c.sc.IsValid() {
 			links = []oteltrace.Link{{SpanContext: c.sc}}
 		}
+	} else if !parent.IsValid() {
+		parent = t.runParent(ev.PID)
 	}
-	a := t.opAttrs(opSend, op, ev.PeerLbl, true, ev)
+	anon := anonymous(ev.Peer, ev.PeerLbl)
+	a := t.opAttrs(opSend, op, ev.PeerLbl, anon, true, ev)
 	a = append(a,
 		attribute.String(keyMsgKind, ev.MsgKind.String()))
 	a = t.message(a, keyMessage, ev.Msg)
 	if fromCause && c.timer != 0 {
 		a = append(a, attribute.Int64(keyTimerID, int64(c.timer)))
 	}
-	s := t.start(ev, 0, parent, op+" "+ev.PeerLbl, kind, a, links...)
+	s := t.start(ev, 0, parent, spanName(op, ev.PeerLbl, anon), oteltrace.SpanKindProducer, a, links...)
 	if fromCause && c.timer != 0 {
 		t.event(s, "timer.fired", attribute.Int64(keyTimerID, int64(c.timer)))
 	}
@@ -56,36 +55,36 @@ func (t *translator) sent(ev *noex.Event) {
 	t.msgs[ev.Ref] = m
 }
 
-// received starts the span of handling a message: a call's server span or
-// a consumer span, the child of the span that sent it.
+// received starts the span of handling a message: a consumer span, the
+// child of the span that sent it and linked to it (the message's creation
+// context).
 func (t *translator) received(ev *noex.Event) {
 	var parent oteltrace.SpanContext
+	var links []oteltrace.Link
 	if m := t.msgs[ev.Ref]; m != nil {
 		parent = m.sc
+		links = []oteltrace.Link{{SpanContext: m.sc}}
 		t.arrived(ev.Ref, m)
 	}
 	p := t.proc(ev.PID.ID())
 	if p.cur != nil { // the previous handling left no end: close it here
 		t.finish(p)
 	}
-	kind := oteltrace.SpanKindConsumer
-	if ev.MsgKind == noex.KindCall {
-		kind = oteltrace.SpanKindServer
-	}
 	op := handleName(ev.MsgKind)
-	a := t.opAttrs(opProcess, op, ev.Label, true, ev)
+	anon := anonymous(ev.PID, ev.Label)
+	a := t.opAttrs(opProcess, op, ev.Label, anon, true, ev)
 	a = append(a,
 		attribute.String(keyMsgKind, ev.MsgKind.String()))
 	if ev.PeerLbl != "" {
 		a = append(a, attribute.String(keyPeerName, ev.PeerLbl))
 	}
 	a = t.message(a, keyMessage, ev.Msg)
-	s := t.start(ev, 0, parent, op+" "+ev.Label, kind, a)
+	s := t.start(ev, 0, parent, spanName(op, ev.Label, anon), oteltrace.SpanKindConsumer, a, links...)
 	p.cur, p.curSeq, p.curRef = s, ev.Seq, ev.Ref
 }
 
 // arrived records that message ref reached its receiver (handled or
-// dropped) and forgets it unless a call's client span is still open.
+// dropped) and forgets it unless a call's producer span is still open.
 func (t *translator) arrived(ref uint64, m *message) {
 	m.arrived = true
 	if m.client == nil {
@@ -99,7 +98,7 @@ func (t *translator) handled(ev *noex.Event) {
 	p := t.procs[ev.PID.ID()]
 	if p == nil || p.cur == nil || p.curRef != ev.Ref || ev.Ref == 0 {
 		if ev.Err != nil { // Terminate panicked: a span of its own
-			s := t.start(ev, 0, oteltrace.SpanContext{}, "terminate "+ev.Label, oteltrace.SpanKindInternal,
+			s := t.start(ev, 0, oteltrace.SpanContext{}, spanName("terminate", ev.Label, anonymous(ev.PID, ev.Label)), oteltrace.SpanKindInternal,
 				append(t.attrs(), pidAttr(ev.PID), attribute.String(keyProcessName, ev.Label)))
 			t.fail(s, ev.Err)
 			t.endInstant(s)
@@ -124,8 +123,9 @@ func (t *translator) dropped(ev *noex.Event) {
 	if ev.MsgKind == noex.KindReply {
 		if p != nil && p.cur != nil {
 			t.event(p.cur, "reply.discarded",
-				attribute.String(keyMessageID, idString(ev.Ref)),
-				attribute.String(keyError, errText(ev.Err)))
+				keyMessageID.String(idString(ev.Ref)),
+				attribute.String(keyError, errText(ev.Err)),
+				keyErrorType.String(errorType(dropError{ev.Err})))
 		}
 		return
 	}
@@ -139,20 +139,22 @@ func (t *translator) dropped(ev *noex.Event) {
 		delete(t.causes, ev.Parent)
 	}
 	at := t.now
+	var links []oteltrace.Link
 	m := t.msgs[ev.Ref]
 	if m != nil {
 		parent, at = m.sc, m.sent
+		links = []oteltrace.Link{{SpanContext: m.sc}}
 		t.arrived(ev.Ref, m)
 	}
-	dest := ev.Label
+	dest, anon := ev.Label, anonymous(ev.PID, ev.Label)
 	if m == nil && ev.Name != "" {
-		dest = ev.Name // a timer's message whose address did not resolve
+		dest, anon = ev.Name, false // a timer's message whose address did not resolve
 	}
-	a := t.opAttrs(opProcess, nameDrop, dest, true, ev)
+	a := t.opAttrs(opProcess, nameDrop, dest, anon, true, ev)
 	a = append(a,
 		attribute.String(keyMsgKind, ev.MsgKind.String()))
 	a = t.message(a, keyMessage, ev.Msg)
-	s := t.startAt(ev, 0, at, parent, nameDrop+" "+dest, oteltrace.SpanKindConsumer, a)
+	s := t.startAt(ev, 0, at, parent, spanName(nameDrop, dest, anon), oteltrace.SpanKindConsumer, a, links...)
 	t.fail(s, dropError{ev.Err})
 	if at.Equal(t.now) {
 		t.endInstant(s)
@@ -165,6 +167,16 @@ type dropError struct{ err error }
 
 func (e dropError) Error() string { return "dropped: " + errText(e.err) }
 
+func (e dropError) Unwrap() error { return e.err }
+
+// ErrorType is the error.type of a message dropped for no known reason.
+func (e dropError) ErrorType() string {
+	if e.err == nil {
+		return "noex.dropped"
+	}
+	return errorType(e.err)
+}
+
 func errText(err error) string {
 	if err == nil {
 		return "unknown reason"
@@ -172,8 +184,8 @@ func errText(err error) string {
 	return firstLine(err.Error())
 }
 
-// replied records a call's reply on its client span: an error reply marks
-// it failed. The client span ends with the handling that answered (see
+// replied records a call's reply on its producer span: an error reply marks
+// it failed. The producer span ends with the handling that answered (see
 // finish), or now for a reply given later ([noex.DeferReply]).
 func (t *translator) replied(ev *noex.Event) {
 	m := t.msgs[ev.Ref]
@@ -192,7 +204,7 @@ func (t *translator) replied(ev *noex.Event) {
 	t.endClient(ev.Ref, m)
 }
 
-// callFailed ends a call's client span failed: timeout, crash, not running.
+// callFailed ends a call's producer span failed: timeout, crash, not running.
 func (t *translator) callFailed(ev *noex.Event) {
 	m := t.msgs[ev.Ref]
 	if m == nil || m.client == nil {

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	oteltrace "go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 )
@@ -55,7 +56,8 @@ func Attach(rt *noex.Runtime, opts ...Option) (detach func()) {
 	if _, ok := tp.(noop.TracerProvider); ok {
 		return func() {} // nothing would record: do not even make the runtime build events
 	}
-	t := newTranslator(rt, tp.Tracer(ScopeName), cfg)
+	tr := tp.Tracer(ScopeName, oteltrace.WithInstrumentationVersion(Version()), oteltrace.WithSchemaURL(semconv.SchemaURL))
+	t := newTranslator(rt, tr, cfg)
 	stop := rt.Observe(t.observe)
 	var once sync.Once
 	return func() {
@@ -82,6 +84,7 @@ const (
 // translator holds the state of one Attach. Its observe method is called by
 // the runtime one event at a time, so it needs no lock of its own.
 type translator struct {
+	rt       *noex.Runtime
 	tr       oteltrace.Tracer
 	det      bool
 	seed     uint64
@@ -109,7 +112,7 @@ type proc struct {
 	cur     oteltrace.Span // the handling in progress, or nil
 	curSeq  uint64         // its MessageReceived Seq
 	curRef  uint64         // its message id
-	replied uint64         // the call cur answered: its client span ends with cur
+	replied uint64         // the call cur answered: its producer span ends with cur
 	lastSeq uint64         // the last handling, after it ended
 	lastSC  oteltrace.SpanContext
 	crashSC oteltrace.SpanContext // the handling that crashed the process
@@ -126,7 +129,7 @@ type proc struct {
 }
 
 // message is a message in flight: the span that sent it, which for a call
-// is the client span, open until the reply or the failure.
+// is the call's producer span, open until the reply or the failure.
 type message struct {
 	sc      oteltrace.SpanContext
 	sent    time.Time
@@ -157,6 +160,7 @@ type sub struct {
 
 func newTranslator(rt *noex.Runtime, tr oteltrace.Tracer, cfg config) *translator {
 	t := &translator{
+		rt:       rt,
 		tr:       tr,
 		det:      rt.Deterministic(),
 		messages: !cfg.noMessage,
@@ -167,7 +171,7 @@ func newTranslator(rt *noex.Runtime, tr oteltrace.Tracer, cfg config) *translato
 		subs:     make(map[uint64]sub),
 		sups:     make(map[uint64]oteltrace.Span),
 	}
-	t.base = []attribute.KeyValue{attribute.String(keySystem, systemNoex)}
+	t.base = []attribute.KeyValue{keySystem.String(systemNoex)}
 	if t.det {
 		t.seed = rt.Seed()
 		t.run = cfg.runID
@@ -279,14 +283,18 @@ func (t *translator) attrs() []attribute.KeyValue {
 }
 
 // opAttrs starts a span's attributes: the messaging operation, the
-// destination, the message id (withID) and the acting process.
-func (t *translator) opAttrs(opType, opName, dest string, withID bool, ev *noex.Event) []attribute.KeyValue {
+// destination (anonymous for an unnamed process), the message id (withID)
+// and the acting process.
+func (t *translator) opAttrs(opType, opName, dest string, anon, withID bool, ev *noex.Event) []attribute.KeyValue {
 	a := append(t.attrs(),
-		attribute.String(keyOpType, opType),
-		attribute.String(keyOpName, opName),
-		attribute.String(keyDestination, dest))
+		keyOpType.String(opType),
+		keyOpName.String(opName),
+		keyDestination.String(dest))
+	if anon {
+		a = append(a, keyAnonymous.Bool(true))
+	}
 	if withID {
-		a = append(a, attribute.String(keyMessageID, idString(ev.Ref)))
+		a = append(a, keyMessageID.String(idString(ev.Ref)))
 	}
 	return append(a, pidAttr(ev.PID), attribute.String(keyProcessName, ev.Label))
 }
@@ -319,22 +327,22 @@ func (t *translator) event(s oteltrace.Span, name string, attrs ...attribute.Key
 	}
 }
 
-// fail marks s as failed with err: status Error, and for a crash an
-// exception event carrying the panic's stack.
+// fail marks s as failed with err: status Error with the error's first
+// line, error.type (see errorType), and for a panic an exception event
+// with the panic value's type, its message and the stack.
 func (t *translator) fail(s oteltrace.Span, err error) {
 	if !s.IsRecording() {
 		return
 	}
 	msg := firstLine(err.Error())
 	s.SetStatus(codes.Error, msg)
+	s.SetAttributes(keyErrorType.String(errorType(err)))
 	if c, ok := err.(*noex.CrashError); ok {
-		s.AddEvent("exception", oteltrace.WithTimestamp(t.now), oteltrace.WithAttributes(
-			attribute.String(excType, "panic"),
-			attribute.String(excMessage, msg),
-			attribute.String(excStack, c.Stack)))
-		return
+		s.AddEvent(semconv.ExceptionEventName, oteltrace.WithTimestamp(t.now), oteltrace.WithAttributes(
+			excType.String(typeName(c.Value)),
+			excMessage.String(msg),
+			excStack.String(c.Stack)))
 	}
-	s.SetAttributes(attribute.String(keyError, msg))
 }
 
 func firstLine(s string) string {
@@ -386,8 +394,8 @@ func (t *translator) scope(pid, seq uint64, sc oteltrace.SpanContext) {
 }
 
 // finish ends pid's current handling span now, with what depends on it: a
-// publication it made, and the client span of the call it answered, which
-// ends with it so that the client span contains the server span.
+// publication it made, and the producer span of the call it answered, which
+// ends with it so that it contains the handling span.
 func (t *translator) finish(p *proc) {
 	if p.mailbox != nil {
 		p.mailbox.End(oteltrace.WithTimestamp(p.mailboxEnd))
@@ -460,9 +468,22 @@ func (e endError) Error() string {
 	return "process ended: " + noex.ReasonString(e.reason)
 }
 
+func (e endError) Unwrap() error { return e.reason }
+
+// ErrorType is the error.type of a handling cut short by its process's end.
+func (e endError) ErrorType() string {
+	if e.reason == nil {
+		return "noex.process_ended"
+	}
+	return errorType(e.reason)
+}
+
 type callerEnded struct{}
 
 func (callerEnded) Error() string { return "caller ended before the reply" }
+
+// ErrorType is the error.type of a call whose caller ended first.
+func (callerEnded) ErrorType() string { return "noex.caller_ended" }
 
 // note records an event that starts no span as a span event on the
 // handling in progress that performed it, if any.

@@ -59,8 +59,10 @@ func TestCallSpansFormOneTrace(t *testing.T) {
 	wantParent(t, cast, server)
 	wantParent(t, consumer, cast)
 
-	kinds := map[string]string{client.Name: "client", server.Name: "server", inner.Name: "client",
-		innerServer.Name: "server", cast.Name: "producer", consumer.Name: "consumer"}
+	// The messaging conventions: every send is a producer span (its context
+	// is the message's creation context), every handling a consumer span.
+	kinds := map[string]string{client.Name: "producer", server.Name: "consumer", inner.Name: "producer",
+		innerServer.Name: "consumer", cast.Name: "producer", consumer.Name: "consumer"}
 	for _, s := range []span{client, server, inner, innerServer, cast, consumer} {
 		if s.Kind != kinds[s.Name] {
 			t.Errorf("%q has kind %s, want %s", s.Name, s.Kind, kinds[s.Name])
@@ -251,8 +253,13 @@ func TestCrashRecordsException(t *testing.T) {
 	if exc == nil {
 		t.Fatalf("crashed handling has no exception event: %+v", crashed.Events)
 	}
-	if exc.Attrs["exception.type"] != "panic" || !strings.Contains(exc.Attrs["exception.message"], "channel handler bug") {
+	// exception.type is the type of the panic value: panic("...") panics
+	// with a string.
+	if exc.Attrs["exception.type"] != "string" || !strings.Contains(exc.Attrs["exception.message"], "channel handler bug") {
 		t.Errorf("exception event attributes: %v", exc.Attrs)
+	}
+	if crashed.Attrs["error.type"] != "panic" {
+		t.Errorf("crashed handling: error.type %q, want panic", crashed.Attrs["error.type"])
 	}
 	var stack string
 	for _, s := range stubs {
@@ -269,10 +276,10 @@ func TestCrashRecordsException(t *testing.T) {
 	if !strings.Contains(stack, "panic(") || !strings.Contains(stack, "channel.HandleCall") {
 		t.Errorf("exception.stacktrace should be the stack of the panic, got:\n%s", stack)
 	}
-	// The callers see the crash as failed calls.
+	// The callers see the crash as failed calls, of error.type ErrCrashed.
 	for _, name := range []string{"call channel-sms", "call notification-router"} {
-		if s := one(t, spans, name); !strings.HasPrefix(s.Status, "Error: ") {
-			t.Errorf("%q: status %q, want Error", name, s.Status)
+		if s := one(t, spans, name); !strings.HasPrefix(s.Status, "Error: ") || s.Attrs["error.type"] != "noex.ErrCrashed" {
+			t.Errorf("%q: status %q, error.type %q; want Error, noex.ErrCrashed", name, s.Status, s.Attrs["error.type"])
 		}
 	}
 	// The monitor's Down starts a trace of its own, linked to the crash.
@@ -297,8 +304,10 @@ func TestHandlerErrorFailsBothSides(t *testing.T) {
 	}, trace.WithRunID(0))
 	for _, name := range []string{"call channel-email", "handle_call channel-email"} {
 		s := one(t, spans, name)
-		if s.Status != "Error: undeliverable" || s.Attrs["noex.error"] != "undeliverable" {
-			t.Errorf("%q: status %q, noex.error %q; want the handler's error", name, s.Status, s.Attrs["noex.error"])
+		// The handler returned errors.New("undeliverable"): error.type is
+		// its Go type, the status its message.
+		if s.Status != "Error: undeliverable" || s.Attrs["error.type"] != "*errors.errorString" {
+			t.Errorf("%q: status %q, error.type %q; want the handler's error", name, s.Status, s.Attrs["error.type"])
 		}
 		if _, ok := s.Attrs["noex.reply"]; ok {
 			t.Errorf("%q: an error reply should have no noex.reply", name)

@@ -4,6 +4,7 @@ package run_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -52,7 +53,19 @@ func TestOTLPUnreachable(t *testing.T) {
 	t.Setenv("OTEL_EXPORTER_OTLP_TIMEOUT", "1000")
 	cfg := run.DefaultConfig()
 	cfg.OTLP = true
-	if _, err := run.Once(context.Background(), cfg, start); err == nil || !strings.Contains(err.Error(), "-otlp") {
-		t.Errorf("export to a closed port = %v, want an -otlp error", err)
+	_, err := run.Once(context.Background(), cfg, start)
+	if err == nil || !strings.Contains(err.Error(), "-otlp") {
+		t.Fatalf("export to a closed port = %v, want an -otlp error", err)
+	}
+	// Said once, and without the seed: the run itself did not fail.
+	got := run.Explain(cfg, err)
+	if strings.Contains(got, "seed") || strings.Count(got, "connection refused") != 1 {
+		t.Errorf("Explain of an export failure = %q, want the failure once and no seed hint", got)
+	}
+	// A run that fails and whose export fails too keeps the hint.
+	boom := func(context.Context, io.Writer) error { return errors.New("boom") }
+	_, err = run.Once(context.Background(), cfg, start, boom)
+	if got := run.Explain(cfg, err); !strings.Contains(got, "-seed 1") {
+		t.Errorf("Explain of a failed run = %q, want the seed hint", got)
 	}
 }

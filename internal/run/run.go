@@ -14,16 +14,21 @@
 //
 //	-seed N    deterministic mode with seed N (default 1)
 //	-real      real mode: goroutines, wall clock, Go's scheduler
-//	-events    print the event log after the run
-//	-diagram   print a text sequence diagram of the run
-//	-mermaid   print the sequence diagram as Mermaid
-//	-otlp      export the run as an OpenTelemetry trace over OTLP/HTTP,
-//	           configured by the standard OTEL_* environment variables;
-//	           only in a build with -tags otlp (see below)
+//	-events        print the event log after the run
+//	-diagram       print a lane diagram of the run (one column per process,
+//	               as wide as $COLUMNS, else 100 columns)
+//	-diagram=list  print the run as a list of arrows instead
+//	-mermaid       print only the run's Mermaid sequence diagram, nothing
+//	               else, so that it can be piped to a renderer
+//	-html FILE     write the run report to FILE: one self-contained HTML
+//	               page to step through the run (package trace/report)
+//	-otlp          export the run as an OpenTelemetry trace over OTLP/HTTP,
+//	               configured by the standard OTEL_* environment variables;
+//	               only in a build with -tags otlp (see below)
 //
-// -seed and -real exclude each other, and an example takes no argument
-// other than flags: a bad command line prints the problem and a usage line
-// and exits with status 2.
+// -seed and -real exclude each other, -mermaid goes with neither -events
+// nor -diagram, and an example takes no argument other than flags: a bad
+// command line prints the problem and a usage line and exits with status 2.
 //
 // # The OTLP exporter and the otlp build tag
 //
@@ -46,6 +51,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -72,9 +78,15 @@ type Config struct {
 	Seed    uint64 // the seed of deterministic mode
 	Real    bool   // real mode instead of deterministic mode
 	Events  bool   // print the event log after the run
-	Diagram bool   // print a text sequence diagram after the run
-	Mermaid bool   // print a Mermaid sequence diagram after the run
+	Diagram string // print a diagram after the run: "lanes", "list" or "" (none)
+	Mermaid bool   // print only the Mermaid sequence diagram: the example's output is discarded
+	HTML    string // write the run report to this file
+	Width   int    // the width of a lane diagram (0: 100 columns)
 	OTLP    bool   // export the run's trace (see Exporter)
+
+	// Command is the command that runs the example, shown in the report's
+	// replay line; by default "go run ./<the main package>".
+	Command string
 
 	// Exporter exports the trace when OTLP is set. Nil means OTLP/HTTP,
 	// configured by the OTEL_* variables, in a build with -tags otlp; in a
@@ -104,8 +116,9 @@ func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "deterministic mode with seed `N`")
 	fs.BoolVar(&cfg.Real, "real", false, "real mode: goroutines, wall clock, Go's scheduler")
 	fs.BoolVar(&cfg.Events, "events", false, "print the event log after the run")
-	fs.BoolVar(&cfg.Diagram, "diagram", false, "print a text sequence diagram of the run")
-	fs.BoolVar(&cfg.Mermaid, "mermaid", false, "print the sequence diagram as Mermaid")
+	fs.Var((*diagramFlag)(&cfg.Diagram), "diagram", "print a lane diagram of the run (`-diagram=list`: a list of arrows)")
+	fs.BoolVar(&cfg.Mermaid, "mermaid", false, "print only the run's Mermaid sequence diagram (pipeable)")
+	fs.StringVar(&cfg.HTML, "html", "", "write the run report, a self-contained HTML page, to `FILE`")
 	fs.BoolVar(&cfg.OTLP, "otlp", false, "export the run over OTLP/HTTP (OTEL_* environment variables)")
 	err := fs.Parse(args)
 	if err == nil {
@@ -120,6 +133,25 @@ func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 		return cfg, nil
 	}
 	return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
+}
+
+// diagramFlag is -diagram: "lanes" when given alone, or a value.
+type diagramFlag string
+
+func (d *diagramFlag) String() string   { return string(*d) }
+func (d *diagramFlag) IsBoolFlag() bool { return true }
+func (d *diagramFlag) Set(v string) error {
+	switch v {
+	case "true", "lanes":
+		*d = "lanes"
+	case "list":
+		*d = "list"
+	case "false":
+		*d = ""
+	default:
+		return fmt.Errorf("want -diagram (lanes) or -diagram=list, not %q", v)
+	}
+	return nil
 }
 
 // Main is an example's main function: it parses the flags, runs the phases
@@ -141,18 +173,26 @@ func Main(phases ...Phase) {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, noExporter(os.Args[1:]))
 		os.Exit(2)
 	}
-	if err := Exec(context.Background(), cfg, os.Stdout, phases...); err != nil {
+	if cfg.Width == 0 {
+		cfg.Width, _ = strconv.Atoi(os.Getenv("COLUMNS"))
+	}
+	err = Exec(context.Background(), cfg, os.Stdout, phases...)
+	if cfg.HTML != "" && !errors.Is(err, errReport) {
+		fmt.Fprintf(os.Stderr, "run report: %s\n", cfg.HTML)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, Explain(cfg, err))
 		os.Exit(1)
 	}
 }
 
 // Explain renders a failed run's error for a person: the error, and in
-// deterministic mode the seed that reproduces it.
+// deterministic mode, if the run itself failed (not only the export of
+// its trace or the writing of its report), the seed that reproduces it.
 func Explain(cfg Config, err error) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "error: %v", err)
-	if !cfg.Real {
+	if !cfg.Real && runFailed(err) {
 		fmt.Fprintf(&b, "\n(deterministic mode, seed %d: run again with -seed %d to reproduce)", cfg.Seed, cfg.Seed)
 	}
 	return b.String()
@@ -163,29 +203,41 @@ func Explain(cfg Config, err error) string {
 // first error of a phase, of the runtime or of the trace export.
 func Exec(ctx context.Context, cfg Config, stdout io.Writer, phases ...Phase) error {
 	out := &lockedWriter{w: stdout}
+	if cfg.Mermaid {
+		out = &lockedWriter{w: io.Discard}
+	}
 	res, err := exec(ctx, cfg, out, phases)
+	if cfg.Mermaid {
+		fmt.Fprint(stdout, MermaidDiagram(res.Events))
+	}
+	if cfg.HTML != "" {
+		if werr := writeReport(cfg, res, err); werr != nil {
+			err = errors.Join(err, werr)
+		}
+	}
 	if cfg.Events {
 		fmt.Fprintln(out, "\n--- events ---")
 		for _, e := range res.Events {
 			fmt.Fprintln(out, e.String())
 		}
 	}
-	if cfg.Diagram {
+	switch cfg.Diagram {
+	case "lanes":
+		fmt.Fprintln(out, "\n--- lane diagram ---")
+		fmt.Fprint(out, LaneDiagram(res.Events, cfg.Width))
+	case "list":
 		fmt.Fprintln(out, "\n--- sequence diagram ---")
 		fmt.Fprint(out, TextDiagram(res.Events))
-	}
-	if cfg.Mermaid {
-		fmt.Fprintln(out, "\n--- mermaid ---")
-		fmt.Fprint(out, MermaidDiagram(res.Events))
 	}
 	return err
 }
 
 // Result is what one run of an example produced.
 type Result struct {
-	Output   string       // everything the example wrote to out
-	Events   []noex.Event // the events of the phases (not those of the final shutdown)
-	Schedule string       // the deterministic schedule, replayable with noex.WithSchedule
+	Output    string          // everything the example wrote to out
+	Events    []noex.Event    // the events of the phases (not those of the final shutdown)
+	Schedule  string          // the deterministic schedule, replayable with noex.WithSchedule
+	Decisions []noex.Decision // the scheduler's decisions (deterministic mode), oldest first
 }
 
 // Log returns the event log as text, one event a line.
@@ -228,6 +280,9 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 	rt := noex.NewRuntime(opts...)
 	rec := &recorder{}
 	detach := rt.Observe(rec.add)
+	var decisions []noex.Decision // only Run's goroutine appends
+	detachDecisions := rt.ObserveDecisions(func(d noex.Decision) { decisions = append(decisions, d) })
+	defer detachDecisions()
 	var errs []error
 	var stopTrace func(context.Context) error
 	if cfg.OTLP {
@@ -237,12 +292,12 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 		}
 		if export == nil {
 			detach()
-			return Result{}, errors.Join(noExporter(nil), rt.Shutdown(ctx))
+			return Result{}, errors.Join(outputError{noExporter(nil)}, rt.Shutdown(ctx))
 		}
 		var err error
 		if stopTrace, err = export(ctx, rt); err != nil {
 			detach()
-			return Result{}, errors.Join(fmt.Errorf("run: -otlp: %w", err), rt.Shutdown(ctx))
+			return Result{}, errors.Join(outputError{fmt.Errorf("run: -otlp: %w", err)}, rt.Shutdown(ctx))
 		}
 	}
 	for i, ph := range phases {
@@ -255,17 +310,42 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 			break
 		}
 	}
-	res := Result{Events: rec.snapshot(), Schedule: rt.Schedule()}
+	res := Result{Events: rec.snapshot(), Schedule: rt.Schedule(), Decisions: decisions}
 	if err := rt.Shutdown(ctx); err != nil {
 		errs = append(errs, err)
 	}
 	detach()
 	if stopTrace != nil {
 		if err := stopTrace(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("run: -otlp: %w", err))
+			errs = append(errs, outputError{fmt.Errorf("run: -otlp: %w", err)})
 		}
 	}
 	return res, errors.Join(errs...)
+}
+
+// outputError is the failure of something the run was asked to produce
+// (its trace's export, its report), not of the run: no seed reproduces it.
+type outputError struct{ err error }
+
+func (e outputError) Error() string { return e.err.Error() }
+func (e outputError) Unwrap() error { return e.err }
+
+// runFailed reports whether err holds a failure of the run itself.
+func runFailed(err error) bool {
+	switch e := err.(type) {
+	case nil:
+		return false
+	case outputError:
+		return false
+	case interface{ Unwrap() []error }:
+		for _, x := range e.Unwrap() {
+			if runFailed(x) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // recorder keeps every event; observers are never called concurrently, but

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -25,7 +27,12 @@ func TestParseFlags(t *testing.T) {
 	}{
 		{nil, run.Config{Seed: 1}, false},
 		{[]string{"-seed", "42", "-events"}, run.Config{Seed: 42, Events: true}, false},
-		{[]string{"-real", "-diagram", "-mermaid", "-otlp"}, run.Config{Seed: 1, Real: true, Diagram: true, Mermaid: true, OTLP: true}, false},
+		{[]string{"-real", "-diagram", "-otlp"}, run.Config{Seed: 1, Real: true, Diagram: "lanes", OTLP: true}, false},
+		{[]string{"-diagram=list", "-html", "r.html"}, run.Config{Seed: 1, Diagram: "list", HTML: "r.html"}, false},
+		{[]string{"-mermaid"}, run.Config{Seed: 1, Mermaid: true}, false},
+		{[]string{"-mermaid", "-events"}, run.Config{}, true},
+		{[]string{"-mermaid", "-diagram"}, run.Config{}, true},
+		{[]string{"-diagram=boxes"}, run.Config{}, true},
 		{[]string{"-seed", "x"}, run.Config{}, true},
 		{[]string{"extra"}, run.Config{}, true},
 		{[]string{"-nope"}, run.Config{}, true},
@@ -145,19 +152,102 @@ func TestExplain(t *testing.T) {
 }
 
 func TestExecPrintsDiagrams(t *testing.T) {
+	for _, c := range []struct {
+		mode, want string
+	}{
+		{"lanes", "--- lane diagram ---\n  main "},
+		{"list", "--- sequence diagram ---\nprocesses: main, echo\n"},
+	} {
+		var out strings.Builder
+		cfg := run.DefaultConfig()
+		cfg.Diagram, cfg.Width = c.mode, 60
+		if err := run.Exec(context.Background(), cfg, &out, start, second); err != nil {
+			t.Fatal(err)
+		}
+		got := out.String()
+		if !strings.HasPrefix(got, "first\nsecond phase\nlast\n") {
+			t.Errorf("%s: the example's output does not come first:\n%s", c.mode, got)
+		}
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%s: output lacks %q:\n%s", c.mode, c.want, got)
+		}
+	}
+}
+
+func TestExecMermaidPrintsOnlyTheDiagram(t *testing.T) {
 	var out strings.Builder
 	cfg := run.DefaultConfig()
-	cfg.Diagram, cfg.Mermaid = true, true
+	cfg.Mermaid = true
 	if err := run.Exec(context.Background(), cfg, &out, start, second); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
-	for _, want := range []string{"--- sequence diagram ---\n", "--- mermaid ---\nsequenceDiagram\n", "echo"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("output lacks %q:\n%s", want, got)
+	if !strings.HasPrefix(got, "sequenceDiagram\n") || strings.Contains(got, "second phase") {
+		t.Errorf("-mermaid should print the diagram alone:\n%s", got)
+	}
+}
+
+// twoEchoes casts to two servers at once: the scheduler then decides
+// which receives first.
+func twoEchoes(ctx context.Context, out io.Writer) error {
+	for _, name := range []string{"left", "right"} {
+		e, err := noex.Start(ctx, echo{out: out}, noex.WithName(name))
+		if err != nil {
+			return err
+		}
+		if err := noex.Cast(ctx, e, name); err != nil {
+			return err
 		}
 	}
-	if !strings.HasPrefix(got, "first\nsecond phase\nlast\n") {
-		t.Errorf("the example's output does not come first:\n%s", got)
+	return nil
+}
+
+func TestOnceRecordsDecisions(t *testing.T) {
+	res, err := run.Once(context.Background(), run.DefaultConfig(), twoEchoes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Decisions) == 0 {
+		t.Fatal("no decision recorded")
+	}
+	d := res.Decisions[0]
+	if len(d.Steps) < 2 || d.Chosen < 0 || d.Chosen >= len(d.Steps) || d.Seq == 0 {
+		t.Errorf("decision %+v: want two steps or more, a chosen one and the event it follows", d)
+	}
+	if res, _ := run.Once(context.Background(), run.Config{Real: true}, twoEchoes); len(res.Decisions) != 0 {
+		t.Errorf("real mode recorded %d decisions", len(res.Decisions))
+	}
+}
+
+func TestExecWritesTheReport(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "run.html")
+	cfg := run.DefaultConfig()
+	cfg.HTML, cfg.Seed, cfg.Command = file, 9, "go run ./example"
+	var out strings.Builder
+	if err := run.Exec(context.Background(), cfg, &out, start, twoEchoes); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<!DOCTYPE html>", "go run ./example -seed 9", `data-name="echo"`, "deterministic, seed 9", `class="decision"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	// A failed run's report names the failure and its event.
+	boom := func(ctx context.Context, _ io.Writer) error { panic("boom") }
+	if err := run.Exec(context.Background(), cfg, io.Discard, boom); err == nil {
+		t.Fatal("a panicking phase gave no error")
+	}
+	page, _ = os.ReadFile(file)
+	if !strings.Contains(string(page), `class="failed`) || !strings.Contains(string(page), "boom") {
+		t.Errorf("the report of a failed run does not show the failure")
+	}
+	// An unwritable file is an error of its own.
+	cfg.HTML = filepath.Join(t.TempDir(), "no", "such", "dir.html")
+	if err := run.Exec(context.Background(), cfg, io.Discard, start); err == nil || !strings.Contains(err.Error(), "-html") {
+		t.Errorf("an unwritable report gave %v, want an -html error", err)
 	}
 }

@@ -8,9 +8,15 @@ import (
 )
 
 // exclusive lists the flags that contradict each other, with the reason
-// printed when both are given. A flag added later joins by a line here.
-var exclusive = []struct{ a, b, why string }{
-	{"seed", "real", "-seed chooses a deterministic run, -real runs in real mode, which has no seed"},
+// printed when both are given; the usage line shows a pair marked choice as
+// alternatives ([-seed N | -real]). A flag added later joins by a line here.
+var exclusive = []struct {
+	a, b, why string
+	choice    bool
+}{
+	{"seed", "real", "-seed chooses a deterministic run, -real runs in real mode, which has no seed", true},
+	{"mermaid", "events", "-mermaid prints only the Mermaid diagram, so that it can be piped to a renderer", false},
+	{"mermaid", "diagram", "-mermaid prints only the Mermaid diagram, so that it can be piped to a renderer", false},
 }
 
 // validate checks what fs.Parse accepted: no argument other than flags
@@ -24,8 +30,11 @@ func validate(fs *flag.FlagSet) error {
 		}
 		return fmt.Errorf("unexpected argument %q: an example takes only flags", arg)
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := map[string]bool{} // given, and not given as false
+	fs.Visit(func(f *flag.Flag) {
+		v := f.Value.String()
+		set[f.Name] = v != "false" && v != ""
+	})
 	for _, x := range exclusive {
 		if set[x.a] && set[x.b] {
 			return fmt.Errorf("-%s and -%s exclude each other: %s", x.a, x.b, x.why)
@@ -35,14 +44,14 @@ func validate(fs *flag.FlagSet) error {
 }
 
 // usageLine is the one-line synopsis of fs, for example
-// "usage: counter [-seed N | -real] [-diagram] [-events]": the exclusive
-// pairs first, then every other flag of fs in alphabetical order.
+// "usage: counter [-seed N | -real] [-diagram] [-events]": the alternatives
+// first, then every other flag of fs in alphabetical order.
 func usageLine(fs *flag.FlagSet) string {
 	var parts []string
 	done := map[string]bool{}
 	for _, x := range exclusive {
 		a, b := fs.Lookup(x.a), fs.Lookup(x.b)
-		if a != nil && b != nil && !done[x.a] && !done[x.b] {
+		if x.choice && a != nil && b != nil && !done[x.a] && !done[x.b] {
 			parts = append(parts, "["+synopsis(a)+" | "+synopsis(b)+"]")
 			done[x.a], done[x.b] = true, true
 		}

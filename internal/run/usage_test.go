@@ -21,6 +21,8 @@ func TestParseFlagsRefuses(t *testing.T) {
 	}{
 		{[]string{"-seed", "5", "-real"}, "-seed and -real exclude each other"},
 		{[]string{"-real", "-seed=1"}, "-seed and -real exclude each other"},
+		{[]string{"-mermaid", "-diagram=list"}, "-mermaid and -diagram exclude each other"},
+		{[]string{"-events", "-mermaid"}, "-mermaid and -events exclude each other"},
 		{[]string{"diagram"}, `unexpected argument "diagram": flags start with a dash (-diagram)`},
 		{[]string{"-events", "seed=3"}, `unexpected argument "seed=3": flags start with a dash (-seed=3)`},
 		{[]string{"notifications"}, `unexpected argument "notifications": an example takes only flags`},

@@ -1,7 +1,8 @@
 // Package diagram draws a run of a [noex.Runtime] as a sequence diagram,
 // from the events the runtime emits (collect them with
-// [noex.Runtime.Observe] or [noex.WithObserver]): [Text] for a terminal,
-// [Mermaid] for documentation.
+// [noex.Runtime.Observe] or [noex.WithObserver]): [Lanes] for a terminal,
+// one column per process, [Text] as a list of arrows, [Mermaid] for
+// documentation.
 //
 // Each process is a lifeline, named by its registered name (or its id, such
 // as "p7", if it never had one; a restarted server keeps its lifeline,
@@ -13,7 +14,12 @@
 // end of handling, registrations, monitors being set). In deterministic
 // mode it also marks where the virtual clock moves.
 //
-// The package depends on the standard library and noex only. Both
+// In a lane diagram a message whose receipt does not follow its send at
+// once takes two rows, so a message overtaken by another is visibly
+// received after it; the list and Mermaid draw each message once, at its
+// send.
+//
+// The package depends on the standard library and noex only. The
 // renderers are deterministic: a deterministic run's events give the same
 // diagram byte for byte, which golden tests compare.
 package diagram

@@ -65,3 +65,36 @@ func TestDocsDiagram(t *testing.T) {
 			docPath, diff)
 	}
 }
+
+// The lane diagram in docs/seeing-a-run.md is made from a real run too (go
+// test ./trace/diagram -run TestDocsLanes -update rewrites it).
+const (
+	lanesDocPath  = "../../docs/seeing-a-run.md"
+	lanesDocBegin = "<!-- lanes: go test ./trace/diagram -run TestDocsLanes -update -->\n```text\n"
+	lanesDocEnd   = "```\n<!-- end of lanes -->"
+)
+
+func TestDocsLanes(t *testing.T) {
+	doc, err := os.ReadFile(filepath.FromSlash(lanesDocPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(doc, []byte(lanesDocBegin))
+	j := bytes.Index(doc, []byte(lanesDocEnd))
+	if i < 0 || j < i {
+		t.Fatalf("%s: no lane diagram between %q and %q", lanesDocPath, lanesDocBegin, lanesDocEnd)
+	}
+	got := diagram.Lanes(record(t, story, noex.WithSeed(42)), diagram.WithWidth(96))
+	have := string(doc[i+len(lanesDocBegin) : j])
+	if *update {
+		out := append(append(append([]byte{}, doc[:i+len(lanesDocBegin)]...), got...), doc[j:]...)
+		if err := os.WriteFile(filepath.FromSlash(lanesDocPath), out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if diff := cmp.Diff(have, got); diff != "" {
+		t.Errorf("%s: the lane diagram is not that of the run (-doc +run):\n%s\nRun: go test ./trace/diagram -run TestDocsLanes -update",
+			lanesDocPath, diff)
+	}
+}

@@ -57,3 +57,14 @@ func ExampleMermaid() {
 	//     P1->>P2: stop: shutdown
 	//     Note over P2: ■ stopped: shutdown
 }
+
+func ExampleLanes() {
+	fmt.Print(diagram.Lanes(events(), diagram.WithWidth(60)))
+	// Output:
+	// main                         greeter
+	//   │──start────────────────────▶│
+	//   │──call "Ada"───────────────▶│
+	//   │◀┄reply "hello, Ada"┄┄┄┄┄┄┄┄│
+	//   │──stop: shutdown───────────▶│
+	//   │                            ■ stopped: shutdown
+}

@@ -32,12 +32,15 @@ func Mermaid(events []noex.Event, opts ...Option) string {
 		span += "," + id[m.parts[len(m.parts)-1]]
 	}
 	for _, s := range m.steps {
+		if s.style == arrive {
+			continue
+		}
 		b.WriteString("    ")
 		switch s.style {
 		case clock:
 			b.WriteString("Note over " + span + ": t=" + s.at.String())
 		case note:
-			b.WriteString("Note over " + id[s.from] + ": " + escape(s.label))
+			b.WriteString("Note over " + id[s.from] + ": " + escape(s.label.render(m.width)))
 		default:
 			arrow := "->>"
 			switch s.style {
@@ -46,7 +49,7 @@ func Mermaid(events []noex.Event, opts ...Option) string {
 			case async, publish:
 				arrow = "-)"
 			}
-			b.WriteString(id[s.from] + arrow + id[s.to] + ": " + escape(s.label))
+			b.WriteString(id[s.from] + arrow + id[s.to] + ": " + escape(s.label.render(m.width)))
 		}
 		b.WriteByte('\n')
 	}

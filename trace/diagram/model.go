@@ -20,20 +20,31 @@ const (
 	publish              // a publication: A ══x══▷ bus
 	note                 // something on one lifeline
 	clock                // the virtual clock moved
+	arrive               // the receipt of a message drawn earlier (lanes only)
 )
+
+// text is a step's label in parts, so that each renderer cuts the message
+// its own way: head, then sep and the message body (absent when messages
+// are hidden), then tail.
+type text struct {
+	head, sep, body, tail string
+}
 
 // step is one line of the diagram.
 type step struct {
 	style    style
 	from, to string // participants; to is empty for a note or a clock step
-	label    string
+	label    text
 	at       time.Duration // for a clock step: the time since the first event
+	ref      uint64        // a message drawn at its send: its id, matched by an arrive step
+	ends     bool          // a note that ends the process (stopped, crashed)
 }
 
 // model is a run drawn as steps between participants.
 type model struct {
 	parts []string // in order of first appearance
 	steps []step
+	width int // the message width of the list renderers
 }
 
 // build turns events into a model. It reads the events twice: the first
@@ -45,6 +56,7 @@ func build(events []noex.Event, cfg config) *model {
 	for i := range events {
 		b.draw(&events[i])
 	}
+	b.m.width = cfg.width
 	return &b.m
 }
 
@@ -60,6 +72,7 @@ type builder struct {
 	timerMsg   map[uint64]bool        // Seqs of TimerFired events
 	hidden     map[uint64]bool        // message ids whose reply is not drawn
 	drawn      map[uint64]bool        // Seqs of Published events drawn as their message
+	arrows     map[uint64]bool        // message ids drawn at their send, not yet received
 	t0         time.Time
 }
 
@@ -67,7 +80,7 @@ func newBuilder(events []noex.Event, cfg config) *builder {
 	b := &builder{cfg: cfg, seen: map[string]bool{}, name: map[uint64]string{},
 		published: map[uint64]*noex.Event{}, subscribed: map[uint64]*noex.Event{},
 		restarted: map[uint64]bool{}, timerMsg: map[uint64]bool{}, hidden: map[uint64]bool{},
-		drawn: map[uint64]bool{}}
+		drawn: map[uint64]bool{}, arrows: map[uint64]bool{}}
 	if len(events) > 0 {
 		b.t0 = events[0].Time
 	}
@@ -135,13 +148,23 @@ func (b *builder) add(s step) {
 	b.m.steps = append(b.m.steps, s)
 }
 
-func (b *builder) arrow(st style, from, to, label string) {
+func (b *builder) arrow(st style, from, to string, label text) {
 	b.add(step{style: st, from: from, to: to, label: label})
 }
 
-func (b *builder) note(on, label string) {
+// message draws a message at its send; its receipt is drawn by an arrive
+// step (only lanes show it).
+func (b *builder) message(st style, from, to string, label text, ref uint64) {
+	b.arrows[ref] = true
+	b.add(step{style: st, from: from, to: to, label: label, ref: ref})
+}
+
+func (b *builder) note(on string, label text) {
 	b.add(step{style: note, from: on, label: label})
 }
+
+// plain is a label without a message.
+func plain(s string) text { return text{head: s} }
 
 // draw adds the steps of one event.
 func (b *builder) draw(ev *noex.Event) {
@@ -150,6 +173,11 @@ func (b *builder) draw(ev *noex.Event) {
 	switch ev.Kind {
 	case noex.MessageSent:
 		b.sent(ev, self, peer)
+	case noex.MessageReceived:
+		if b.arrows[ev.Ref] {
+			delete(b.arrows, ev.Ref)
+			b.add(step{style: arrive, from: peer, to: self, ref: ev.Ref})
+		}
 	case noex.ReplySent:
 		if b.hidden[ev.Ref] {
 			return
@@ -178,42 +206,42 @@ func (b *builder) draw(ev *noex.Event) {
 			op = "restart"
 		}
 		if ev.Peer.IsZero() {
-			b.note(self, op+"ed")
+			b.note(self, plain(op+"ed"))
 			return
 		}
-		b.arrow(sync, peer, self, op)
+		b.arrow(sync, peer, self, plain(op))
 	case noex.ProcessStopped:
-		if ev.Reason == nil {
-			b.note(self, "■ stopped")
-		} else {
-			b.note(self, "■ stopped: "+reasonText(ev.Reason))
+		label := plain("■ stopped")
+		if ev.Reason != nil {
+			label = b.always("■ stopped: ", reasonText(ev.Reason))
 		}
+		b.add(step{style: note, from: self, label: label, ends: true})
 	case noex.ProcessCrashed:
-		b.note(self, "✖ "+b.cut(crashText(ev.Reason)))
+		b.add(step{style: note, from: self, label: b.always("✖ ", crashText(ev.Reason)), ends: true})
 	case noex.InitFailed:
 		b.note(self, b.detail("✖ init failed", ": ", errLine(ev.Err)))
 	case noex.TimerSet:
 		if ev.Name == "sleep" {
-			b.note(self, "◷ sleep "+ev.Delay.String())
+			b.note(self, plain("◷ sleep "+ev.Delay.String()))
 		} else {
-			b.note(self, "◷ timer #"+strconv.FormatUint(ev.Ref, 10)+" +"+ev.Delay.String())
+			b.note(self, plain("◷ timer #"+strconv.FormatUint(ev.Ref, 10)+" +"+ev.Delay.String()))
 		}
 	case noex.TimerCancelled:
-		b.note(self, "◷ timer #"+strconv.FormatUint(ev.Ref, 10)+" cancelled")
+		b.note(self, plain("◷ timer #"+strconv.FormatUint(ev.Ref, 10)+" cancelled"))
 	case noex.Published:
 		if !b.drawn[ev.Seq] {
 			b.note(self, b.with("publish "+strconv.Quote(ev.Name), ev.Msg))
 		}
 	case noex.Delivered:
-		label := "deliver " + strconv.Quote(ev.Name)
+		label := plain("deliver " + strconv.Quote(ev.Name))
 		if ev.Err != nil {
-			label += " ✗ " + b.cut(crashText(ev.Err))
+			label = b.always(label.head+" ✗ ", crashText(ev.Err))
 		}
 		b.arrow(async, self, peer, label)
 	case noex.SupervisorExceeded:
-		b.note(self, "✖ restart intensity exceeded")
+		b.note(self, plain("✖ restart intensity exceeded"))
 	case noex.FaultInjected:
-		b.note(self, "fault: "+ev.Name)
+		b.note(self, plain("fault: "+ev.Name))
 	case noex.ClockAdvanced:
 		b.add(step{style: clock, at: ev.Time.Sub(b.t0)})
 	case noex.StopRequested:
@@ -232,10 +260,10 @@ func (b *builder) requested(ev *noex.Event, self, peer string, st style, op stri
 		label += ": " + reasonText(ev.Reason)
 	}
 	if ev.Peer == ev.PID {
-		b.note(self, label+" (itself)")
+		b.note(self, plain(label+" (itself)"))
 		return
 	}
-	b.arrow(st, self, peer, label)
+	b.arrow(st, self, peer, plain(label))
 }
 
 // sent draws a message: a call, a cast or an info message, or what it
@@ -243,7 +271,7 @@ func (b *builder) requested(ev *noex.Event, self, peer string, st style, op stri
 // drawn by their Delivered event.
 func (b *builder) sent(ev *noex.Event, self, peer string) {
 	if pub, ok := b.published[ev.Ref]; ok {
-		b.arrow(publish, self, peer, b.with("publish "+strconv.Quote(pub.Name), pub.Msg))
+		b.message(publish, self, peer, b.with("publish "+strconv.Quote(pub.Name), pub.Msg), ev.Ref)
 		b.hidden[ev.Ref] = true
 		b.drawn[pub.Seq] = true
 		return
@@ -253,15 +281,15 @@ func (b *builder) sent(ev *noex.Event, self, peer string) {
 		if sub.Kind == noex.Unsubscribed {
 			op = "unsubscribe "
 		}
-		b.arrow(sync, self, peer, op+strconv.Quote(sub.Name))
+		b.message(sync, self, peer, plain(op+strconv.Quote(sub.Name)), ev.Ref)
 		b.hidden[ev.Ref] = true
 		return
 	}
 	switch ev.MsgKind {
 	case noex.KindCall:
-		b.arrow(sync, self, peer, b.with("call", ev.Msg))
+		b.message(sync, self, peer, b.with("call", ev.Msg), ev.Ref)
 	case noex.KindCast:
-		b.arrow(async, self, peer, b.with("cast", ev.Msg))
+		b.message(async, self, peer, b.with("cast", ev.Msg), ev.Ref)
 	default:
 		switch m := ev.Msg.(type) {
 		case noex.Publication:
@@ -271,23 +299,23 @@ func (b *builder) sent(ev *noex.Event, self, peer string) {
 			if _, ok := m.Reason.(*noex.CrashError); ok {
 				why = crashText(m.Reason)
 			}
-			b.arrow(async, self, peer, "down: "+b.cut(why))
+			b.message(async, self, peer, b.always("down: ", why), ev.Ref)
 			return
 		}
 		label := b.with("info", ev.Msg)
 		if b.timerMsg[ev.Parent] {
-			label += " (timer)"
+			label.tail = " (timer)"
 		}
-		b.arrow(async, self, peer, label)
+		b.message(async, self, peer, label, ev.Ref)
 	}
 }
 
 func (b *builder) dropped(ev *noex.Event, self, peer string) {
 	switch {
 	case ev.MsgKind == noex.KindReply:
-		b.note(self, "✕ reply to "+peer+" discarded")
+		b.note(self, plain("✕ reply to "+peer+" discarded"))
 	case errors.Is(ev.Err, noex.ErrTimeout):
-		b.note(self, "✕ call from "+peer+" dropped: timed out in the mailbox")
+		b.note(self, plain("✕ call from "+peer+" dropped: timed out in the mailbox"))
 	default:
 		kind := ev.MsgKind.String()
 		if _, ok := ev.Msg.(noex.Publication); ok {
@@ -297,38 +325,58 @@ func (b *builder) dropped(ev *noex.Event, self, peer string) {
 	}
 }
 
-// with joins op and the rendered message, cut to the message width, or is
-// op alone when messages are not shown.
-func (b *builder) with(op string, msg any) string {
+// with is op and the rendered message, or op alone when messages are not
+// shown.
+func (b *builder) with(op string, msg any) text {
 	if msg == nil {
-		return op
+		return plain(op)
 	}
 	return b.detail(op, " ", noex.FormatMessage(msg))
 }
 
-// detail is head, then sep and s cut to the message width, or head alone
-// when messages are not shown.
-func (b *builder) detail(head, sep, s string) string {
+// detail is head, then sep and s, or head alone when messages are not
+// shown.
+func (b *builder) detail(head, sep, s string) text {
 	if b.cfg.width == 0 {
-		return head
+		return plain(head)
 	}
-	return head + sep + b.cut(s)
+	return text{head: head, sep: sep, body: oneLine(s)}
 }
 
-// cut puts s on one line and cuts it to the message width, but never to
-// less than 12 characters; with messages hidden, reasons (a crash, a stop)
-// are still shown, cut to the default width.
-func (b *builder) cut(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	w := b.cfg.width
+// always is head and s, shown even when messages are not (reasons: a
+// crash, a stop).
+func (b *builder) always(head, s string) text {
+	return text{head: head, body: oneLine(s)}
+}
+
+// oneLine puts s on one line, with single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// full is the label with the whole message.
+func (t text) full() string {
+	if t.body == "" {
+		return t.head + t.tail
+	}
+	return t.head + t.sep + t.body + t.tail
+}
+
+// render is the label with the body cut to the message width, but
+// never to less than 12 characters (reasons shown with messages hidden are
+// cut to the default width), ending with "…" where it was cut.
+func (t text) render(width int) string {
+	if t.body == "" {
+		return t.head + t.tail
+	}
+	w := width
 	if w == 0 {
 		w = DefaultMessageWidth
 	}
 	w = max(w, 12)
-	if r := []rune(s); len(r) > w {
-		return string(r[:w-1]) + "…"
+	body := t.body
+	if r := []rune(body); len(r) > w {
+		body = string(r[:w-1]) + "…"
 	}
-	return s
+	return t.head + t.sep + body + t.tail
 }
 
 func handlerName(k noex.MsgKind, name string) string {

@@ -1,11 +1,12 @@
 package diagram
 
-// Option configures [Text] and [Mermaid]. Options are sealed: only this
+// Option configures [Lanes], [Text] and [Mermaid]. Options are sealed: only this
 // package implements them. A nil Option is ignored.
 type Option interface{ apply(*config) }
 
 type config struct {
-	width int
+	width int // message width
+	cols  int // total width of a lane diagram
 }
 
 type optionFunc func(*config)
@@ -24,8 +25,15 @@ func WithMessageWidth(n int) Option {
 	return optionFunc(func(c *config) { c.width = max(n, 0) })
 }
 
+// WithWidth sets how many columns a lane diagram ([Lanes]) may take
+// (default [DefaultWidth]); a terminal's width is a good value. Widths
+// under 40 count as 40. [Text] and [Mermaid] ignore it.
+func WithWidth(cols int) Option {
+	return optionFunc(func(c *config) { c.cols = max(cols, 40) })
+}
+
 func newConfig(opts []Option) config {
-	cfg := config{width: DefaultMessageWidth}
+	cfg := config{width: DefaultMessageWidth, cols: DefaultWidth}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&cfg)

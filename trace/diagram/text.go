@@ -37,11 +37,13 @@ func Text(events []noex.Event, opts ...Option) string {
 	b.WriteByte('\n')
 	for _, s := range m.steps {
 		switch s.style {
+		case arrive:
+			continue
 		case clock:
 			b.WriteString("── t=" + s.at.String() + " ──\n")
 			continue
 		case note:
-			b.WriteString("  " + s.from + ": " + s.label + "\n")
+			b.WriteString("  " + s.from + ": " + s.label.render(m.width) + "\n")
 			continue
 		}
 		line, head := "──", "──▶"
@@ -53,7 +55,7 @@ func Text(events []noex.Event, opts ...Option) string {
 		case publish:
 			line, head = "══", "══▷"
 		}
-		b.WriteString("  " + s.from + " " + line + s.label + head + " " + s.to + "\n")
+		b.WriteString("  " + s.from + " " + line + s.label.render(m.width) + head + " " + s.to + "\n")
 	}
 	return b.String()
 }

@@ -67,11 +67,11 @@ func ExampleWithExporter() {
 		log.Fatal(err)
 	}
 	// Output:
-	// handle_call channel-email        server   <- call channel-email
-	// call channel-email               client   <- handle_call notification-router
+	// handle_call channel-email        consumer <- call channel-email
+	// call channel-email               producer <- handle_call notification-router
 	// cast event-bus                   producer <- handle_call notification-router
-	// handle_call notification-router  server   <- call notification-router
-	// call notification-router         client   <- (root)
+	// handle_call notification-router  consumer <- call notification-router
+	// call notification-router         producer <- (root)
 	// deliver notification.sent.email  producer <- publish notification.sent.email
 	// publish notification.sent.email  producer <- handle_cast event-bus
 	// handle_cast event-bus            consumer <- cast event-bus

@@ -49,7 +49,10 @@ func (w *watch) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) 
 		w.seen[msg] = true
 		w.errs = append(w.errs, err)
 	}
-	return err
+	// Counted and kept for the shutdown function's report: returned to
+	// the span processor, it would also go to otel.Handle, which logs it,
+	// and the failure would be printed twice.
+	return nil
 }
 
 var errClosed = errors.New("otlp: shutdown returned before these spans were exported")

@@ -58,6 +58,56 @@ func TestJaegerEndToEnd(t *testing.T) {
 	}
 }
 
+// TestJaegerFailedCall exports a call whose handler returns an error and
+// reads back, as Jaeger shows them, the status and the error.type of both
+// of its spans.
+func TestJaegerFailedCall(t *testing.T) {
+	j := jaegertest.Start(t)
+	const service = "noex-e2e-failure"
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", j.OTLPEndpoint())
+	t.Setenv("OTEL_SERVICE_NAME", service)
+	ctx := context.Background()
+	began := time.Now()
+	if err := runBody(t, 9, failedDelivery); err != nil {
+		t.Fatalf("export to Jaeger: %v", err)
+	}
+	found, err := j.FindTraces(ctx, service, began.Add(-time.Hour).UnixMicro(), 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tr *jaegertest.Trace
+	for i := range found {
+		if root := rootOf(found[i]); root != nil && root.OperationName == "call channel-email" {
+			tr = &found[i]
+		}
+	}
+	if tr == nil {
+		t.Fatalf("no trace of the failed call among %d traces", len(found))
+	}
+	for _, name := range []string{"call channel-email", "handle_call channel-email"} {
+		var s *jaegertest.Span
+		for i := range tr.Spans {
+			if tr.Spans[i].OperationName == name {
+				s = &tr.Spans[i]
+			}
+		}
+		if s == nil {
+			t.Errorf("no span %q", name)
+			continue
+		}
+		want := map[string]any{"error.type": "*errors.errorString", "otel.status_code": "ERROR",
+			"otel.status_description": "undeliverable", "error": true}
+		got := map[string]any{}
+		for k := range want {
+			v, _ := s.Tag(k)
+			got[k] = v
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%q tags mismatch (-want +got):\n%s", name, diff)
+		}
+	}
+}
+
 // rootOf returns the span of tr without a parent reference.
 func rootOf(tr jaegertest.Trace) *jaegertest.Span {
 	for i, s := range tr.Spans {
@@ -80,15 +130,21 @@ func checkJaegerTrace(t *testing.T, tr *jaegertest.Trace, service string, began,
 		}
 		byID[s.SpanID] = s
 	}
-	// Names and parent/child references.
+	// Names and parent/child references. A consumer span's parent is also
+	// its link (the message's creation context); Jaeger then shows that
+	// parent as one FOLLOWS_FROM reference instead of a CHILD_OF, which its
+	// UI nests as a child all the same.
 	got := map[string]string{}
 	for _, s := range tr.Spans {
 		parent := ""
 		for _, r := range s.References {
-			if r.RefType == "CHILD_OF" {
-				if r.TraceID != tr.TraceID {
-					t.Errorf("%q: parent in another trace %s", s.OperationName, r.TraceID)
-				}
+			if r.RefType != "CHILD_OF" && r.RefType != "FOLLOWS_FROM" {
+				continue
+			}
+			if r.TraceID != tr.TraceID {
+				t.Errorf("%q: parent in another trace %s", s.OperationName, r.TraceID)
+			}
+			if parent == "" || r.RefType == "CHILD_OF" {
 				parent = byID[r.SpanID].OperationName
 			}
 		}
@@ -101,10 +157,11 @@ func checkJaegerTrace(t *testing.T, tr *jaegertest.Trace, service string, began,
 		t.Errorf("trace %s tree mismatch (-want +got):\n%s", tr.TraceID, diff)
 	}
 
-	// Attributes, kinds and the service.
+	// Attributes, kinds and the service: by the messaging conventions,
+	// every send is a producer, every handling a consumer.
 	kinds := map[string]string{
-		"call notification-router": "client", "handle_call notification-router": "server",
-		"call channel-email": "client", "handle_call channel-email": "server",
+		"call notification-router": "producer", "handle_call notification-router": "consumer",
+		"call channel-email": "producer", "handle_call channel-email": "consumer",
 		"cast event-bus": "producer", "handle_cast event-bus": "consumer",
 		"publish notification.sent.email": "producer", "deliver notification.sent.email": "producer",
 		"handle_info analytics": "consumer",
@@ -115,7 +172,7 @@ func checkJaegerTrace(t *testing.T, tr *jaegertest.Trace, service string, began,
 			"messaging.system":         "noex",
 			"noex.seed":                "42",
 			"otel.scope.name":          trace.ScopeName,
-			"messaging.operation.type": map[bool]string{true: "send", false: "process"}[kinds[s.OperationName] == "client" || kinds[s.OperationName] == "producer"],
+			"messaging.operation.type": map[bool]string{true: "send", false: "process"}[kinds[s.OperationName] == "producer"],
 		}
 		gotTags := map[string]any{}
 		for k := range want {
@@ -149,6 +206,22 @@ func checkJaegerTrace(t *testing.T, tr *jaegertest.Trace, service string, began,
 	}
 	if v, _ := span("deliver notification.sent.email").Tag("messaging.destination.subscription.name"); v != "notification.sent.*" {
 		t.Errorf("delivery: subscription pattern %v", v)
+	}
+	// A handling links to the send of its message: Jaeger shows the link as
+	// a FOLLOWS_FROM reference to the producer span.
+	for _, s := range tr.Spans {
+		if kinds[s.OperationName] != "consumer" {
+			continue
+		}
+		var link string
+		for _, r := range s.References {
+			if r.RefType == "FOLLOWS_FROM" {
+				link = byID[r.SpanID].OperationName
+			}
+		}
+		if link == "" || link != wantTree[s.OperationName] {
+			t.Errorf("%q: references %+v, want a link to its send %q", s.OperationName, s.References, wantTree[s.OperationName])
+		}
 	}
 	client, server := span("call channel-email"), span("handle_call channel-email")
 	if a, _ := client.Tag("messaging.message.id"); a == nil || a != first(server.Tag("messaging.message.id")) {

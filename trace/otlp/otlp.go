@@ -31,9 +31,17 @@ const DefaultServiceName = "noex"
 //
 // By default the spans are exported over OTLP/HTTP in batches, configured
 // by the standard environment variables: OTEL_EXPORTER_OTLP_ENDPOINT (or
-// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; default http://localhost:4318),
-// OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TIMEOUT and the other
-// OTEL_EXPORTER_OTLP_* variables of otlptracehttp. The resource comes from
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; when neither is set,
+// [DefaultEndpoint], plain HTTP to a collector on this machine, such as a
+// local Jaeger), OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TIMEOUT and
+// the other OTEL_EXPORTER_OTLP_* variables of otlptracehttp.
+// OTEL_TRACES_EXPORTER is honoured: otlp (the default), console (the
+// spans go to standard output, as [WithStdout](nil)) or none (nothing is
+// attached; the shutdown function does nothing); any other value is
+// refused. OTEL_EXPORTER_OTLP_PROTOCOL (and its _TRACES_ form) may only
+// be http/protobuf: grpc and http/json are refused with an error that
+// says what to set instead. [WithStdout] and [WithExporter] take
+// precedence over both variables. The resource comes from
 // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, with service.name
 // [DefaultServiceName] if neither names one, and the telemetry.sdk.*
 // attributes. [WithStdout] and [WithExporter] send the spans elsewhere.
@@ -56,8 +64,13 @@ const DefaultServiceName = "noex"
 // [noex.Runtime.Run] (or [noex.Runtime.Shutdown]).
 //
 // Setup fails with an error wrapping [ErrSetup] for a nil rt, for
-// [WithStdout] combined with [WithExporter], or when the exporter cannot
-// be built.
+// [WithStdout] combined with [WithExporter], for an exporter or protocol
+// the environment asks for and this package does not support, or when the
+// exporter cannot be built.
+//
+// Export failures are reported once, by the shutdown function: the SDK's
+// global error handler (otel.Handle, which logs by default) does not see
+// them.
 func Setup(ctx context.Context, rt *noex.Runtime, opts ...Option) (shutdown func(context.Context) error, err error) {
 	if rt == nil {
 		return nil, fmt.Errorf("%w: nil runtime", ErrSetup)
@@ -73,6 +86,22 @@ func Setup(ctx context.Context, rt *noex.Runtime, opts ...Option) (shutdown func
 	}
 	if cfg.conflict {
 		return nil, fmt.Errorf("%w: WithStdout and WithExporter exclude each other", ErrSetup)
+	}
+	if cfg.stdout == nil && cfg.exporter == nil {
+		choice, err := tracesExporter(os.LookupEnv)
+		if err != nil {
+			return nil, err
+		}
+		switch choice {
+		case exportNone:
+			return func(context.Context) error { return nil }, nil
+		case exportConsole:
+			cfg.stdout = stdout()
+		default:
+			if err := checkProtocol(os.LookupEnv); err != nil {
+				return nil, err
+			}
+		}
 	}
 	res, err := newResource(ctx)
 	if err != nil {
@@ -149,6 +178,9 @@ func newExporter(ctx context.Context, cfg config) (exp sdktrace.SpanExporter, cl
 		return exp, nil, err
 	}
 	var opts []otlptracehttp.Option
+	if !endpointSet(os.LookupEnv) {
+		opts = append(opts, otlptracehttp.WithEndpointURL(DefaultEndpoint+"/v1/traces"))
+	}
 	client, transport := httpClient()
 	if client != nil {
 		opts = append(opts, otlptracehttp.WithHTTPClient(client))

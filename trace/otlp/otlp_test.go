@@ -27,13 +27,19 @@ import (
 // with opts, and returns the shutdown function's result.
 func runFlow(t *testing.T, seed uint64, opts ...otlp.Option) error {
 	t.Helper()
+	return runBody(t, seed, notificationFlow, opts...)
+}
+
+// runBody is runFlow with another body.
+func runBody(t *testing.T, seed uint64, body func(context.Context) error, opts ...otlp.Option) error {
+	t.Helper()
 	ctx := context.Background()
 	rt := noex.NewRuntime(noex.WithSeed(seed))
 	shutdown, err := otlp.Setup(ctx, rt, opts...)
 	if err != nil {
 		t.Fatalf("Setup: %v", err)
 	}
-	if err := rt.Run(ctx, notificationFlow); err != nil {
+	if err := rt.Run(ctx, body); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	if err := rt.Shutdown(ctx); err != nil {

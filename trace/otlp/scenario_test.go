@@ -2,6 +2,7 @@ package otlp_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -38,6 +39,9 @@ type channel struct{}
 func (channel) Init(context.Context) (int, error) { return 0, nil }
 
 func (channel) HandleCall(ctx context.Context, m Deliver, n int) (bool, int, error) {
+	if m.N.Title == "fail" {
+		return false, n, errUndeliverable
+	}
 	// Delivering takes 10ms of virtual time.
 	if err := noex.Sleep(ctx, 10*time.Millisecond); err != nil {
 		return false, n, err
@@ -107,6 +111,21 @@ func notificationFlow(ctx context.Context) error {
 	}
 	if !ok {
 		return fmt.Errorf("notification not delivered")
+	}
+	return nil
+}
+
+var errUndeliverable = errors.New("undeliverable")
+
+// failedDelivery calls a channel handler that fails: the call's error
+// goes back to the caller.
+func failedDelivery(ctx context.Context) error {
+	ch, err := noex.Start(ctx, channel{}, noex.WithName("channel-email"))
+	if err != nil {
+		return err
+	}
+	if _, err := noex.Call(ctx, ch, Deliver{Notification{ID: 1, Channel: "email", Title: "fail"}}); !errors.Is(err, errUndeliverable) {
+		return fmt.Errorf("want errUndeliverable, got %v", err)
 	}
 	return nil
 }

@@ -7,7 +7,8 @@
 //	go run ./exercises/taskqueue/cmd/taskqueue                 # seed 1
 //	go run ./exercises/taskqueue/cmd/taskqueue -seed 7 -events # another seed, with the event log
 //	go run ./exercises/taskqueue/cmd/taskqueue -real           # real mode
-//	go run ./exercises/taskqueue/cmd/taskqueue -diagram        # with a sequence diagram
+//	go run ./exercises/taskqueue/cmd/taskqueue -diagram        # with a lane diagram
+//	go run ./exercises/taskqueue/cmd/taskqueue -html run.html  # a page to step through the run
 //
 // With -otlp (in a build with the otlp tag, which links the OpenTelemetry
 // SDK) the run is exported over OTLP/HTTP, configured by the standard

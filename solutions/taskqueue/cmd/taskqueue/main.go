@@ -6,7 +6,8 @@
 //	go run ./solutions/taskqueue/cmd/taskqueue                 # seed 1
 //	go run ./solutions/taskqueue/cmd/taskqueue -seed 7 -events # another seed, with the event log
 //	go run ./solutions/taskqueue/cmd/taskqueue -real           # real mode
-//	go run ./solutions/taskqueue/cmd/taskqueue -diagram        # with a sequence diagram
+//	go run ./solutions/taskqueue/cmd/taskqueue -diagram        # with a lane diagram
+//	go run ./solutions/taskqueue/cmd/taskqueue -html run.html  # a page to step through the run
 //
 // With -otlp (in a build with the otlp tag, which links the OpenTelemetry
 // SDK) the run is exported over OTLP/HTTP, configured by the standard
