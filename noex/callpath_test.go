@@ -20,9 +20,11 @@ func TestCallTimeoutInAStreamOfCalls(t *testing.T) {
 		name         string
 		stream, slow time.Duration // the stream's timeout, the slow call's
 	}{
-		{"same timeout", 50 * time.Millisecond, 50 * time.Millisecond},
+		// The stream's timeouts are long enough that no call of the stream
+		// times out on a loaded machine; what matters is how they compare.
+		{"same timeout", 250 * time.Millisecond, 250 * time.Millisecond},
 		{"shorter than the stream's", 5 * time.Second, 30 * time.Millisecond},
-		{"longer than the stream's", 10 * time.Millisecond, 60 * time.Millisecond},
+		{"longer than the stream's", 250 * time.Millisecond, 500 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rt := newRT(t)

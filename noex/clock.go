@@ -67,12 +67,18 @@ func (t *timer) fire() {
 }
 
 func (t *timer) cancel() bool {
+	// A process unwinding from an aborted deterministic run does not own
+	// the scheduler any more: it only marks the timer.
+	owned := t.rt.det && !t.rt.sched.aborted.Load()
+	if owned {
+		t.rt.sched.touch(resTimer, t.e.xid, accWrite)
+	}
 	if !t.state.CompareAndSwap(timerPending, timerCancelled) {
 		return false
 	}
-	if t.rt.det {
+	if owned {
 		t.rt.sched.removeTimer(t)
-	} else {
+	} else if !t.rt.det {
 		t.real.Stop()
 	}
 	t.forget()

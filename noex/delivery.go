@@ -20,6 +20,9 @@ func (rt *Runtime) deliverFrom(from, to *process, env *envelope, parent uint64) 
 	if env.src == 0 {
 		env.src = from.id
 	}
+	if rt.det {
+		rt.touch(resStatus, to, accRead)
+	}
 	if to.root || procStatus(to.st.Load()) >= stStopping {
 		return ErrNotRunning
 	}

@@ -21,6 +21,11 @@ type entry struct {
 	prio        uint64 // treap priority, a hash of key
 	size        int    // entries in this subtree
 
+	// Kept while exploring (see xrun.go): its identity, and the step that
+	// enabled it.
+	xid    xid
+	xcause int
+
 	// Kept by the strategy (see strategy.go).
 	spri  uint64 // the step's priority, higher first
 	chain *chain // PCT: the chain whose priority the step takes

@@ -18,6 +18,7 @@ func stop(ctx context.Context, to Addr, reason error) error {
 	if t.root {
 		return &CallError{Op: "stop", Target: t.labelStr(), Err: ErrNotRunning}
 	}
+	p.rt.touch(resStatus, t, accWrite)
 	t.mu.Lock()
 	if t.status != stDead {
 		p.requested(StopRequested, t, reason)
@@ -76,6 +77,7 @@ func wait(ctx context.Context, to Addr) (error, error) {
 	if t == p {
 		return nil, &CallError{Op: "wait", Target: t.labelStr(), Err: ErrCallSelf}
 	}
+	p.rt.touch(resStatus, t, accRead)
 	t.mu.Lock()
 	if t.status == stDead {
 		reason := t.exit
@@ -157,6 +159,9 @@ func startServer(ctx context.Context, srv server, opts []StartOption) (PID, erro
 		return PID{}, &InitError{Server: what, Cause: ErrClosed}
 	}
 	p := rt.newProcess(srv, cfg.name, false)
+	if rt.det {
+		rt.sched.born(p, parent)
+	}
 	p.pctx = procCtx{parent: parent.context(), p: p}
 	srv.bind(p)
 	if cfg.hasName {

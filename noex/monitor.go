@@ -52,6 +52,8 @@ func Monitor(ctx context.Context, target Addr) (MonitorRef, error) {
 	if err != nil {
 		return MonitorRef{}, err
 	}
+	rt.touch(resStatus, t, accRead)
+	rt.touch(resMonitor, t, accWrite)
 	m := &monitor{id: rt.nextRef.Add(1), watcher: p, target: t}
 	ref := MonitorRef{id: m.id, target: t.pid()}
 	rt.mu.Lock()
@@ -81,6 +83,7 @@ func Demonitor(ctx context.Context, ref MonitorRef) bool {
 		return false
 	}
 	rt := p.rt
+	rt.touch(resMonitor, ref.target.p, accWrite)
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	mon := p.monitors()

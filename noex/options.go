@@ -27,6 +27,7 @@ type config struct {
 	observers   []func(Event)
 	faults      FaultInjector
 	stepBudget  uint64
+	xrun        *xrun
 }
 
 type runtimeOption func(*config)

@@ -55,6 +55,9 @@ func (rt *Runtime) register(name string, p *process) error {
 		}
 		return &NameTakenError{Name: name, Holder: holder.pid()}
 	}
+	if rt.det {
+		rt.sched.touchName(name, accWrite)
+	}
 	rt.names[name] = p
 	p.names = append(p.names, name)
 	if len(p.names) == 1 && p.label.Load() == nil {
@@ -70,6 +73,9 @@ func (rt *Runtime) register(name string, p *process) error {
 // the name was registered.
 func (r *Registry) Unregister(name string) bool {
 	rt := r.rt
+	if rt.det {
+		rt.sched.touchName(name, accWrite)
+	}
 	rt.mu.Lock()
 	p, ok := rt.names[name]
 	if ok {
@@ -110,6 +116,9 @@ func (r *Registry) IsRegistered(name string) bool {
 
 // Names returns every registered name, sorted.
 func (r *Registry) Names() []string {
+	if r.rt.det {
+		r.rt.sched.touch(resNames, 0, accRead)
+	}
 	r.rt.mu.Lock()
 	names := make([]string, 0, len(r.rt.names))
 	for n := range r.rt.names {
@@ -122,6 +131,9 @@ func (r *Registry) Names() []string {
 
 // Count returns the number of registered names (not of distinct processes).
 func (r *Registry) Count() int {
+	if r.rt.det {
+		r.rt.sched.touch(resNames, 0, accRead)
+	}
 	r.rt.mu.Lock()
 	defer r.rt.mu.Unlock()
 	return len(r.rt.names)
@@ -147,6 +159,9 @@ func LookupRef[C, K, R any](r *Registry, name string) (Ref[C, K, R], error) {
 }
 
 func (rt *Runtime) whereis(name string) (*process, error) {
+	if rt.det {
+		rt.sched.touchName(name, accRead)
+	}
 	rt.mu.Lock()
 	p, ok := rt.names[name]
 	rt.mu.Unlock()

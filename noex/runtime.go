@@ -301,6 +301,9 @@ func (rt *Runtime) Run(ctx context.Context, body func(ctx context.Context) error
 		rt.mu.Unlock()
 	}()
 	root := rt.newProcess(nil, "main", true)
+	if rt.det {
+		rt.sched.born(root, nil)
+	}
 	root.rctx = newRootCtx(ctx, root)
 	if rt.det {
 		return rt.sched.run(ctx, root, body)

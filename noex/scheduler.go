@@ -42,6 +42,9 @@ type scheduler struct {
 	escape  chan *EscapeError
 	failure error
 
+	x     *xrun  // an exhaustive exploration's run, if any
+	roots uint64 // Run bodies so far, for their identities
+
 	chains bool   // PCT: steps belong to chains (see chain)
 	cur    *chain // the chain of the step running now
 	tok    uint64 // counts the steps run in a chain
@@ -94,7 +97,11 @@ type detProc struct {
 	busy     bool // handling a message (counted in scheduler.nbusy)
 	w        *waiter
 	gid      atomic.Uint64
-	re, we   entry // its resumption and its wake-up
+	re, we   entry  // its resumption and its wake-up
+	ident    uint64 // while exploring: its identity, stable from run to run
+	children uint64 // processes it started
+	readies  uint64 // times it was readied
+	timers   uint64 // timers it set
 	stats    stepStats
 }
 
@@ -106,6 +113,9 @@ type pairQueue struct {
 	idx    int                // index in the receiver's nonempty list
 	e      entry              // the delivery of its head
 	chains fifo.Queue[*chain] // PCT: the chain of each message's delivery, beside q
+	srcID  uint64             // while exploring: the identity of the sender
+	pushed uint64             // messages queued so far
+	ids    fifo.Queue[msgID]  // while exploring: each message's identity, beside q
 }
 
 func newDetProc(p *process) *detProc {
@@ -136,6 +146,8 @@ func newScheduler(rt *Runtime, cfg config) *scheduler {
 		s.budget.limit = DefaultStepBudget
 	}
 	switch {
+	case cfg.xrun != nil:
+		s.x, s.stratName = cfg.xrun, "explore"
 	case err != nil:
 		s.failure = err
 	case cfg.hasSched:
@@ -291,6 +303,8 @@ func (s *scheduler) ready(p *process) {
 	p.d.inReady = true
 	p.d.key = s.nextKey()
 	p.d.re.chain = s.join()
+	p.d.readies++
+	s.identify(&p.d.re, identOf(idResume, p.d.ident, p.d.readies))
 	s.enable(&p.d.re, p.d.key)
 }
 
@@ -303,6 +317,7 @@ func (s *scheduler) list(p *process) {
 	if len(p.d.nonempty) == 0 {
 		if !p.d.we.in {
 			p.d.we.chain = s.join()
+			s.identify(&p.d.we, identOf(idWake, p.d.ident, 0))
 			s.enable(&p.d.we, p.d.key)
 		}
 		return
@@ -340,10 +355,21 @@ func (s *scheduler) enqueue(to *process, env *envelope) {
 		q = &pairQueue{src: env.src}
 		q.e = entry{kind: stepDeliver, p: to, q: q, hidx: -1}
 		to.d.queues[env.src] = q
+		if s.x != nil {
+			if env.src&(1<<63) != 0 && s.x.cur >= 0 {
+				q.srcID = s.x.events[s.x.cur].id // a timer's message: the timer's identity
+			} else if env.from != nil {
+				q.srcID = env.from.d.ident
+			}
+		}
 	}
 	env.key = s.nextKey()
 	if s.chains {
 		q.chains.Push(s.join())
+	}
+	if s.x != nil {
+		q.pushed++
+		q.ids.Push(msgID{id: identOf(idMessage, to.d.ident^mix64(q.srcID), q.pushed), cause: s.x.cur})
 	}
 	q.q.Push(env)
 	if !q.inList {
@@ -363,6 +389,9 @@ func (s *scheduler) enqueue(to *process, env *envelope) {
 func (s *scheduler) enableHead(q *pairQueue) {
 	head, _ := q.q.Peek()
 	q.e.chain, _ = q.chains.Peek()
+	if m, ok := q.ids.Peek(); ok {
+		q.e.xid, q.e.xcause = m.id, m.cause
+	}
 	s.enable(&q.e, head.key)
 }
 
@@ -415,6 +444,7 @@ func (s *scheduler) drain(p *process) []*envelope {
 		s.disable(&q.e)
 		out = append(out, q.q.Drain()...)
 		q.chains = fifo.Queue[*chain]{}
+		q.ids = fifo.Queue[msgID]{}
 		q.inList = false
 	}
 	p.d.nonempty = nil
@@ -475,6 +505,12 @@ func (s *scheduler) loop(ctx context.Context, root *process) error {
 			}
 			continue
 		}
+		if s.x != nil {
+			if err := s.xstep(n); err != nil {
+				return err
+			}
+			continue
+		}
 		if n == 1 {
 			s.exec(s.set.root)
 			continue
@@ -503,6 +539,7 @@ func (s *scheduler) exec(e *entry) {
 		q := e.q
 		env, _ := q.q.Pop()
 		q.chains.Pop()
+		q.ids.Pop()
 		if q.q.Len() > 0 {
 			s.enableHead(q)
 		} else {
@@ -565,6 +602,10 @@ func (s *scheduler) advance() bool {
 func (s *scheduler) addTimer(t *timer) {
 	t.at = s.now.Add(t.delay)
 	t.e = entry{kind: stepTimer, t: t, chain: s.join(), hidx: -1}
+	if s.x != nil {
+		t.owner.d.timers++
+		s.identify(&t.e, identOf(idTimer, t.owner.d.ident, t.owner.d.timers))
+	}
 	if t.delay <= 0 {
 		t.index = -1
 		s.enable(&t.e, s.nextKey())

@@ -31,6 +31,10 @@ func (p *process) finalize(reason error, how endKind) bool {
 //go:noinline
 func (p *process) teardown(reason error, how endKind) (waiters []*waiter, ok bool) {
 	rt := p.rt
+	if rt.det {
+		rt.touch(resStatus, p, accWrite)
+		rt.touch(resMonitor, p, accRead)
+	}
 	rt.mu.Lock()
 	p.mu.Lock()
 	if p.status == stDead {

@@ -64,12 +64,16 @@ func (w *waiter) fire(val any, err error, sys bool) bool {
 // envelope any more, so it may serve the caller's next call.
 func (w *waiter) complete(val any, err error, sys, reuse bool) bool {
 	if !w.fired.CompareAndSwap(false, true) {
+		if w.ch == nil { // deterministic mode: the late one raced the first
+			w.owner.rt.touch(resWait, w.owner, accWrite)
+		}
 		return false
 	}
 	w.val, w.err, w.sys, w.reuse = val, err, sys, reuse
 	if w.ch != nil {
 		w.ch <- struct{}{}
 	} else {
+		w.owner.rt.touch(resWait, w.owner, accWrite)
 		w.owner.rt.sched.ready(w.owner)
 	}
 	return true

@@ -21,6 +21,8 @@ type config struct {
 	hasStrategy   bool
 	runLength     int  // Seeds: the most decisions an earlier seed made, for PCT
 	swept         bool // the seed is Seeds', not pinned by the test
+	bounds        []noex.ExploreOption
+	keepDecisions bool // record the scheduler's decisions, for an explanation
 }
 
 type option func(*config)
@@ -85,3 +87,6 @@ func WithChooser(ch noex.Chooser) Option {
 func WithRuntimeOptions(opts ...noex.Option) Option {
 	return option(func(c *config) { c.rtOpts = append(c.rtOpts, opts...) })
 }
+
+// keepDecisions makes the runtime record its decisions.
+func keepDecisions() Option { return option(func(c *config) { c.keepDecisions = true }) }

@@ -34,8 +34,9 @@ type Runtime struct {
 	closed bool
 	told   bool // the reproduction line was printed already
 
-	failure   string          // the first failure the kit reported, for the run report
-	decisions []noex.Decision // the scheduler's decisions, kept when a report may be written
+	failure         string          // the first failure the kit reported, for the run report
+	decisions       []noex.Decision // the scheduler's decisions, kept when a report or an explanation may need them
+	invalidSchedule bool            // a replayed schedule did not fit the run
 }
 
 // New returns a runtime for the test t, configured by opts. By default it is
@@ -93,9 +94,12 @@ func New(t TB, opts ...Option) *Runtime {
 	if _, custom := cfg.chooser.(noex.StepChooser); strategy != "" && !custom {
 		nopts = append(nopts, noex.WithStrategy(strategy))
 	}
+	if !cfg.real && *scheduleFlag != "" {
+		nopts = append(nopts, noex.WithSchedule(scheduleValue(*scheduleFlag)))
+	}
 	nopts = append(nopts, cfg.rtOpts...)
 	rt.Runtime = noex.NewRuntime(nopts...)
-	if rt.reportDir() != "" {
+	if rt.reportDir() != "" || cfg.keepDecisions || explainChild() {
 		rt.ObserveDecisions(func(d noex.Decision) { rt.decisions = append(rt.decisions, d) })
 	}
 	t.Cleanup(rt.finish)
@@ -143,6 +147,9 @@ func (rt *Runtime) RunErr(body func(ctx context.Context) error) error {
 	err := rt.Runtime.Run(context.Background(), body)
 	if errors.Is(err, noex.ErrDeadlock) || errors.Is(err, noex.ErrEscape) || errors.Is(err, noex.ErrSchedule) {
 		rt.broken = true
+	}
+	if errors.Is(err, noex.ErrSchedule) {
+		rt.invalidSchedule = true
 	}
 	return err
 }
@@ -263,10 +270,14 @@ func (rt *Runtime) finish() {
 	}
 	if err := errors.Join(errs...); err != nil {
 		rt.fail(false, fmt.Sprintf("[noex] end-of-test checks failed:\n%v", err))
-		return
-	}
-	if failed && !rt.told {
+		failed = true
+	} else if failed && !rt.told {
 		rt.t.Logf("%s", rt.footer())
+	}
+	if explainChild() {
+		rt.tellParent(failed || rt.failed())
+	} else if failed {
+		rt.explainFailure()
 	}
 }
 
@@ -318,5 +329,9 @@ func (rt *Runtime) fail(fatal bool, msg string) {
 // footer is the reproduction line and the tail of the log.
 func (rt *Runtime) footer() string {
 	repro := reproLine(rt.t.Name(), testPackage(), rt.Deterministic(), rt.cfg.chooser != nil, rt.Seed(), rt.Strategy(), rt.Schedule())
-	return repro + "\n" + tail(rt.rec.Raw(), diagramLen, tailLen)
+	log := rt.rec.Raw()
+	if *logFlag {
+		return repro + "\n" + tail(log, diagramLen, len(log))
+	}
+	return repro + "\n" + tail(log, diagramLen, tailLen)
 }

@@ -38,6 +38,13 @@ var seedFlag = flag.String("noex.seed", "",
 var strategyFlag = flag.String("noex.strategy", "",
 	"noex: exploration strategy of deterministic test runtimes whose seed the test does not pin: random, pct, pct:d=D,k=K, pos or portfolio (default: $NOEX_STRATEGY, else portfolio)")
 
+// scheduleFlag is -noex.schedule; "" means unset.
+var scheduleFlag = flag.String("noex.schedule", "",
+	"noex: replay this `schedule` (decision:choice pairs, as failures print them; - for the natural order) in every deterministic test runtime, with the seed of -noex.seed")
+
+// logFlag is -noex.log.
+var logFlag = flag.Bool("noex.log", false, "noex: print a failing run's whole event log, not only its end")
+
 // shardFlag is -noex.shard; "" means unset.
 var shardFlag = flag.String("noex.shard", "",
 	"noex: run only shard `i/n` of every Seeds range: the seeds whose index modulo n is i (default: $NOEX_SHARD, else all)")
@@ -140,6 +147,10 @@ func reproLine(name, pkg string, det, chosen bool, seed uint64, strategy, schedu
 		return fmt.Sprintf("[noex] seed=%d schedule=%q (choices from a Chooser). To replay the run: noex.WithSeed(%d), noex.WithSchedule(%q)",
 			seed, schedule, seed, schedule)
 	}
+	if strategy == "schedule" || strategy == "explore" {
+		return fmt.Sprintf("[noex] seed=%d schedule=%q To reproduce, specify: %s -run '%s' -noex.seed=%d -noex.schedule=%s",
+			seed, schedule, cmd, runPattern(name), seed, orNatural(schedule))
+	}
 	if strategy != "random" {
 		return fmt.Sprintf("[noex] seed=%d strategy=%s To reproduce, specify: %s -run '%s' -noex.seed=%d -noex.strategy=%s",
 			seed, strategy, cmd, runPattern(name), seed, strategy)
@@ -181,4 +192,27 @@ func packageFrom(dir string, exists func(string) bool) string {
 		}
 		root = parent
 	}
+}
+
+// pkgArg is the package argument of a go test command run from the
+// module's root: [testPackage], or "." if there is no go.mod above the
+// test's directory.
+func pkgArg() string {
+	if p := testPackage(); p != "" {
+		return p
+	}
+	return "."
+}
+
+// explainChild reports whether this test binary is a rerun made by an
+// explanation (which then explains nothing itself).
+func explainChild() bool { return os.Getenv("NOEX_EXPLAIN_CHILD") != "" }
+
+// scheduleValue is the schedule that -noex.schedule names: "-" is the
+// natural order, which an empty flag could not say.
+func scheduleValue(flagVal string) string {
+	if flagVal == naturalSchedule {
+		return ""
+	}
+	return flagVal
 }

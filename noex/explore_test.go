@@ -1,0 +1,286 @@
+package noex_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/noex-go/noex/noex"
+)
+
+// collector keeps what it is cast; on "relay" it casts its payload on.
+type collector struct{}
+
+type relayTo struct {
+	To  noex.Ref[noex.None, any, []any]
+	Msg any
+}
+
+func (collector) Init(context.Context) ([]any, error) { return nil, nil }
+func (collector) HandleCall(_ context.Context, _ noex.None, s []any) ([]any, []any, error) {
+	return s, s, nil
+}
+func (collector) HandleInfo(_ context.Context, m any, s []any) ([]any, error) {
+	return append(s, m), nil
+}
+func (collector) HandleCast(ctx context.Context, m any, s []any) ([]any, error) {
+	if r, ok := m.(relayTo); ok {
+		return s, noex.Cast(ctx, r.To, r.Msg)
+	}
+	return append(s, m), nil
+}
+
+type colRef = noex.Ref[noex.None, any, []any]
+
+func startCollectors(ctx context.Context, n int) ([]colRef, error) {
+	var refs []colRef
+	for range n {
+		r, err := noex.Start(ctx, collector{})
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, r)
+	}
+	return refs, nil
+}
+
+// explore runs scenario under Explore, each run in a fresh runtime (seed 1)
+// that is shut down afterwards; scenario returns its verdict.
+func explore(t *testing.T, scenario func(ctx context.Context, rt *noex.Runtime) error, opts ...noex.ExploreOption) noex.ExploreResult {
+	t.Helper()
+	return noex.Explore(func(xopts ...noex.Option) error {
+		rt := noex.NewRuntime(append([]noex.Option{noex.WithSeed(1)}, xopts...)...)
+		err := scenario(context.Background(), rt)
+		if serr := rt.Shutdown(context.Background()); serr != nil && err == nil {
+			err = serr
+		}
+		return err
+	}, opts...)
+}
+
+// Three messages to three processes commute: one schedule with the
+// reduction, 3! = 6 without.
+func TestExploreIndependentDeliveries(t *testing.T) {
+	scenario := func(ctx context.Context, rt *noex.Runtime) error {
+		return rt.Run(ctx, func(ctx context.Context) error {
+			refs, err := startCollectors(ctx, 3)
+			if err != nil {
+				return err
+			}
+			for i, r := range refs {
+				noex.Cast(ctx, r, any(i))
+			}
+			return nil
+		})
+	}
+	if got := explore(t, scenario); !got.Complete || got.Schedules != 1 || got.Pruned != 0 {
+		t.Errorf("with reduction: %v (pruned %d); want 1 schedule, complete", got, got.Pruned)
+	}
+	if got := explore(t, scenario, noex.WithoutReduction()); !got.Complete || got.Schedules != 6 {
+		t.Errorf("without reduction: %v; want 6 schedules, complete", got)
+	}
+}
+
+// Two processes each relay a message to one sink when main tells them to.
+// The events are: a and b each handle main's "go" (ga, gb), the sink
+// handles a's and b's messages (sa, sb), with ga before sa and gb before
+// sb: 4!/(2·2) = 6 interleavings, of which only the sink's order matters:
+// two schedules.
+func TestExploreTwoSendersOneReceiver(t *testing.T) {
+	var orders sortedSet // runs go on in parallel
+	scenario := func(ctx context.Context, rt *noex.Runtime) error {
+		var sink colRef
+		err := rt.Run(ctx, func(ctx context.Context) error {
+			refs, err := startCollectors(ctx, 3)
+			if err != nil {
+				return err
+			}
+			sink = refs[0]
+			noex.Cast(ctx, refs[1], any(relayTo{To: sink, Msg: "a"}))
+			noex.Cast(ctx, refs[2], any(relayTo{To: sink, Msg: "b"}))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return rt.Run(ctx, func(ctx context.Context) error {
+			got, err := noex.Call(ctx, sink, noex.None{})
+			orders.add(fmt.Sprint(got))
+			return err
+		})
+	}
+	if got := explore(t, scenario); !got.Complete || got.Schedules != 2 {
+		t.Errorf("with reduction: %v; want 2 schedules, complete", got)
+	}
+	if got := orders.String(); got != "[a b] [b a]" {
+		t.Errorf("the sink saw %v; want both orders, once each", got)
+	}
+	if got := explore(t, scenario, noex.WithoutReduction()); !got.Complete || got.Schedules != 6 {
+		t.Errorf("without reduction: %v; want 6 schedules, complete", got)
+	}
+}
+
+// Explore finds an order-dependent failure and its schedule replays it.
+func TestExploreFindsAndReplays(t *testing.T) {
+	scenario := func(ctx context.Context, rt *noex.Runtime) error {
+		var sink colRef
+		if err := rt.Run(ctx, func(ctx context.Context) error {
+			refs, err := startCollectors(ctx, 3)
+			sink = refs[0]
+			noex.Cast(ctx, refs[1], any(relayTo{To: sink, Msg: "a"}))
+			noex.Cast(ctx, refs[2], any(relayTo{To: sink, Msg: "b"}))
+			return err
+		}); err != nil {
+			return err
+		}
+		return rt.Run(ctx, func(ctx context.Context) error {
+			got, err := noex.Call(ctx, sink, noex.None{})
+			if err == nil && got[0] == "b" {
+				err = errors.New("b came first")
+			}
+			return err
+		})
+	}
+	res := explore(t, scenario)
+	if res.Err == nil || res.Err.Error() != "b came first" || res.Schedule == "" {
+		t.Fatalf("Explore = %v; want the failure with its schedule", res)
+	}
+	rt := noex.NewRuntime(noex.WithSeed(1), noex.WithSchedule(res.Schedule))
+	if err := scenario(context.Background(), rt); err == nil || err.Error() != "b came first" {
+		t.Errorf("replaying %q: %v; want the same failure", res.Schedule, err)
+	}
+	must(t, rt.Shutdown(context.Background()))
+	again := explore(t, scenario)
+	if again.Schedule != res.Schedule || again.Schedules != res.Schedules {
+		t.Errorf("a second exploration gave %v; the first %v", again, res)
+	}
+}
+
+// Timers due at the same instant are a choice: the sink gets both orders.
+func TestExploreTimerTie(t *testing.T) {
+	var orders sortedSet
+	scenario := func(ctx context.Context, rt *noex.Runtime) error {
+		var sink colRef
+		if err := rt.Run(ctx, func(ctx context.Context) error {
+			refs, err := startCollectors(ctx, 1)
+			if err != nil {
+				return err
+			}
+			sink = refs[0]
+			noex.SendAfter(ctx, sink, "x", time.Second)
+			noex.SendAfter(ctx, sink, "y", time.Second)
+			return noex.Sleep(ctx, 2*time.Second)
+		}); err != nil {
+			return err
+		}
+		return rt.Run(ctx, func(ctx context.Context) error {
+			got, err := noex.Call(ctx, sink, noex.None{})
+			orders.add(fmt.Sprint(got))
+			return err
+		})
+	}
+	if got := explore(t, scenario); !got.Complete || got.Schedules != 2 {
+		t.Errorf("%v; want 2 schedules, complete", got)
+	}
+	if got := orders.String(); got != "[x y] [y x]" {
+		t.Errorf("the sink saw %v; want both orders of the tie", got)
+	}
+}
+
+func TestExploreBounds(t *testing.T) {
+	scenario := func(ctx context.Context, rt *noex.Runtime) error {
+		return rt.Run(ctx, func(ctx context.Context) error {
+			refs, err := startCollectors(ctx, 4)
+			for _, r := range refs[1:] {
+				noex.Cast(ctx, r, any(relayTo{To: refs[0], Msg: 1}))
+			}
+			return err
+		})
+	}
+	full := explore(t, scenario)
+	if !full.Complete || full.Schedules != 6 {
+		t.Fatalf("%v; want the 3! orders of the sink's three messages", full)
+	}
+	for _, c := range []struct {
+		opt   noex.ExploreOption
+		want  string
+		count int
+	}{
+		{noex.MaxSchedules(4), "bound reached after 4 schedules (4 schedules)", 4},
+		{noex.MaxDelays(0), "bound reached after 1 schedules (0 delays)", 1},
+		{noex.MaxSteps(3), "bound reached after 1 schedules (3 steps in a run)", 1},
+	} {
+		got := explore(t, scenario, c.opt)
+		if got.String() != c.want || got.Complete {
+			t.Errorf("got %q; want %q", got, c.want)
+		}
+	}
+}
+
+// A scenario that does something else each time it runs cannot be
+// explored; Explore says so instead of counting nonsense.
+func TestExploreNondeterministicScenario(t *testing.T) {
+	var runs atomic.Int32
+	res := explore(t, func(ctx context.Context, rt *noex.Runtime) error {
+		n := runs.Add(1)
+		return rt.Run(ctx, func(ctx context.Context) error {
+			refs, err := startCollectors(ctx, 1+int(n)%2)
+			for _, r := range refs {
+				noex.Cast(ctx, r, any(relayTo{To: refs[0], Msg: 1}))
+			}
+			return err
+		})
+	})
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "must be deterministic") {
+		t.Errorf("%v; want an error saying the scenario must be deterministic", res)
+	}
+}
+
+// Runs are made in parallel batches; the result does not depend on the
+// number of cores.
+func TestExploreSameResultOnAnyNumberOfCores(t *testing.T) {
+	sc := scenario{servers: 2, clients: 2, msgs: 1, crashAt: 5}
+	explorer := func() noex.ExploreResult {
+		return explore(t, func(ctx context.Context, rt *noex.Runtime) error { return rt.Run(ctx, sc.run) },
+			noex.MaxSchedules(300))
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(1)
+	want := explorer()
+	if want.Schedules < 50 {
+		t.Fatalf("%v; want a search of some size", want)
+	}
+	for _, procs := range []int{2, 4} {
+		runtime.GOMAXPROCS(procs)
+		if got := explorer(); got != want {
+			t.Errorf("GOMAXPROCS=%d: %+v; with 1: %+v", procs, got, want)
+		}
+	}
+}
+
+// sortedSet collects strings from parallel runs.
+type sortedSet struct {
+	mu sync.Mutex
+	s  []string
+}
+
+func (s *sortedSet) add(v string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.s = append(s.s, v)
+}
+
+func (s *sortedSet) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := slices.Clone(s.s)
+	slices.Sort(out)
+	return strings.Join(out, " ")
+}
