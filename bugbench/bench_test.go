@@ -8,11 +8,10 @@ import (
 	"github.com/noex-go/noex/noex"
 )
 
-// BenchmarkKernels runs each buggy kernel on seeds 1 to b.N with the
-// runtime's seeded (uniform random) chooser and reports the share of runs
-// that find the bug (%found) and the mean number of scheduler steps per
-// run (steps/run). With a fixed count the figures are exact and
-// repeatable:
+// BenchmarkKernels runs each buggy kernel on seeds 1 to b.N with uniform
+// random choice and reports the share of runs that find the bug (%found)
+// and the mean number of scheduler steps per run (steps/run). With a fixed
+// count the figures are exact and repeatable:
 //
 //	go test ./bugbench -run '^$' -bench Kernels -benchtime 1000x
 func BenchmarkKernels(b *testing.B) {
@@ -20,7 +19,7 @@ func BenchmarkKernels(b *testing.B) {
 		b.Run(k.Name, func(b *testing.B) {
 			found, steps := 0, uint64(0)
 			for i := range b.N {
-				o := run(b, k.Buggy, false, noex.WithSeed(uint64(i+1)))
+				o := run(b, k.Buggy, false, noex.WithSeed(uint64(i+1)), noex.WithStrategy("random"))
 				steps += o.steps
 				switch {
 				case errors.Is(o.err, bugbench.ErrViolation):

@@ -59,6 +59,8 @@ func Kernels() []Kernel {
 		idReuse(),
 		doubleDispatch(),
 		staleLeader(),
+		staleAppend(),
+		forgottenCommit(),
 	}
 }
 

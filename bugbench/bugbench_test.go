@@ -14,22 +14,27 @@ import (
 
 const (
 	// searchSeeds bounds the search for a seed on which a buggy kernel
-	// fails.
+	// fails under uniform random choice.
 	searchSeeds = 2000
-	// fixedSeeds is how many seeds every fixed kernel must pass.
-	fixedSeeds = 2000
+	// fixedSeeds is how many seeds every fixed kernel must pass under
+	// uniform random choice, and strategySeeds under each other strategy.
+	fixedSeeds    = 2000
+	strategySeeds = 200
 	// rateSeeds is how many seeds measure a deep kernel's find rate, which
 	// must stay under maxDeepRate for uniform random choice.
 	rateSeeds   = 1000
 	maxDeepRate = 0.05
+	// minDeep is how many kernels of depth 3 or more the benchmark has.
+	minDeep = 6
 )
 
 // outcome is what one run of a program gave.
 type outcome struct {
-	err      error
-	log      []string
-	steps    uint64
-	schedule string
+	err       error
+	log       []string
+	steps     uint64
+	decisions uint64
+	schedule  string
 }
 
 // run runs p on a fresh deterministic runtime built with opts, records the
@@ -45,6 +50,7 @@ func run(t testing.TB, p bugbench.Program, record bool, opts ...noex.Option) out
 	}
 	o.err = p(ctx, rt)
 	o.steps = rt.Steps()
+	o.decisions = rt.Decisions()
 	if n := rt.PendingTimers(); n != 0 {
 		t.Errorf("the program left %d timers pending", n)
 	}
@@ -59,8 +65,8 @@ func run(t testing.TB, p bugbench.Program, record bool, opts ...noex.Option) out
 
 func TestKernels(t *testing.T) {
 	ks := bugbench.Kernels()
-	if len(ks) < 15 {
-		t.Errorf("%d kernels, want at least 15", len(ks))
+	if len(ks) < 19 {
+		t.Errorf("%d kernels, want at least 19", len(ks))
 	}
 	deep := 0
 	seen := map[string]bool{}
@@ -79,17 +85,18 @@ func TestKernels(t *testing.T) {
 			deep++
 		}
 	}
-	if deep < 3 {
-		t.Errorf("%d kernels of depth 3 or more, want at least 3", deep)
+	if deep < minDeep {
+		t.Errorf("%d kernels of depth 3 or more, want at least %d", deep, minDeep)
 	}
 }
 
 // firstFailure returns the first seed in [1, searchSeeds] on which p
-// violates its property, and what that run gave.
+// violates its property under uniform random choice, and what that run
+// gave.
 func firstFailure(t *testing.T, p bugbench.Program) (uint64, outcome) {
 	t.Helper()
 	for seed := uint64(1); seed <= searchSeeds; seed++ {
-		o := run(t, p, false, noex.WithSeed(seed))
+		o := run(t, p, false, noex.WithSeed(seed), noex.WithStrategy("random"))
 		switch {
 		case errors.Is(o.err, bugbench.ErrViolation):
 			return seed, o
@@ -101,15 +108,16 @@ func firstFailure(t *testing.T, p bugbench.Program) (uint64, outcome) {
 	return 0, outcome{}
 }
 
-// Every buggy kernel shows its bug on some seed, and that seed, or the
-// run's schedule string, replays the same failure with the same event log.
+// Every buggy kernel shows its bug on some seed under uniform random
+// choice, and that seed, or the run's schedule string, replays the same
+// failure with the same event log.
 func TestBuggyKernelsFail(t *testing.T) {
 	for _, k := range bugbench.Kernels() {
 		t.Run(k.Name, func(t *testing.T) {
 			t.Parallel()
 			seed, first := firstFailure(t, k.Buggy)
-			a := run(t, k.Buggy, true, noex.WithSeed(seed))
-			b := run(t, k.Buggy, true, noex.WithSeed(seed))
+			a := run(t, k.Buggy, true, noex.WithSeed(seed), noex.WithStrategy("random"))
+			b := run(t, k.Buggy, true, noex.WithSeed(seed), noex.WithStrategy("random"))
 			c := run(t, k.Buggy, true, noex.WithSchedule(first.schedule))
 			for _, o := range []outcome{a, b, c} {
 				if fmt.Sprint(o.err) != fmt.Sprint(first.err) {
@@ -127,18 +135,27 @@ func TestBuggyKernelsFail(t *testing.T) {
 	}
 }
 
-// Every fixed kernel passes on every seed.
+// Every fixed kernel passes on every seed, under uniform random choice and
+// under the strategies that reach the schedules it rarely takes.
 func TestFixedKernelsPass(t *testing.T) {
-	n := uint64(fixedSeeds)
+	n, m := uint64(fixedSeeds), uint64(strategySeeds)
 	if testing.Short() {
-		n = fixedSeeds / 10
+		n, m = fixedSeeds/10, strategySeeds/10
 	}
 	for _, k := range bugbench.Kernels() {
 		t.Run(k.Name, func(t *testing.T) {
 			t.Parallel()
 			for seed := uint64(1); seed <= n; seed++ {
-				if o := run(t, k.Fixed, false, noex.WithSeed(seed)); o.err != nil {
-					t.Fatalf("seed %d: %v", seed, o.err)
+				if o := run(t, k.Fixed, false, noex.WithSeed(seed), noex.WithStrategy("random")); o.err != nil {
+					t.Fatalf("random, seed %d: %v", seed, o.err)
+				}
+			}
+			length := runLength(t, k.Fixed)
+			for _, spec := range tableStrategies(length)[1:] {
+				for seed := uint64(1); seed <= m; seed++ {
+					if o := run(t, k.Fixed, false, strategyOpts(t, spec, seed, length)...); o.err != nil {
+						t.Fatalf("%s, seed %d: %v", spec, seed, o.err)
+					}
 				}
 			}
 		})
@@ -167,7 +184,7 @@ func TestDeterminism(t *testing.T) {
 }
 
 // The deep kernels are what the benchmark is for: uniform random choice
-// finds them, but rarely.
+// finds them (TestBuggyKernelsFail), but rarely.
 func TestDeepKernelsAreRareForRandom(t *testing.T) {
 	for _, k := range bugbench.Kernels() {
 		if k.Depth < 3 {
@@ -175,19 +192,9 @@ func TestDeepKernelsAreRareForRandom(t *testing.T) {
 		}
 		t.Run(k.Name, func(t *testing.T) {
 			t.Parallel()
-			found := 0
-			for seed := uint64(1); seed <= rateSeeds; seed++ {
-				o := run(t, k.Buggy, false, noex.WithSeed(seed))
-				switch {
-				case errors.Is(o.err, bugbench.ErrViolation):
-					found++
-				case o.err != nil:
-					t.Fatalf("seed %d: the run failed: %v", seed, o.err)
-				}
-			}
-			rate := float64(found) / rateSeeds
-			if found == 0 || rate >= maxDeepRate {
-				t.Errorf("random finds the bug on %d of %d seeds (%.1f%%), want at least one and under %.0f%%",
+			found, _ := findRate(t, k.Buggy, "random", 0, rateSeeds)
+			if rate := float64(found) / rateSeeds; rate >= maxDeepRate {
+				t.Errorf("random finds the bug on %d of %d seeds (%.1f%%), want under %.0f%%",
 					found, rateSeeds, 100*rate, 100*maxDeepRate)
 			}
 		})

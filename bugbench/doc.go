@@ -36,9 +36,18 @@
 // kill before a process handles a message. Its Why field lists them.
 // Depth 1 is an order violation, depth 2 typically an atomicity
 // violation (a step that falls between two steps of another process).
-// PCT finds a bug of depth d in a run of k steps among n chains with
+// PCT finds a bug of depth d in a run of k decisions among n chains with
 // probability at least 1/(n·k^(d−1)); uniform random choice has no such
 // bound, and finds the deep kernels below in under 5% of runs.
+//
+// The deep kernels' flows are as long as those of the protocols they
+// model: a standby's takeover acquires a lease, catches up with the
+// journal, updates the service directory and opens its term; a Raft
+// candidate runs a pre-vote round before its election; a transfer writes
+// at two shards before it asks to commit. A schedule that shows such a bug
+// must hold a step back while a long flow runs past it, and the chance
+// that uniform random choice does so shrinks exponentially with the
+// flow's length, where PCT's bound does not depend on it.
 //
 // # Kernels
 //
@@ -105,31 +114,46 @@
 //     The bug shows when the consumer's take is handled before the producer's
 //     put, and the bell handles the producer's ring before the consumer's
 //     wait.
-//   - stale-cache (depth 3): a cache-aside reader fills the cache with a value
-//     the writer has just replaced. Source: classic stale set in a look-aside
-//     cache (what memcache's leases prevent). The bug shows when the cache
-//     handles the evictor's evict before the reader's get (a miss); the
-//     database handles the reader's read before the writer's write; the cache
-//     handles the writer's invalidate before the reader's fill.
+//   - stale-cache (depth 3): a look-aside cache keeps a value that the
+//     database has replaced. Source: classic stale set in a look-aside cache
+//     (what memcache's leases prevent). The bug shows when the cache handles
+//     the first update's delete (from the tailer, through the router) before
+//     the reader's get, a miss; the database handles the reader's read before
+//     the writer's second update; the cache handles the second update's delete
+//     before the reader's fill.
 //   - id-reuse (depth 3): a client writes by session id after its session was
 //     closed and the id given to another. Source: classic ABA problem (a
 //     reused identifier). The bug shows when the session server handles
 //     client-a's open before the reaper's list of idle sessions, the reaper's
-//     close before client-c's open, and client-c's open before client-a's
-//     write.
+//     close of client-a's session (after the abandoned one's) before
+//     client-c's open, and client-c's open before client-a's write.
 //   - double-dispatch (depth 3): a dispatcher hears of a worker's death before
 //     its completion and runs the task again. Source: classic double dispatch
 //     (completion and failure by different paths). The bug shows when the
-//     chaos process kills worker-1 after worker-1 has published the completion
-//     of its task and before worker-1 is back from storing the result; the
-//     dispatcher handles worker-1's Down before the bus delivers the
-//     completion.
-//   - stale-leader (depth 3): a deposed leader's write, checked under its old
-//     lease, overwrites the new leader's. Source: classic lease without a
+//     chaos process kills worker-1 after the store has saved worker-1's output
+//     and before worker-1 is back from deleting its scratch copy; the
+//     dispatcher handles worker-1's Down before the completion, which the
+//     relay and the bus carry.
+//   - stale-leader (depth 3): a deposed active's append, checked under its old
+//     lease, lands after the new active's. Source: classic lease without a
 //     fencing token (check-then-act across processes). The bug shows when the
 //     lease server handles node-a's check before the admin's revoke, and the
-//     revoke before node-b's acquire; the storage handles node-b's write
-//     before node-a's.
+//     revoke before node-b's acquire; the journal handles node-b's term
+//     marker, the end of its takeover (acquire, catch-up read, directory
+//     update, marker), before node-a's append.
+//   - stale-append (depth 3): a Raft node applies an append of a deposed
+//     leader over a committed entry. Source: classic missing term check in
+//     Raft's AppendEntries (a stale leader's message). The bug shows when n1
+//     handles the client's write before n2's vote request; n2 handles its
+//     election timeout before n1's append; a node that stored n2's first entry
+//     handles n1's append after it.
+//   - forgotten-commit (depth 3): a two-phase commit coordinator forgets a
+//     commit that a participant then learns as a presumed abort. Source:
+//     classic premature forgetting in presumed-abort two-phase commit. The bug
+//     shows when p2 handles the prepare before its recovery agent's list of
+//     in-doubt transactions; the coordinator handles the last vote (decides
+//     and forgets) before the agent's question; p2 handles the agent's abort
+//     before the coordinator's commit.
 //
 // The first five are races of the course chapter on inter-process
 // communication; the others are classic concurrency bugs rewritten as

@@ -9,24 +9,29 @@ import (
 	"github.com/noex-go/noex/noex"
 )
 
-// A session server numbers sessions with the lowest free id. Client A
-// opens a session and writes to it by id; meanwhile a reaper lists the
-// sessions that have no write yet and closes them, and client C opens one
-// (both first get a token from an auth server). If the reaper closes A's
-// new session and C then gets its id, A's write lands in C's session: the
-// ABA problem, with a session id for the pointer. The runtime never
-// reuses a process id for this reason; the fix does the same with session
-// ids, so that A's write fails and A opens a session again.
+// A session server numbers sessions with the lowest free id, as a kernel
+// numbers file descriptors. Opening a session checks the client's token
+// with the auth server; closing one releases the locks the session holds
+// at the lock server, as ZooKeeper drops a session's ephemeral nodes.
+// Client A opens a session and writes to it by id. Meanwhile a reaper
+// sweeps the sessions that have no write yet, oldest first, as reapers
+// walk a least-recently-used list: an abandoned session, then A's new one,
+// which has not written yet; and client C logs in (it fetches a token) and
+// opens a session. If C opens its session after the sweep closed A's, C
+// gets A's id, and A's write lands in C's session: the ABA problem, with a
+// session id for the pointer. The runtime never reuses a process id for
+// this reason; the fix does the same with session ids, so that A's write
+// fails and A opens a session again.
 
 var errNoSession = errors.New("no such session")
 
 // sessionCall is the session server's call: open a session for an owner
-// (the reply is the new session), write to one by id, list the sessions
-// with no write yet, close one, or list every session, closed ones
-// included.
+// with its token (the reply is the new session), write to one by id, list
+// the sessions with no write yet, close one, or list every session, closed
+// ones included.
 type sessionCall interface{ sessionCall() }
 
-type openSession struct{ Owner string }
+type openSession struct{ Owner, Token string }
 
 type writeSession struct {
 	ID   int
@@ -66,9 +71,12 @@ var sessionsName = noex.Name[sessionCall, noex.None, []session]("sessions")
 
 func (sessionServer) Init(context.Context) (*sessionState, error) { return &sessionState{next: 1}, nil }
 
-func (s sessionServer) HandleCall(_ context.Context, c sessionCall, st *sessionState) ([]session, *sessionState, error) {
+func (s sessionServer) HandleCall(ctx context.Context, c sessionCall, st *sessionState) ([]session, *sessionState, error) {
 	switch c := c.(type) {
 	case openSession:
+		if _, err := noex.Call(ctx, authName, authCall{Validate: c.Token}); err != nil {
+			return nil, st, err
+		}
 		id := st.freeID()
 		if s.unique {
 			id, st.next = st.next, st.next+1
@@ -92,10 +100,14 @@ func (s sessionServer) HandleCall(_ context.Context, c sessionCall, st *sessionS
 		return idle, st, nil
 	case closeSession:
 		i := slices.IndexFunc(st.open, func(x session) bool { return x.ID == c.ID })
-		if i >= 0 {
-			st.closed = append(st.closed, st.open[i])
-			st.open = slices.Delete(st.open, i, i+1)
+		if i < 0 {
+			return nil, st, nil
 		}
+		if _, err := noex.Call(ctx, locksName, c.ID); err != nil {
+			return nil, st, err
+		}
+		st.closed = append(st.closed, st.open[i])
+		st.open = slices.Delete(st.open, i, i+1)
 		return nil, st, nil
 	}
 	return append(slices.Clone(st.closed), st.open...), st, nil
@@ -116,9 +128,9 @@ func (sessionServer) HandleCast(_ context.Context, _ noex.None, st *sessionState
 
 // openAndWrite opens a session for owner and writes to it; if the session
 // is gone, it opens another one and writes again.
-func openAndWrite(ctx context.Context, owner string) error {
+func openAndWrite(ctx context.Context, owner, token string) error {
 	for attempt := 0; attempt < 2; attempt++ {
-		s, err := noex.Call(ctx, sessionsName, sessionCall(openSession{Owner: owner}))
+		s, err := noex.Call(ctx, sessionsName, sessionCall(openSession{Owner: owner, Token: token}))
 		if err != nil {
 			return err
 		}
@@ -130,19 +142,43 @@ func openAndWrite(ctx context.Context, owner string) error {
 	return fmt.Errorf("%s: no session stays open", owner)
 }
 
-// authServer hands out tokens; the reaper and client C get one before they
-// touch the sessions.
+// authCall asks the auth server for a token for Login, or to validate one.
+type authCall struct{ Login, Validate string }
+
+// authServer hands out tokens and validates them.
 type authServer struct{}
 
-var authName = noex.Name[string, noex.None, string]("auth")
+var authName = noex.Name[authCall, noex.None, string]("auth")
 
 func (authServer) Init(context.Context) (int, error) { return 0, nil }
 
-func (authServer) HandleCall(_ context.Context, who string, n int) (string, int, error) {
-	return fmt.Sprintf("token-%d for %s", n+1, who), n + 1, nil
+func (authServer) HandleCall(_ context.Context, c authCall, n int) (string, int, error) {
+	if c.Login == "" {
+		if c.Validate == "" {
+			return "", n, errors.New("invalid token")
+		}
+		return c.Validate, n, nil
+	}
+	return fmt.Sprintf("token-%d for %s", n+1, c.Login), n + 1, nil
 }
 
 func (authServer) HandleCast(_ context.Context, _ noex.None, n int) (int, error) { return n, nil }
+
+// lockServer holds the sessions' locks; a call releases those of a
+// session, and replies how many locks it released in all.
+type lockServer struct{}
+
+var locksName = noex.Name[int, noex.None, int]("locks")
+
+func (lockServer) Init(context.Context) (int, error) { return 0, nil }
+
+func (lockServer) HandleCall(_ context.Context, _ int, released int) (int, int, error) {
+	return released + 1, released + 1, nil
+}
+
+func (lockServer) HandleCast(_ context.Context, _ noex.None, released int) (int, error) {
+	return released, nil
+}
 
 func idReuse() Kernel {
 	return Kernel{
@@ -151,7 +187,8 @@ func idReuse() Kernel {
 		Source: "classic ABA problem (a reused identifier)",
 		Depth:  3,
 		Why: "the session server handles client-a's open before the reaper's list of idle sessions, " +
-			"the reaper's close before client-c's open, and client-c's open before client-a's write",
+			"the reaper's close of client-a's session (after the abandoned one's) before client-c's open, " +
+			"and client-c's open before client-a's write",
 		Buggy: idReuseProgram(false),
 		Fixed: idReuseProgram(true),
 	}
@@ -167,16 +204,35 @@ func idReuseProgram(unique bool) Program {
 			if _, err := noex.Start(ctx, authServer{}, noex.WithName(authName.String())); err != nil {
 				return err
 			}
+			if _, err := noex.Start(ctx, lockServer{}, noex.WithName(locksName.String())); err != nil {
+				return err
+			}
+			// Before the scenario: an abandoned session (2) that never
+			// wrote, and session 1, whose user wrote and logged out: id 1
+			// is free, and the next session takes it.
+			for _, owner := range []string{"user-1", "user-2"} {
+				if _, err := noex.Call(ctx, sessionsName, sessionCall(openSession{Owner: owner, Token: "token-0 for " + owner})); err != nil {
+					return err
+				}
+			}
+			if _, err := noex.Call(ctx, sessionsName, sessionCall(writeSession{ID: 1, From: "user-1"})); err != nil {
+				return err
+			}
+			if _, err := noex.Call(ctx, sessionsName, sessionCall(closeSession{ID: 1})); err != nil {
+				return err
+			}
+			// client-a logged in earlier.
+			token, err := noex.Call(ctx, authName, authCall{Login: "client-a"})
+			if err != nil {
+				return err
+			}
 			a, err := startActor(ctx, "client-a", act(func(ctx context.Context) error {
-				return openAndWrite(ctx, "client-a")
+				return openAndWrite(ctx, "client-a", token)
 			}))
 			if err != nil {
 				return err
 			}
 			reaper, err := startActor(ctx, "reaper", act(func(ctx context.Context) error {
-				if _, err := noex.Call(ctx, authName, "reaper"); err != nil {
-					return err
-				}
 				idle, err := noex.Call(ctx, sessionsName, sessionCall(listIdle{}))
 				for _, x := range idle {
 					if err == nil {
@@ -189,10 +245,11 @@ func idReuseProgram(unique bool) Program {
 				return err
 			}
 			c, err := startActor(ctx, "client-c", act(func(ctx context.Context) error {
-				if _, err := noex.Call(ctx, authName, "client-c"); err != nil {
+				token, err := noex.Call(ctx, authName, authCall{Login: "client-c"})
+				if err != nil {
 					return err
 				}
-				_, err := noex.Call(ctx, sessionsName, sessionCall(openSession{Owner: "client-c"}))
+				_, err = noex.Call(ctx, sessionsName, sessionCall(openSession{Owner: "client-c", Token: token}))
 				return err
 			}))
 			if err != nil {

@@ -8,16 +8,21 @@ import (
 	"github.com/noex-go/noex/noex"
 )
 
-// Node A holds a lease that makes it the only writer of a storage server.
-// Before each write it checks that it still holds the lease, then writes.
-// Between its check and its write, an admin revokes the lease (A looked
-// dead), node B acquires it and writes: A's write, which left with a lease
-// it no longer holds, lands after B's and overwrites it. A check followed
-// by an action is not atomic across processes; the fix is a fencing token
-// (the lease's number, which grows with each grant): the storage refuses a
-// write whose token is lower than one it has already seen.
+// An active node holds a lease that makes it the only writer of a shared
+// journal; a standby takes over when the lease is free, as an HDFS
+// NameNode or an HBase master does. The active checks its lease, then
+// appends. Between its check and its append, the lease is revoked (the
+// active looked dead), and the standby takes over: it acquires the lease,
+// reads the journal's tail to catch up, records itself as the active in
+// the service directory so that clients find it, and appends the marker
+// that opens its term. The old active's append, which left with a lease it
+// no longer holds, lands after that marker: two writers, and a journal
+// whose new term holds a record of the old one. A check followed by an
+// action is not atomic across processes; the fix is a fencing token (the
+// lease's number, which grows with each grant): the journal refuses an
+// append whose token is lower than one it has already seen.
 
-var errFenced = errors.New("write refused: a newer lease holder has written")
+var errFenced = errors.New("append refused: a newer lease holder has written")
 
 // leaseCall asks for the lease, checks it, or revokes it (Node empty).
 type leaseCall struct {
@@ -60,56 +65,99 @@ func (leaseServer) HandleCast(_ context.Context, _ noex.None, s leaseState) (lea
 	return s, nil
 }
 
-// storageWrite writes Value as Node, holding the lease numbered Token.
-type storageWrite struct {
+// record is an entry of the journal, appended by Node under lease Token.
+type record struct {
 	Node  string
 	Token int
-	Value string
+	Entry string
 }
 
-// storage keeps the last write. Fencing, it refuses writes whose token is
-// lower than the highest it has accepted.
-type storage struct{ fencing bool }
+// journalCall appends a record, or (Tail) reads the records.
+type journalCall struct {
+	Append record
+	Tail   bool
+}
 
-var storageName = noex.Name[storageWrite, noex.None, storageWrite]("storage")
+// journal is an append-only log. Fencing, it refuses appends whose token
+// is lower than the highest it has accepted.
+type journal struct{ fencing bool }
 
-func (storage) Init(context.Context) (storageWrite, error) { return storageWrite{}, nil }
+var journalName = noex.Name[journalCall, noex.None, []record]("journal")
 
-func (s storage) HandleCall(_ context.Context, w storageWrite, last storageWrite) (storageWrite, storageWrite, error) {
-	if w.Value == "" { // a read
-		return last, last, nil
+func (journal) Init(context.Context) ([]record, error) {
+	return []record{{Node: "node-a", Token: 1, Entry: "a:1"}}, nil
+}
+
+func (j journal) HandleCall(_ context.Context, c journalCall, log []record) ([]record, []record, error) {
+	if c.Tail {
+		return log, log, nil
 	}
-	if s.fencing && w.Token < last.Token {
-		return last, last, fmt.Errorf("%s with token %d: %w", w.Node, w.Token, errFenced)
+	if j.fencing && c.Append.Token < log[len(log)-1].Token {
+		return nil, log, fmt.Errorf("%s with token %d: %w", c.Append.Node, c.Append.Token, errFenced)
 	}
-	return w, w, nil
+	log = append(log, c.Append)
+	return log, log, nil
 }
 
-func (storage) HandleCast(_ context.Context, _ noex.None, last storageWrite) (storageWrite, error) {
-	return last, nil
+func (journal) HandleCast(_ context.Context, _ noex.None, log []record) ([]record, error) {
+	return log, nil
 }
 
-// writeAsLeader writes value to the storage if node holds the lease.
-func writeAsLeader(ctx context.Context, node, value string) error {
+// activeDirectory is the service directory: which node clients must use.
+type activeDirectory struct{}
+
+var activeName = noex.Name[string, noex.None, string]("active-directory")
+
+func (activeDirectory) Init(context.Context) (string, error) { return "node-a", nil }
+
+func (activeDirectory) HandleCall(_ context.Context, active string, _ string) (string, string, error) {
+	return active, active, nil
+}
+
+func (activeDirectory) HandleCast(_ context.Context, _ noex.None, active string) (string, error) {
+	return active, nil
+}
+
+// appendAsActive appends entry to the journal if node holds the lease.
+func appendAsActive(ctx context.Context, node, entry string) error {
 	g, err := noex.Call(ctx, leaseName, leaseCall{Op: "check", Node: node})
 	if err != nil || !g.Held {
 		return err
 	}
-	_, err = noex.Call(ctx, storageName, storageWrite{Node: node, Token: g.Token, Value: value})
+	_, err = noex.Call(ctx, journalName, journalCall{Append: record{Node: node, Token: g.Token, Entry: entry}})
 	if errors.Is(err, errFenced) {
-		return nil // no longer the leader: nothing written, as it should be
+		return nil // no longer the active: nothing written, as it should be
 	}
+	return err
+}
+
+// takeOver makes node the active if the lease is free: it acquires the
+// lease, catches up with the journal, tells the directory, and opens its
+// term with a marker.
+func takeOver(ctx context.Context, node string) error {
+	g, err := noex.Call(ctx, leaseName, leaseCall{Op: "acquire", Node: node})
+	if err != nil || !g.Held {
+		return err
+	}
+	if _, err := noex.Call(ctx, journalName, journalCall{Tail: true}); err != nil {
+		return err
+	}
+	if _, err := noex.Call(ctx, activeName, node); err != nil {
+		return err
+	}
+	_, err = noex.Call(ctx, journalName, journalCall{Append: record{Node: node, Token: g.Token, Entry: "term start"}})
 	return err
 }
 
 func staleLeader() Kernel {
 	return Kernel{
 		Name:   "stale-leader",
-		Title:  "a deposed leader's write, checked under its old lease, overwrites the new leader's",
+		Title:  "a deposed active's append, checked under its old lease, lands after the new active's",
 		Source: "classic lease without a fencing token (check-then-act across processes)",
 		Depth:  3,
 		Why: "the lease server handles node-a's check before the admin's revoke, and the revoke before node-b's acquire; " +
-			"the storage handles node-b's write before node-a's",
+			"the journal handles node-b's term marker, the end of its takeover (acquire, catch-up read, directory update, marker), " +
+			"before node-a's append",
 		Buggy: staleLeaderProgram(false),
 		Fixed: staleLeaderProgram(true),
 	}
@@ -122,15 +170,18 @@ func staleLeaderProgram(fencing bool) Program {
 			if _, err := noex.Start(ctx, leaseServer{}, noex.WithName(leaseName.String())); err != nil {
 				return err
 			}
-			if _, err := noex.Start(ctx, storage{fencing: fencing}, noex.WithName(storageName.String())); err != nil {
+			if _, err := noex.Start(ctx, journal{fencing: fencing}, noex.WithName(journalName.String())); err != nil {
 				return err
 			}
-			// node-a is the leader to begin with.
+			if _, err := noex.Start(ctx, activeDirectory{}, noex.WithName(activeName.String())); err != nil {
+				return err
+			}
+			// node-a is the active to begin with.
 			if _, err := noex.Call(ctx, leaseName, leaseCall{Op: "acquire", Node: "node-a"}); err != nil {
 				return err
 			}
 			a, err := startActor(ctx, "node-a", act(func(ctx context.Context) error {
-				return writeAsLeader(ctx, "node-a", "a")
+				return appendAsActive(ctx, "node-a", "a:2")
 			}))
 			if err != nil {
 				return err
@@ -143,12 +194,7 @@ func staleLeaderProgram(fencing bool) Program {
 				return err
 			}
 			b, err := startActor(ctx, "node-b", act(func(ctx context.Context) error {
-				g, err := noex.Call(ctx, leaseName, leaseCall{Op: "acquire", Node: "node-b"})
-				if err != nil || !g.Held {
-					return err
-				}
-				_, err = noex.Call(ctx, storageName, storageWrite{Node: "node-b", Token: g.Token, Value: "b"})
-				return err
+				return takeOver(ctx, "node-b")
 			}))
 			if err != nil {
 				return err
@@ -159,17 +205,15 @@ func staleLeaderProgram(fencing bool) Program {
 			if err := scriptsOK(ctx, actors...); err != nil {
 				return err
 			}
-			last, err := noex.Call(ctx, storageName, storageWrite{})
+			log, err := noex.Call(ctx, journalName, journalCall{Tail: true})
 			if err != nil {
 				return err
 			}
-			holder, err := noex.Call(ctx, leaseName, leaseCall{Op: "check", Node: "node-b"})
-			if err != nil {
-				return err
-			}
-			if holder.Held && last.Token < holder.Token {
-				return violation("the storage holds %s's write (lease %d) although %s holds lease %d and wrote before it",
-					last.Node, last.Token, "node-b", holder.Token)
+			for i, r := range log[1:] {
+				if r.Token < log[i].Token {
+					return violation("the journal holds %s's %q (lease %d) after %s's %q (lease %d): two writers",
+						r.Node, r.Entry, r.Token, log[i].Node, log[i].Entry, log[i].Token)
+				}
 			}
 			return nil
 		})

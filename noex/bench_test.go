@@ -321,43 +321,51 @@ func (relay) HandleCast(ctx context.Context, hops int, s int) (int, error) {
 // not grow with n.
 func BenchmarkDeterministicStepsRunnable(b *testing.B) {
 	for _, n := range benchProcs {
-		b.Run(fmt.Sprintf("procs=%d", n), func(b *testing.B) {
-			hops := max(1, b.N/n)
-			rt := noex.NewRuntime(noex.WithSeed(1))
-			var elapsed time.Duration
-			var steps uint64
-			ctx := context.Background()
-			var refs []noex.Ref[int, int, int]
-			if err := rt.Run(ctx, func(ctx context.Context) error {
-				for range n {
-					r, err := noex.Start(ctx, relay{})
-					if err != nil {
-						return err
-					}
-					refs = append(refs, r)
-				}
-				return nil
-			}); err != nil {
-				b.Fatal(err)
+		b.Run(fmt.Sprintf("procs=%d", n), func(b *testing.B) { benchRunnable(b, n, "random") })
+	}
+}
+
+// Every strategy on ten runnable processes: the cost of a step.
+func BenchmarkDeterministicStepsStrategy(b *testing.B) {
+	for _, spec := range []string{"random", "pct:d=3,k=1000", "pos"} {
+		b.Run(spec, func(b *testing.B) { benchRunnable(b, 10, spec) })
+	}
+}
+
+// benchRunnable measures steps with n relays runnable at once.
+func benchRunnable(b *testing.B, n int, strategy string) {
+	hops := max(1, b.N/n)
+	rt := noex.NewRuntime(noex.WithSeed(1), noex.WithStrategy(strategy))
+	ctx := context.Background()
+	var refs []noex.Ref[int, int, int]
+	if err := rt.Run(ctx, func(ctx context.Context) error {
+		for range n {
+			r, err := noex.Start(ctx, relay{})
+			if err != nil {
+				return err
 			}
-			b.ResetTimer()
-			before, start := rt.Steps(), time.Now()
-			if err := rt.Run(ctx, func(ctx context.Context) error {
-				for _, r := range refs {
-					noex.Cast(ctx, r, hops)
-				}
-				return nil
-			}); err != nil {
-				b.Fatal(err)
-			}
-			elapsed, steps = time.Since(start), rt.Steps()-before
-			b.StopTimer()
-			b.ReportMetric(float64(steps)/elapsed.Seconds(), "steps/s")
-			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(steps), "ns/step")
-			if err := rt.Shutdown(ctx); err != nil {
-				b.Fatal(err)
-			}
-		})
+			refs = append(refs, r)
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	before, start := rt.Steps(), time.Now()
+	if err := rt.Run(ctx, func(ctx context.Context) error {
+		for _, r := range refs {
+			noex.Cast(ctx, r, hops)
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	elapsed, steps := time.Since(start), rt.Steps()-before
+	b.StopTimer()
+	b.ReportMetric(float64(steps)/elapsed.Seconds(), "steps/s")
+	b.ReportMetric(float64(elapsed.Nanoseconds())/float64(steps), "ns/step")
+	if err := rt.Shutdown(ctx); err != nil {
+		b.Fatal(err)
 	}
 }
 

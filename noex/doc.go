@@ -236,6 +236,16 @@
 // [WithSchedule] replays exactly whatever the strategy that made it;
 // property-based tests drive [WithChooser] from rapid so that a failing schedule shrinks towards the natural order.
 //
+// [Explore] runs a scenario under every distinct schedule, once each. Two
+// schedules are the same when they differ only in the order of steps that
+// commute: steps on different processes, unless one changes what the other
+// reads (a registered name, whether a process takes messages, its
+// monitors, the wait a reply and a timeout race for, a timer that fires or
+// is cancelled); steps on one process never commute, and timers due at the
+// same instant are a choice like any other. A step is named by the
+// processes involved, counted in creation order from their creator, so the
+// name survives a different interleaving of starts.
+//
 // The contract: the same seed gives the same event log ([Event.String], line
 // for line) on every run, with the race detector, with any GOMAXPROCS. Code
 // that reads the wall clock, global randomness or Go map order on the

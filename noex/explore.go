@@ -416,6 +416,28 @@ func (x *explorer) races(first int) {
 			}
 			x.reverse(i, j, pred)
 		}
+		if ej.deliver {
+			x.receiveRaces(j, pred)
+		}
+	}
+}
+
+// receiveRaces treats the deliveries to one process as the choices of its
+// receives: a message delivered at step j could have been taken at an
+// earlier receive i of the same process, instead of the message taken
+// there, if it was sent by then or could have been (its send does not
+// follow i). The process's own steps between the two (say, its resumption
+// after a nested call) order i before j, which hides the race from the
+// rule of races; this rule does not look through them.
+func (x *explorer) receiveRaces(j int, pred []bitset) {
+	ej := x.stack[j].ev
+	c := ej.cause
+	for i := j - 1; i >= 0; i-- {
+		ei := x.stack[i].ev
+		if !ei.deliver || ei.proc != ej.proc || i == c || c >= 0 && pred[c].has(i) {
+			continue
+		}
+		x.reverse(i, j, pred)
 	}
 }
 

@@ -284,3 +284,75 @@ func (s *sortedSet) String() string {
 	slices.Sort(out)
 	return strings.Join(out, " ")
 }
+
+// nester handles a call by first calling the process named "inner" (a
+// nested call), then recording the caller's message.
+type nester struct{}
+
+func (nester) Init(context.Context) ([]string, error) { return nil, nil }
+func (nester) HandleCall(ctx context.Context, who string, log []string) ([]string, []string, error) {
+	if who == "?" {
+		return log, log, nil
+	}
+	if _, err := noex.Call(ctx, noex.Name[noex.None, any, []any]("inner"), noex.None{}); err != nil {
+		return log, log, err
+	}
+	log = append(log, who)
+	return log, log, nil
+}
+func (nester) HandleCast(_ context.Context, _ noex.None, log []string) ([]string, error) {
+	return log, nil
+}
+
+// callerOf calls the nester with its name when kicked.
+type callerOf struct{ name string }
+
+func (c callerOf) Init(context.Context) (int, error) { return 0, nil }
+func (c callerOf) HandleCall(_ context.Context, _ noex.None, s int) (int, int, error) {
+	return s, s, nil
+}
+func (c callerOf) HandleCast(ctx context.Context, _ noex.None, s int) (int, error) {
+	_, err := noex.Call(ctx, noex.Name[string, noex.None, []string]("s"), c.name)
+	return s, err
+}
+
+// Two clients call a server whose handler makes a nested call: the
+// server's steps between the two deliveries (its resumption after the
+// nested call) must not hide that the deliveries race. Two schedules: a's
+// call first, or b's.
+func TestExploreRaceBehindANestedCall(t *testing.T) {
+	var orders sortedSet
+	res := explore(t, func(ctx context.Context, rt *noex.Runtime) error {
+		var s noex.Ref[string, noex.None, []string]
+		if err := rt.Run(ctx, func(ctx context.Context) error {
+			if _, err := noex.Start(ctx, collector{}, noex.WithName("inner")); err != nil {
+				return err
+			}
+			var err error
+			if s, err = noex.Start(ctx, nester{}, noex.WithName("s")); err != nil {
+				return err
+			}
+			for _, name := range []string{"a", "b"} {
+				c, err := noex.Start(ctx, callerOf{name: name})
+				if err != nil {
+					return err
+				}
+				noex.Cast(ctx, c, noex.None{})
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		return rt.Run(ctx, func(ctx context.Context) error {
+			got, err := noex.Call(ctx, s, "?")
+			orders.add(fmt.Sprint(got))
+			return err
+		})
+	})
+	if !res.Complete || res.Schedules != 2 {
+		t.Errorf("%v; want 2 schedules, complete", res)
+	}
+	if got := orders.String(); got != "[a b] [b a]" {
+		t.Errorf("the server saw %v; want both orders", got)
+	}
+}

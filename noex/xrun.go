@@ -35,10 +35,11 @@ type xid = uint64
 // xevent is one step of a run: who it was, what it touched and which step
 // enabled it.
 type xevent struct {
-	id    xid
-	proc  uint64 // the identity of the process it ran on; 0 for a timer
-	acc   []access
-	cause int // the event that enabled it, -1 if none did
+	id      xid
+	proc    uint64 // the identity of the process it ran on; 0 for a timer
+	deliver bool   // it delivered a message to proc
+	acc     []access
+	cause   int // the event that enabled it, -1 if none did
 }
 
 // xnodeRun is what a run saw at a step: the identities enabled, oldest
@@ -252,7 +253,7 @@ func (s *scheduler) xbegin(e *entry) {
 	if x.off {
 		return
 	}
-	ev := xevent{id: e.xid, cause: e.xcause}
+	ev := xevent{id: e.xid, cause: e.xcause, deliver: e.kind == stepDeliver}
 	if e.p != nil {
 		// A step depends on whether its process was stopped or killed.
 		ev.proc = e.p.d.ident

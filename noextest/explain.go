@@ -62,55 +62,89 @@ type flip struct {
 	natural noex.Step
 }
 
-// explainBudget bounds the reruns of one explanation.
+// explainTime bounds the reruns of one explanation; explainRunsChild and
+// explainRunsInProcess bound their number, in child processes or in this
+// one.
 const (
-	explainRuns = 80
-	explainTime = 20 * time.Second
+	explainTime          = 4 * time.Second
+	explainRunsChild     = 60
+	explainRunsInProcess = 2000
 )
 
-// explain explains the failing run whose schedule and log are given.
-func explain(schedule string, log []noex.Event, rerun rerunFunc) explanation {
+// explain explains the failing run whose schedule and log are given,
+// rerunning the scenario at most maxRuns times.
+func explain(schedule string, log []noex.Event, rerun rerunFunc, maxRuns int) explanation {
 	x := explanation{original: schedule, total: len(log)}
 	start := time.Now()
 	try := func(s string) (outcome, bool) {
-		if x.runs >= explainRuns || time.Since(start) > explainTime {
-			if x.partial == "" {
-				x.partial = fmt.Sprintf("stopped after %d reruns", x.runs)
-			}
+		if x.runs >= maxRuns || time.Since(start) > explainTime {
 			return outcome{}, false
 		}
 		x.runs++
-		o := rerun(s)
-		return o, true
+		return rerun(s), true
 	}
-	pairs := parsePairs(schedule)
-	pairs = ddmin(pairs, func(c []string) bool {
+	fails := func(c []string) bool {
 		o, ok := try(strings.Join(c, ","))
 		return ok && o.failed && !o.invalid
-	})
+	}
+	pairs := parsePairs(schedule)
+	// First keep only the departures that involve a process of the
+	// failure's causal past: the rest is usually noise.
+	if first, ok := try(schedule); ok && first.failed && len(pairs) > 1 {
+		past := map[string]bool{}
+		for _, e := range causalPast(orLog(first.events, log)) {
+			past[e.Label] = true
+		}
+		var rel []string
+		for _, p := range pairs {
+			if d, c, ok := decisionOf(first.decisions, p); ok && (past[d.Steps[c].Label] || past[d.Steps[0].Label]) {
+				rel = append(rel, p)
+			}
+		}
+		if len(rel) < len(pairs) && fails(rel) {
+			pairs = rel
+		}
+	}
+	pairs = ddmin(pairs, fails)
+	if x.runs >= maxRuns || time.Since(start) > explainTime {
+		x.partial = fmt.Sprintf("shrinking stopped after %d reruns", x.runs)
+	}
 	x.shrunk = strings.Join(pairs, ",")
-	final, ok := try(x.shrunk)
-	if !ok || !final.failed {
-		// The budget ran out, or the failure did not come back: explain
-		// the run as it was.
+	final := rerun(x.shrunk)
+	x.runs++
+	if !final.failed {
+		// The failure did not come back: explain the run as it was.
 		x.shrunk = schedule
 		x.slice = causalPast(log)
 		return x
 	}
 	x.natural = len(pairs) == 0
 	for _, p := range pairs {
-		n, c := splitPair(p)
-		for _, d := range final.decisions {
-			if d.N == n && c < len(d.Steps) {
-				x.flips = append(x.flips, flip{n: n, taken: d.Steps[c], natural: d.Steps[0]})
-			}
+		if d, c, ok := decisionOf(final.decisions, p); ok {
+			x.flips = append(x.flips, flip{n: d.N, taken: d.Steps[c], natural: d.Steps[0]})
 		}
 	}
-	if len(final.events) > 0 {
-		log = final.events // the shrunk run's, when the rerun kept them
-	}
+	log = orLog(final.events, log) // the shrunk run's, when the rerun kept them
 	x.slice, x.total = causalPast(log), len(log)
 	return x
+}
+
+// decisionOf finds the decision a "decision:choice" pair names.
+func decisionOf(decs []noex.Decision, pair string) (noex.Decision, int, bool) {
+	n, c := splitPair(pair)
+	for _, d := range decs {
+		if d.N == n && c < len(d.Steps) {
+			return d, c, true
+		}
+	}
+	return noex.Decision{}, 0, false
+}
+
+func orLog(events, log []noex.Event) []noex.Event {
+	if len(events) > 0 {
+		return events
+	}
+	return log
 }
 
 // ddmin is Zeller's delta debugging: the smallest sublist of pairs (as far
@@ -244,7 +278,13 @@ func (x explanation) render(replay string) string {
 	if replay != "" && !x.natural {
 		fmt.Fprintf(&b, "    %s\n", fmt.Sprintf(replay, x.shrunk))
 	}
-	for i, f := range x.flips {
+	const maxFlips = 3 // the ones closest to the failure
+	flips := x.flips
+	if len(flips) > maxFlips {
+		fmt.Fprintf(&b, "  (%d departures left; the last %d:)\n", len(flips), maxFlips)
+		flips = flips[len(flips)-maxFlips:]
+	}
+	for i, f := range flips {
 		lead := "  it fails when "
 		if i > 0 {
 			lead = "  and when "
@@ -344,7 +384,7 @@ func (rt *Runtime) explainFailure() {
 		return
 	}
 	replay := fmt.Sprintf("go test %s -run '%s' -noex.seed=%d -noex.schedule=%%s", pkgArg(), runPattern(rt.t.Name()), rt.Seed())
-	x := explain(rt.Schedule(), rt.rec.Raw(), func(schedule string) outcome { return rerunChild(rt.t.Name(), rt.Seed(), schedule) })
+	x := explain(rt.Schedule(), rt.rec.Raw(), func(schedule string) outcome { return rerunChild(rt.t.Name(), rt.Seed(), schedule) }, explainRunsChild)
 	rt.t.Logf("%s", x.render(replay))
 }
 

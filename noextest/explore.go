@@ -92,7 +92,7 @@ func Explore(t *testing.T, scenario func(t TB, rt *Runtime), opts ...Option) {
 	x := explain(res.Schedule, first.log(), func(schedule string) outcome {
 		xt := run([]noex.Option{noex.WithSchedule(schedule)})
 		return xt.outcome()
-	})
+	}, explainRunsInProcess)
 	t.Errorf("[noex] explored: schedule %d failed (after %d that passed):\n%s\n[noex] replay: %s\n%s",
 		res.Schedules, res.Schedules-1, indent(first.report()), fmt.Sprintf(replay, orNatural(res.Schedule)),
 		x.render(replay))

@@ -2,12 +2,14 @@ package noextest_test
 
 import (
 	"context"
+	"flag"
 	"os"
 	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/noextest"
 )
@@ -124,6 +126,7 @@ func TestExploreReports(t *testing.T) {
 		"shrunk to 1 departure(s) from the natural order",
 		"it fails when register handles bob's call regGet{} before alice's call regSet{V:1} (decision 6); with the other order first it passes",
 		"[noex] causal slice of the failure")
+	golden(t, "testdata/explain.golden", failureBlock(out))
 	m := regexp.MustCompile(`-noex\.schedule=(\S+)\n`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no replay line in:\n%s", out)
@@ -163,5 +166,51 @@ func TestSeedsExplainTheFailure(t *testing.T) {
 		"[noex] causal slice of the failure")
 	if n := strings.Count(string(out), "[noex] why it fails:"); n > 3 {
 		t.Errorf("%d failures explained; at most 3 per run", n)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// failureBlock is the failure message of a child's output: from the
+// explored line to the end of the test, unindented.
+func failureBlock(out string) string {
+	lines := strings.Split(out, "\n")
+	var block []string
+	indent := ""
+	for _, l := range lines {
+		if strings.Contains(l, "[noex] explored: schedule") {
+			i := strings.Index(l, "explore_test.go:")
+			indent = strings.Repeat(" ", i+4)
+			l = l[i:]
+			l = l[strings.Index(l, " ")+1:]
+			block = append(block, l)
+			continue
+		}
+		if len(block) == 0 {
+			continue
+		}
+		if strings.HasPrefix(strings.TrimSpace(l), "--- FAIL") {
+			break
+		}
+		block = append(block, strings.TrimPrefix(l, indent))
+	}
+	return strings.Join(block, "\n") + "\n"
+}
+
+// golden compares got with the file at path, or rewrites it with -update.
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./noextest -run %s -update)", err, t.Name())
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got), go test ./noextest -run %s -update rewrites it:\n%s", path, t.Name(), diff)
 	}
 }
