@@ -119,7 +119,6 @@ type xrunT struct {
 	fail     bool
 	cleanups []func()
 	rt       *Runtime
-	decs     []noex.Decision
 }
 
 var _ TB = (*xrunT)(nil)
