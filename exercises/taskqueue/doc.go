@@ -23,7 +23,10 @@
 //
 //	go test ./exercises/taskqueue -run TestGrade -v
 //
-// and add -grade.strict to make every unmet requirement fail. Part 1 is the
+// and add -grade.strict to make every unmet requirement fail. Each TODO says
+// what its piece must achieve and why, and names the requirement the grader
+// checks it by; when you are stuck, -grade.hint gives a hint on the first
+// mistake the grader sees, one step more each time you ask. Part 1 is the
 // chapter's exercise; part 2 (TODO(part 2)) makes the queue survive a
 // worker that crashes in the middle of a task.
 //

@@ -17,7 +17,7 @@ import (
 //	go test ./exercises/taskqueue -run TestGrade -v
 //	go test ./exercises/taskqueue -run TestGrade -v -grade.strict
 func TestGrade(t *testing.T) {
-	grader.Grade(t, grader.Impl{Start: start, ErrNotImplemented: taskqueue.ErrNotImplemented})
+	grader.Grade(t, grader.Impl{Start: start, ErrNotImplemented: taskqueue.ErrNotImplemented, Dir: "."})
 }
 
 func start(ctx context.Context) (grader.System, error) {

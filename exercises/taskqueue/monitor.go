@@ -17,26 +17,28 @@ var (
 )
 
 type monitorState struct {
-	// TODO(part 1): the completions recorded so far, in arrival order.
+	// TODO(part 1): the completions recorded so far, in the order they came.
 }
 
 // Init subscribes the monitor to completions.
 func (Monitor) Init(ctx context.Context) (*monitorState, error) {
-	// TODO(part 1): subscribe to CompletionPattern with
-	// noex.SubscribeMailbox(ctx, BusName, CompletionPattern), and return its
-	// error if it fails. Each completion then arrives in HandleInfo, in the
-	// monitor's own process, where it may update the state. (Not
-	// noex.Subscribe: its handler runs inside the bus and cannot update the
-	// monitor's state; the chapter's Monitor logs there, and its
-	// getCompletions is always empty.) The bus drops the subscription when
-	// the monitor ends.
+	// TODO(part 1): the monitor must hear of every completion, so it
+	// subscribes here, before any can be published (docs/02-ipc.md,
+	// "Subscribing in Init, and waiting"), with a pattern that matches
+	// TopicCompleted ("Wildcard Subscriptions"); Init fails if it cannot.
+	// Requirement: "the monitor subscribes to all completions". Each
+	// completion must then reach this process, where the state is: the
+	// chapter's Monitor handles them in a function that runs inside the bus,
+	// which cannot change the monitor's state, and its getCompletions is
+	// always empty. The bus drops the subscription when the monitor ends.
 	return &monitorState{}, nil
 }
 
 // HandleCall answers GetCompletions with the completions recorded so far.
 func (Monitor) HandleCall(_ context.Context, _ GetCompletions, st *monitorState) ([]Completion, *monitorState, error) {
-	// TODO(part 1): answer with a copy of the recorded completions
-	// (slices.Clone), so the caller never shares the state's slice.
+	// TODO(part 1): answer with the completions recorded so far. The answer
+	// must not share memory with the state, which keeps changing.
+	// Requirement: "the monitor records every completion".
 	return nil, st, ErrNotImplemented
 }
 
@@ -47,7 +49,8 @@ func (Monitor) HandleCast(_ context.Context, _ noex.None, st *monitorState) (*mo
 
 // HandleInfo records each completion the bus delivers.
 func (Monitor) HandleInfo(_ context.Context, msg any, st *monitorState) (*monitorState, error) {
-	// TODO(part 1): a delivery is a noex.Publication{Topic, Msg}; when its Msg
-	// is a Completion, append it to the state.
+	// TODO(part 1): what the bus sends this process arrives here (see
+	// noex.Publication): record each completion. Requirement: "the monitor
+	// records every completion".
 	return st, ErrNotImplemented
 }

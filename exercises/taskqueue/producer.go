@@ -18,54 +18,62 @@ var (
 )
 
 // producerState is the producer's state: only the producer's own handlers
-// touch it.
+// touch it, one message at a time, so it needs no lock.
 type producerState struct {
-	// TODO(part 1): what the producer must remember: a counter for task ids,
-	// the tasks waiting for a worker (oldest first) and the workers waiting
-	// for a task (their Ready messages, in the order they arrived).
+	// TODO(part 1): what the producer must remember to hand out tasks: the
+	// tasks waiting for a worker, in the order they came; the workers
+	// waiting for a task, in the order they became ready; and what makes
+	// each new id unique.
 	//
-	// TODO(part 2): the task each worker process is working on (a
-	// map[noex.PID]Task), and which worker processes the producer monitors.
-	// Look maps up; never range over one where the order could matter.
+	// TODO(part 2): which task each worker process holds, and which worker
+	// processes the producer already watches. Where order matters (who gets
+	// which task, what a message says), keep it in slices: a Go map's order
+	// changes from run to run, and one seed must give one run.
 }
 
 // Init starts with an empty queue and no known worker: workers introduce
 // themselves with Ready.
 func (Producer) Init(context.Context) (*producerState, error) {
-	// TODO(part 1, part 2): make the maps your state needs.
+	// TODO(part 1, part 2): whatever your state needs made before the first
+	// message.
 	return &producerState{}, nil
 }
 
 // HandleCall queues a new task and answers with its id.
 func (Producer) HandleCall(ctx context.Context, msg Enqueue, st *producerState) (TaskID, *producerState, error) {
-	// TODO(part 1): make a Task with a new id and msg.Payload, add it to the
-	// queue, give queued tasks to idle workers (st.dispatch) and answer with
-	// the id. The id must be unique and the same under the same seed: build
-	// it from the counter in your state, and from noex.Rand(ctx) or
-	// noex.Now(ctx) if you like, never from time.Now or math/rand.
+	// TODO(part 1): queue a new task with msg.Payload, give queued tasks to
+	// idle workers, and answer with the task's id. The id must be unique,
+	// and the same under the same seed: deterministic mode replays a run from
+	// its seed, so the id may come from the producer's state and from the
+	// runtime's randomness, never from the wall clock or math/rand (the
+	// chapter's solution uses Date.now() and Math.random()). Requirement:
+	// "task ids are unique and deterministic".
 	return "", st, ErrNotImplemented
 }
 
 // HandleCast records that a worker is ready: it has just started, or it has
 // finished the task in r.Done.
 func (Producer) HandleCast(ctx context.Context, r Ready, st *producerState) (*producerState, error) {
-	// TODO(part 1): remember the worker as idle (once, even if it says so
-	// twice), then give queued tasks to idle workers (st.dispatch).
+	// TODO(part 1): the worker r is idle: remember it (once, even if it says
+	// so twice) and give it a task if one waits. Requirement: "all three
+	// workers take part".
 	//
-	// TODO(part 2): forget the task the worker was working on (it is done),
-	// and if the producer does not monitor r.PID yet, monitor it with
-	// noex.Monitor(ctx, r.PID): when that process ends, HandleInfo receives a
-	// noex.Down. A restarted worker is a new process and says Ready again.
+	// TODO(part 2): the task r.Done is finished: it must not run again.
+	// And from now on the producer must hear if the process r.PID ends while
+	// it holds a task: "the producer monitors each worker before giving it a
+	// task". A restarted worker is a new process, with a new PID, and says
+	// Ready again: "a restarted worker gets tasks again".
 	return st, ErrNotImplemented
 }
 
 // HandleInfo takes the noex.Down of a worker that has ended (part 2).
 func (Producer) HandleInfo(ctx context.Context, msg any, st *producerState) (*producerState, error) {
-	// TODO(part 2): for a noex.Down d, forget the worker process d.PID (it is
-	// no longer idle nor monitored); if it was working on a task, put that
-	// task back at the head of the queue, then dispatch. The Down comes after
-	// every message the worker sent, so a task it finished has already been
-	// reported by its Ready and must not run again.
+	// TODO(part 2): a worker process has ended (a noex.Down). The task it
+	// held, if any, must run again, first in line: "the producer requeues the
+	// task of a crashed worker". A task it finished must not: the Down comes
+	// after every message the process sent, so its Ready has arrived first
+	// ("no task runs twice when a worker crashes"). The process is gone:
+	// forget it wherever the producer remembers it.
 	return st, ErrNotImplemented
 }
 
@@ -74,13 +82,12 @@ func (Producer) HandleInfo(ctx context.Context, msg any, st *producerState) (*pr
 //
 //lint:ignore U1000 a stub of the exercise: the solution calls it from the handlers.
 func (st *producerState) dispatch(ctx context.Context) {
-	// TODO(part 1): while a task is queued and a worker is idle, take both
-	// and cast Assign{Task: t} to the worker:
-	//
-	//	noex.RefOf[noex.None, Assign, noex.None](w.PID).Cast(ctx, Assign{Task: t})
-	//
-	// A cast does not wait for the worker. If it fails, the worker has ended:
-	// forget it and keep the task queued.
+	// TODO(part 1): while a task waits and a worker is idle, give the oldest
+	// task to the worker that has waited longest (an Assign). The producer
+	// must not wait for the work, or it could not take new tasks meanwhile
+	// (docs/02-ipc.md, "Cast: Fire-and-Forget"): "the producer assigns tasks
+	// with casts". A worker that cannot be reached has ended (its Down is on
+	// its way): forget it, and keep the task for another.
 	//
 	// TODO(part 2): remember which task each worker process got.
 }

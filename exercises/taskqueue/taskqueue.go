@@ -88,8 +88,8 @@ const (
 	workJitter = 20 * time.Millisecond
 )
 
-// workTime draws the duration of one task from the process's random source.
-// A worker simulates its work with noex.Sleep(ctx, workTime(ctx)).
+// workTime draws the duration of one task from the process's random source:
+// how long a worker works on it, on the runtime's clock.
 //
 //lint:ignore U1000 given to the exercise's workers, which the solver writes.
 func workTime(ctx context.Context) time.Duration {
@@ -144,16 +144,21 @@ func (s *System) abort(ctx context.Context, err error) error {
 
 // Enqueue queues a task with payload and returns its id.
 func (s *System) Enqueue(ctx context.Context, payload string) (TaskID, error) {
-	// TODO(part 1): ask the producer with a call, which waits for its answer:
-	// ProducerName.Call(ctx, Enqueue{Payload: payload}) returns the id.
+	// TODO(part 1): have the producer queue the task, and wait for its
+	// answer, the new task's id. That is one request and one response
+	// (docs/02-ipc.md, "Call: Request-Response"): the message carries the
+	// task there, the answer brings the id back. Two messages, a cast and
+	// then a question, would let other clients' tasks slip in between.
+	// Requirement: "enqueue is a call that returns the task id".
 	return "", ErrNotImplemented
 }
 
 // Completions returns every completion the monitor has recorded, in the
 // order it received them.
 func (s *System) Completions(ctx context.Context) ([]Completion, error) {
-	// TODO(part 1): ask the monitor with a call:
-	// MonitorName.Call(ctx, GetCompletions{}).
+	// TODO(part 1): ask the monitor, and wait for its answer: what it has
+	// recorded. Only the monitor knows, so only the monitor can answer.
+	// Requirement: "the monitor records every completion".
 	return nil, ErrNotImplemented
 }
 

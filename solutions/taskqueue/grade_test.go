@@ -16,7 +16,7 @@ func TestGrade(t *testing.T) {
 
 // Impl is the reference solution as the grader drives it.
 func Impl() grader.Impl {
-	return grader.Impl{Start: start, Strict: true}
+	return grader.Impl{Start: start, Strict: true, Dir: "."}
 }
 
 func start(ctx context.Context) (grader.System, error) {

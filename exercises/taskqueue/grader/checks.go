@@ -10,134 +10,99 @@ import (
 	"github.com/noex-go/noex/noextest"
 )
 
-// requirement is one thing the exercise asks for, checked on every run of
-// its part. check returns "" when the run meets it, else what the run
-// showed, in plain words.
-type requirement struct {
-	part   int
-	name   string
-	check  func(x *facts) string
-	tasks  bool // meaningless unless some task was enqueued
-	replay bool // checked only on the second run of a seed run twice
-}
+// The checks of part 1. Each judges one component on what that component
+// received, so that a correct component is never blamed for another's
+// mistake: the monitor is judged on the completions the bus delivered to
+// it, the producer on the tasks it gave out, a worker on the tasks it got.
 
-// requirements are checked in this order and reported under these names.
-var requirements = []requirement{
-	{part: 1, name: "enqueue is a call that returns the task id", check: checkEnqueueCall},
-	{part: 1, name: "task ids are unique and deterministic", check: checkIDs, tasks: true},
-	{part: 1, name: "the producer assigns tasks with casts", check: checkAssignCasts, tasks: true},
-	{part: 1, name: "workers publish completions on the event bus", check: checkPublish, tasks: true},
-	{part: 1, name: "the monitor subscribes to all completions", check: checkSubscribed},
-	{part: 1, name: "the monitor records every completion", check: checkRecorded, tasks: true},
-	{part: 1, name: "each task is processed exactly once", check: checkExactlyOnce, tasks: true},
-	{part: 1, name: "all three workers take part", check: checkAllWorkers, tasks: true},
-	{part: 1, name: "everything is cleaned up after shutdown", check: checkCleanup},
-	{part: 1, name: "the same seed gives the same run", check: checkReplay, replay: true},
-
-	{part: 2, name: "the producer monitors each worker before giving it a task", check: checkMonitorsWorkers, tasks: true},
-	{part: 2, name: "the producer requeues the task of a crashed worker", check: checkRequeue, tasks: true},
-	{part: 2, name: "the supervisor restarts the crashed worker under its name", check: checkRestart, tasks: true},
-	{part: 2, name: "no task is lost when a worker crashes", check: checkNoneLost, tasks: true},
-	{part: 2, name: "no task runs twice when a worker crashes", check: checkNoneTwice, tasks: true},
-	{part: 2, name: "the monitor records every completion", check: checkRecorded, tasks: true},
-	{part: 2, name: "everything is cleaned up after shutdown", check: checkCleanup},
-	{part: 2, name: "the same seed gives the same run", check: checkReplay, replay: true},
-}
-
-// partRequirements returns the requirements of part, in order.
-func partRequirements(part int) []requirement {
-	var out []requirement
-	for _, req := range requirements {
-		if req.part == part {
-			out = append(out, req)
-		}
-	}
-	return out
-}
-
-// verdict is what one run showed about one requirement.
-type verdict struct {
-	checked bool   // the requirement applies to the run
-	obs     string // "" if the run meets it
-}
-
-// evaluate checks every requirement of the run's part on it.
-func evaluate(x *facts) []verdict {
-	reqs := partRequirements(x.r.part)
-	out := make([]verdict, len(reqs))
-	broken := x.broken()
-	for i, req := range reqs {
-		if req.replay && x.r.replayOf == nil {
-			continue
-		}
-		out[i].checked = true
-		switch {
-		case broken != "":
-			out[i].obs = broken
-		case req.tasks && len(x.ids) == 0:
-			out[i].obs = x.noTasks()
-		default:
-			out[i].obs = req.check(x)
-		}
-	}
-	return out
-}
-
-// noTasks explains why no task was enqueued.
-func (x *facts) noTasks() string {
-	for _, q := range x.r.enqueues {
-		if q.err != nil {
-			return fmt.Sprintf("no task could be enqueued: Enqueue(%q) returned an error: %v", q.payload, q.err)
-		}
-	}
-	return "no task could be enqueued: Enqueue returned no id"
-}
-
-// ---- part 1 ----
-
+// checkEnqueueCall: each Enqueue is one call to the producer, whose message
+// carries the task and whose reply carries the id Enqueue returns.
 func checkEnqueueCall(x *facts) string {
 	for _, q := range x.r.enqueues {
-		if q.err != nil {
-			return fmt.Sprintf("Enqueue(%q) returned an error: %v", q.payload, q.err)
-		}
-		if q.id == "" {
-			return fmt.Sprintf("Enqueue(%q) returned an empty task id", q.payload)
-		}
-	}
-	var calls, other []noex.Event
-	for _, e := range x.ev {
-		if e.Kind == noex.MessageSent && e.Label == mainLabel && e.PeerLbl == producerLabel {
-			if e.MsgKind == noex.KindCall {
-				calls = append(calls, e)
-			} else {
-				other = append(other, e)
-			}
-		}
-	}
-	n := len(x.r.enqueues)
-	switch {
-	case len(calls) == 0 && len(other) > 0:
-		return fmt.Sprintf("Enqueue sent the producer a %s, not a call: use noex.Call, which waits for the "+
-			"producer's answer, the task id", kindText(other[0].MsgKind))
-	case len(calls) == 0:
-		return "Enqueue did not call the producer: it must ask it with noex.Call(ctx, ProducerName, Enqueue{...})"
-	case len(calls) != n:
-		return fmt.Sprintf("%d calls of Enqueue sent the producer %d calls: each Enqueue must be exactly one call", n, len(calls))
-	}
-	for i, c := range calls {
-		q := x.r.enqueues[i]
-		rep, ok := x.reply(c)
-		switch {
-		case !ok:
-			return fmt.Sprintf("the producer never answered the call of Enqueue(%q)", q.payload)
-		case !slices.Contains(stringsIn(rep.Msg), q.id):
-			return fmt.Sprintf("Enqueue(%q) returned %q, but the producer answered %s: return the id the producer "+
-				"answers with", q.payload, q.id, noex.FormatMessage(rep.Msg))
+		if obs := x.checkOneEnqueue(q); obs != "" {
+			return obs
 		}
 	}
 	return ""
 }
 
+func (x *facts) checkOneEnqueue(q enqueue) string {
+	var toProducer, elsewhere []noex.Event
+	for _, e := range x.ev {
+		if e.Seq <= q.from || e.Seq > q.to || e.Kind != noex.MessageSent || e.Label != mainLabel {
+			continue
+		}
+		if e.PeerLbl == producerLabel {
+			toProducer = append(toProducer, e)
+		} else {
+			elsewhere = append(elsewhere, e)
+		}
+	}
+	var calls []noex.Event
+	var sent []string
+	cast := false
+	for _, e := range toProducer {
+		msg := shorten(noex.FormatMessage(e.Msg), 80)
+		switch e.MsgKind {
+		case noex.KindCall:
+			calls = append(calls, e)
+			sent = append(sent, "called %P with "+msg)
+		case noex.KindCast:
+			cast = true
+			sent = append(sent, "cast "+msg+" to %P")
+		default:
+			cast = true
+			sent = append(sent, "sent %P "+msg+" with noex.Send")
+		}
+	}
+	for i := range sent {
+		who := "it"
+		if i == 0 {
+			who = "the producer"
+		}
+		sent[i] = strings.Replace(sent[i], "%P", who, 1)
+	}
+	call := fmt.Sprintf("Enqueue(%q)", q.payload)
+	switch {
+	case cast:
+		return fmt.Sprintf("the client %s %s: enqueue must be one call that carries the task and returns its id. "+
+			"A cast does not wait for the producer, so the id has to come from somewhere else, and between two "+
+			"messages other clients' tasks can slip in", call, strings.Join(sent, ", then "))
+	case len(calls) == 0 && q.err != nil:
+		return fmt.Sprintf("%s returned an error without asking the producer: %v", call, q.err)
+	case len(calls) == 0 && len(elsewhere) > 0:
+		return fmt.Sprintf("%s did not call the producer; it sent a %s to %s instead", call,
+			kindText(elsewhere[0].MsgKind), elsewhere[0].PeerLbl)
+	case len(calls) == 0:
+		return fmt.Sprintf("%s did not call the producer: enqueue must be one call to it, which answers with the id", call)
+	case len(calls) > 1:
+		return fmt.Sprintf("the client %s %s: enqueue must be one call that carries the task and returns its id",
+			call, strings.Join(sent, ", then "))
+	}
+	c := calls[0]
+	if !slices.Contains(stringsIn(c.Msg), q.payload) {
+		return fmt.Sprintf("%s called the producer with %s, which does not carry the task's payload %q: the call "+
+			"must carry the task", call, shorten(noex.FormatMessage(c.Msg), 80), q.payload)
+	}
+	rep, ok := x.reply(c)
+	switch {
+	case q.err != nil && ok && rep.Err != nil:
+		return fmt.Sprintf("%s returned an error: the producer's HandleCall answered it with %q", call, rep.Err.Error())
+	case q.err != nil:
+		return fmt.Sprintf("%s returned an error: %v", call, q.err)
+	case q.id == "":
+		return fmt.Sprintf("%s returned an empty task id", call)
+	case !ok:
+		return fmt.Sprintf("the producer never answered the call of %s", call)
+	case !slices.Contains(stringsIn(rep.Msg), q.id):
+		return fmt.Sprintf("%s returned %q, but the producer answered %s: return the id the producer answers with",
+			call, q.id, noex.FormatMessage(rep.Msg))
+	}
+	return ""
+}
+
+// checkIDs: no id is returned twice, and two runs of one seed give the
+// same ids.
 func checkIDs(x *facts) string {
 	first := map[string]string{}
 	for _, q := range x.r.enqueues {
@@ -152,21 +117,25 @@ func checkIDs(x *facts) string {
 	if prev := x.r.replayOf; prev != nil {
 		a, b := newFacts(prev).ids, x.ids
 		if !slices.Equal(a, b) {
-			return fmt.Sprintf("two runs with seed %d gave different task ids (%s, then %s): make ids from the "+
-				"producer's state (a counter) and noex.Rand or noex.Now, never from time.Now or math/rand",
+			return replayMark + fmt.Sprintf("two runs with seed %d gave different task ids (%s, then %s): make ids "+
+				"from the producer's state (a counter) and noex.Rand or noex.Now, never from time.Now or math/rand",
 				x.r.seed, quoteList(a, 3), quoteList(b, 3))
 		}
 	}
 	return ""
 }
 
+// replayMark starts an observation made by comparing two runs of a seed.
+const replayMark = "\x00replay:"
+
+// checkAssignCasts: every message that carries a task from the producer to
+// a worker is a cast, and tasks reach workers from the producer only.
 func checkAssignCasts(x *facts) string {
 	var is issues
 	for _, id := range x.ids {
-		sent := x.sentToWorkers(id)
+		sent := x.toWorkers[id]
 		if len(sent) == 0 {
-			is.addf("task %s was never sent to a worker", id)
-			continue
+			continue // never given: each task is processed exactly once says so
 		}
 		given := x.assignments(id)
 		if len(given) == 0 {
@@ -175,54 +144,80 @@ func checkAssignCasts(x *facts) string {
 		}
 		for _, e := range given {
 			if e.MsgKind != noex.KindCast {
-				is.addf("the producer gave task %s to %s with a %s: assign tasks with noex.Cast, which does not "+
-					"wait for the worker", id, e.PeerLbl, kindText(e.MsgKind))
+				is.addf("the producer gave task %s to %s with a %s: assign tasks with a cast, which does not wait "+
+					"for the worker, so the producer stays free to take new tasks", id, e.PeerLbl, kindText(e.MsgKind))
 				break
 			}
 		}
 	}
-	return is.String()
+	return x.join(is)
 }
 
+// checkPublish: a worker that got a task publishes its completion on the
+// completion topic, over the bus.
 func checkPublish(x *facts) string {
 	var is issues
 	for _, id := range x.ids {
-		pubs := x.publications(id)
-		if len(pubs) == 0 {
-			if e, ok := x.directToMonitor(id); ok {
-				is.addf("%s sent the completion of task %s straight to the monitor (a %s), not over the event bus: "+
-					"publish it with noex.Publish(ctx, BusName, %q, ...)", e.Label, id, kindText(e.MsgKind), topic)
-			} else {
-				is.addf("no completion of task %s was published on the event bus", id)
+		got := x.atWorkers[id]
+		if len(got) == 0 {
+			continue // never given: each task is processed exactly once says so
+		}
+		if done := x.completions(id); len(done) > 0 {
+			for _, p := range done {
+				if !slices.ContainsFunc(got, func(r noex.Event) bool { return r.PID == p.Peer }) {
+					is.addf("task %s was given to %s, but %s published its completion", id, got[0].Label, p.PeerLbl)
+					break
+				}
+				if other := otherWorker(p.Msg, p.PeerLbl); other != "" {
+					is.addf("%s published the completion of task %s as done by %q: a completion names the worker "+
+						"that did the task", p.PeerLbl, id, other)
+					break
+				}
 			}
 			continue
 		}
-		done := x.completions(id)
-		if len(done) == 0 {
-			is.addf("the completion of task %s was published on %q, not on %q", id, pubs[0].Name, topic)
-			continue
-		}
-		for _, p := range done {
-			if !isWorker(p.PeerLbl) {
-				is.addf("the completion of task %s was published by %s, not by the worker that ran it", id, p.PeerLbl)
-				break
-			}
-			if given := x.assignments(id); len(given) > 0 &&
-				!slices.ContainsFunc(given, func(a noex.Event) bool { return a.Peer == p.Peer }) {
-				is.addf("task %s was given to %s, but %s published its completion", id, given[0].PeerLbl, p.PeerLbl)
-				break
-			}
+		if obs := x.notPublished(id, got[0]); obs != "" {
+			is.addf("%s", obs)
 		}
 	}
-	return is.String()
+	return x.join(is)
 }
 
-// directToMonitor finds a message from a worker to the monitor about id.
-func (x *facts) directToMonitor(id string) (noex.Event, bool) {
-	e, ok := x.toMonitor[id]
-	return e, ok
+// otherWorker returns the name of a worker other than self that msg
+// mentions, or "".
+func otherWorker(msg any, self string) string {
+	for _, s := range stringsIn(msg) {
+		if isWorker(s) && s != self {
+			return s
+		}
+	}
+	return ""
 }
 
+// notPublished says why no completion of id was published on the topic,
+// given the first receipt of the task by a worker.
+func (x *facts) notPublished(id string, got noex.Event) string {
+	if e, ok := x.toMonitor[id]; ok {
+		return fmt.Sprintf("%s sent the completion of task %s straight to the monitor (a %s), not over the event bus: "+
+			"publish it on %q, so that whoever subscribes gets it and the worker needs to know no one", e.Label, id,
+			kindText(e.MsgKind), topic)
+	}
+	if pubs := x.pubs[id]; len(pubs) > 0 {
+		return fmt.Sprintf("the completion of task %s was published on %q, not on %q", id, pubs[0].Name, topic)
+	}
+	h, ok := x.handledEvent(got)
+	switch {
+	case !ok:
+		return "" // the worker never finished handling it (a crash, or the run's end): nothing to judge
+	case h.Err != nil:
+		return fmt.Sprintf("%s did not publish the completion of task %s: its %s returned an error: %v", got.Label, id,
+			handlerName(got.MsgKind), h.Err)
+	}
+	return fmt.Sprintf("%s received task %s and published no completion of it on the event bus", got.Label, id)
+}
+
+// checkSubscribed: the monitor holds a subscription matching the
+// completion topic from before the first completion is published.
 func checkSubscribed(x *facts) string {
 	var subs, matching []noex.Event
 	for _, e := range x.ev {
@@ -235,8 +230,8 @@ func checkSubscribed(x *facts) string {
 	}
 	switch {
 	case len(subs) == 0:
-		return fmt.Sprintf("the monitor never subscribed to the event bus: subscribe in its Init, with "+
-			"noex.SubscribeMailbox(ctx, BusName, %q)", "task.*")
+		return fmt.Sprintf("the monitor never subscribed to the event bus: it must subscribe to the completions (%q), "+
+			"from its Init, so that none is published before it listens", "task.*")
 	case len(matching) == 0:
 		var pats []string
 		for _, s := range subs {
@@ -244,11 +239,16 @@ func checkSubscribed(x *facts) string {
 		}
 		return fmt.Sprintf("the monitor subscribed to %s, which does not match %q", quoteList(pats, 3), topic)
 	}
+	if n, pats := x.mostSubscriptions(); n > 1 {
+		return fmt.Sprintf("the monitor held %d subscriptions matching %q at once (%s): each completion reaches it "+
+			"%d times. Subscribe once, in Init", n, topic, quoteList(pats, 3), n)
+	}
 	for _, e := range x.ev {
 		if e.Kind == noex.Published && e.Name == topic {
 			if e.Seq < matching[0].Seq {
-				return fmt.Sprintf("the monitor subscribed only after the first completion was published (event %d, "+
-					"its subscription is event %d): subscribe in the monitor's Init", e.Seq, matching[0].Seq)
+				return fmt.Sprintf("the monitor subscribed only after the first completion was published (event %d; "+
+					"its subscription is event %d): subscribe in the monitor's Init, which runs before anyone can "+
+					"publish", e.Seq, matching[0].Seq)
 			}
 			break
 		}
@@ -256,14 +256,39 @@ func checkSubscribed(x *facts) string {
 	return ""
 }
 
-func checkRecorded(x *facts) string {
-	if x.r.compsErr != nil {
-		return fmt.Sprintf("Completions returned an error: %v", x.r.compsErr)
+// mostSubscriptions returns the most subscriptions matching the
+// completion topic the monitor held at once, and their patterns.
+func (x *facts) mostSubscriptions() (int, []string) {
+	live := map[uint64]string{} // subscription → pattern
+	best, pats := 0, []string(nil)
+	for _, e := range x.ev {
+		if e.PeerLbl != monitorLabel {
+			continue
+		}
+		switch e.Kind {
+		case noex.Subscribed:
+			if ok, _ := noex.MatchTopic(e.Name, topic); ok {
+				live[e.Ref] = e.Name
+			}
+		case noex.Unsubscribed:
+			delete(live, e.Ref)
+		}
+		if len(live) > best {
+			best, pats = len(live), nil
+			for _, p := range live {
+				pats = append(pats, p)
+			}
+			slices.Sort(pats)
+		}
 	}
-	if !slices.ContainsFunc(x.ev, func(e noex.Event) bool {
-		return e.Kind == noex.MessageSent && e.Label == mainLabel && e.PeerLbl == monitorLabel && e.MsgKind == noex.KindCall
-	}) {
-		return "Completions did not ask the monitor: it must call it, with noex.Call(ctx, MonitorName, GetCompletions{})"
+	return best, pats
+}
+
+// checkRecorded: the monitor answers with every completion the bus brought
+// it, each exactly as often as it came, and only those.
+func checkRecorded(x *facts) string {
+	if obs := x.completionsCall(); obs != "" {
+		return obs
 	}
 	got := map[string]int{}
 	for _, c := range x.r.comps {
@@ -273,46 +298,99 @@ func checkRecorded(x *facts) string {
 	var missing []string
 	published := 0
 	for _, id := range x.ids {
-		done := x.completions(id)
+		// Completions published after Completions asked the monitor cannot
+		// be in its answer (a shutdown may make the system finish a task).
+		done := slices.DeleteFunc(x.completions(id), func(p noex.Event) bool { return p.Seq > x.asked })
 		if len(done) == 0 {
 			continue
 		}
 		published++
-		if !x.deliveredToMonitor(id) {
-			is.addf("the bus never delivered the completion of task %s to the monitor (no Delivered event): the "+
-				"monitor's subscription must last as long as the monitor", id)
-			continue
-		}
-		switch n := got[id]; {
-		case n == 0:
+		rec, recv := got[id], x.received[id]
+		switch {
+		case recv == 0 && x.delivered[id] > 0:
+			if rec == 0 {
+				missing = append(missing, id)
+			} else {
+				is.addf("the monitor reports task %s without having received its completion as a message: record "+
+					"completions in the monitor's own process, from messages the bus sends to its mailbox", id)
+			}
+		case recv == 0:
+			is.addf("%s", x.whyNotDelivered(id, done[0]))
+		case rec < recv:
 			missing = append(missing, id)
-		case n > 1:
-			is.addf("the monitor recorded task %s %d times", id, n)
+		case rec > recv:
+			is.addf("the monitor reports task %s %d times but received its completion %d times", id, rec, recv)
 		default:
-			if w := x.recordedWorker(id); !slices.ContainsFunc(done, func(p noex.Event) bool { return p.PeerLbl == w }) {
-				is.addf("the monitor recorded task %s as done by %q, but %s published it", id, w, done[0].PeerLbl)
-			} else if !x.monitorReceived(id) {
-				is.addf("the monitor recorded task %s without receiving its completion as a message: record "+
-					"completions in HandleInfo, from a subscription made with noex.SubscribeMailbox", id)
+			if w := x.recordedWorker(id); !slices.Contains(x.receivedWorkers[id], w) {
+				is.addf("the monitor recorded task %s as done by %q, but the completion it received says %s", id, w,
+					quoteList(x.receivedWorkers[id], 3))
 			}
 		}
 	}
-	if len(missing) > 0 {
+	if len(missing) > 0 && len(is) == 0 {
 		if len(x.r.comps) == 0 && x.handlerOnly() {
 			return fmt.Sprintf("the monitor's Completions returned nothing although %d completions were published: "+
 				"they go to a Subscribe handler, which runs inside the bus and cannot change the monitor's state "+
-				"(the chapter's bug); subscribe with noex.SubscribeMailbox and record each noex.Publication in "+
-				"HandleInfo", published)
+				"(the chapter's bug); have the bus send each completion to the monitor's mailbox, and record it there",
+				published)
 		}
-		return fmt.Sprintf("the monitor's Completions returned %d of the %d completed tasks; missing: %s",
-			published-len(missing), published, quoteList(missing, 3))
+		return fmt.Sprintf("the bus brought the monitor %d completions, but its Completions returned %d of them; "+
+			"missing: %s", published, published-len(missing), quoteList(missing, 3))
 	}
 	for _, c := range x.r.comps {
 		if !x.idSet[c.TaskID] {
 			is.addf("the monitor reports task %q, which was never enqueued", c.TaskID)
 		}
 	}
-	return is.String()
+	return x.join(is)
+}
+
+// completionsCall checks that Completions asked the monitor and got an
+// answer, naming the function an error came from.
+func (x *facts) completionsCall() string {
+	var call noex.Event
+	ok := false
+	for _, e := range x.ev {
+		if e.Kind == noex.MessageSent && e.Label == mainLabel && e.PeerLbl == monitorLabel && e.MsgKind == noex.KindCall {
+			call, ok = e, true
+		}
+	}
+	err := x.r.compsErr
+	switch {
+	case !ok && err != nil:
+		return fmt.Sprintf("Completions returned an error without asking the monitor: %v", err)
+	case !ok:
+		return "Completions did not ask the monitor: it must call it, and the monitor answers with what it recorded"
+	case err != nil:
+		if rep, ok := x.reply(call); ok && rep.Err != nil {
+			return fmt.Sprintf("Completions returned an error: the monitor's HandleCall answered with %q", rep.Err.Error())
+		}
+		return fmt.Sprintf("Completions returned an error: %v", err)
+	}
+	return ""
+}
+
+// whyNotDelivered explains why a published completion never reached the
+// monitor: it held no matching subscription when pub was published.
+func (x *facts) whyNotDelivered(id string, pub noex.Event) string {
+	var last noex.Event
+	for _, e := range x.ev {
+		if e.Seq > pub.Seq {
+			break
+		}
+		if (e.Kind == noex.Subscribed || e.Kind == noex.Unsubscribed) && e.PeerLbl == monitorLabel {
+			if ok, _ := noex.MatchTopic(e.Name, topic); ok {
+				last = e
+			}
+		}
+	}
+	if last.Kind == noex.Unsubscribed {
+		return fmt.Sprintf("the monitor's subscription to %q ended (event %d) before the completion of task %s was "+
+			"published (event %d), so the bus never delivered it: the subscription must last as long as the monitor",
+			last.Name, last.Seq, id, pub.Seq)
+	}
+	return fmt.Sprintf("the bus never delivered the completion of task %s to the monitor: it held no subscription "+
+		"matching %q when the completion was published (event %d)", id, topic, pub.Seq)
 }
 
 func (x *facts) recordedWorker(id string) string {
@@ -323,14 +401,6 @@ func (x *facts) recordedWorker(id string) string {
 	}
 	return ""
 }
-
-// monitorReceived reports whether a message about id reached the monitor's
-// mailbox.
-func (x *facts) monitorReceived(id string) bool { return x.received[id] }
-
-// deliveredToMonitor reports whether the bus delivered a publication
-// about id to a subscription of the monitor.
-func (x *facts) deliveredToMonitor(id string) bool { return x.delivered[id] }
 
 // handlerOnly reports whether the monitor's subscriptions deliver to a
 // handler inside the bus and none to its mailbox.
@@ -347,6 +417,8 @@ func (x *facts) handlerOnly() bool {
 	return delivered && !mailed
 }
 
+// checkExactlyOnce: each task is given to one worker, once, and completed
+// once.
 func checkExactlyOnce(x *facts) string {
 	var is issues
 	for _, id := range x.ids {
@@ -354,30 +426,29 @@ func checkExactlyOnce(x *facts) string {
 		switch {
 		case len(given) == 0 && len(done) == 0:
 			is.addf("task %s was never given to a worker", id)
-		case len(done) == 0:
-			if err := x.handlerErr(given[0]); err != nil {
-				is.addf("%s did not complete task %s: its handler returned %q", given[0].PeerLbl, id, err.Error())
-			} else {
-				is.addf("task %s was given to %s but never completed", id, given[0].PeerLbl)
-			}
 		case len(done) > 1:
 			is.addf("task %s was completed %d times (by %s)", id, len(done), labels(done, true))
 		case len(given) > 1:
 			is.addf("task %s was given to workers %d times (to %s)", id, len(given), labels(given, true))
+		case len(done) == 0:
+			is.addf("task %s was given to %s but never completed", id, given[0].PeerLbl)
 		}
 	}
-	return is.String()
+	return x.join(is)
 }
 
+// checkAllWorkers: the producer gives tasks to every worker.
 func checkAllWorkers(x *facts) string {
 	count := map[string]int{}
 	started := map[string]bool{}
 	for _, e := range x.ev {
-		switch {
-		case e.Kind == noex.ProcessStarted && isWorker(e.Label):
+		if e.Kind == noex.ProcessStarted && isWorker(e.Label) {
 			started[e.Label] = true
-		case e.Kind == noex.Published && e.Name == topic && isWorker(e.PeerLbl):
-			count[e.PeerLbl]++
+		}
+	}
+	for _, id := range x.ids {
+		for _, a := range x.assignments(id) {
+			count[a.PeerLbl]++
 		}
 	}
 	var idle, per []string
@@ -391,13 +462,26 @@ func checkAllWorkers(x *facts) string {
 			idle = append(idle, w)
 		}
 	}
-	if len(idle) > 0 {
-		return fmt.Sprintf("%s completed no task (completions per worker: %s): the producer must give work to "+
-			"every worker", strings.Join(idle, " and "), strings.Join(per, ", "))
+	switch {
+	case len(idle) == workers && !x.workersSpoke():
+		return fmt.Sprintf("the producer gave no task to any worker, and no worker ever sent the producer a message: "+
+			"the producer cannot know which workers there are and when they are idle unless they tell it (%s "+
+			"sent it nothing)", strings.Join(idle, ", "))
+	case len(idle) > 0:
+		return fmt.Sprintf("the producer gave no task to %s (tasks given per worker: %s): give each task to an idle "+
+			"worker, and all three are idle at the start", strings.Join(idle, " and "), strings.Join(per, ", "))
 	}
 	return ""
 }
 
+// workersSpoke reports whether a worker ever sent the producer a message.
+func (x *facts) workersSpoke() bool {
+	return slices.ContainsFunc(x.ev, func(e noex.Event) bool {
+		return e.Kind == noex.MessageSent && isWorker(e.Label) && e.PeerLbl == producerLabel
+	})
+}
+
+// checkCleanup: Shutdown leaves no name, process or subscription behind.
 func checkCleanup(x *facts) string {
 	r := x.r
 	var is issues
@@ -417,9 +501,10 @@ func checkCleanup(x *facts) string {
 			is.addf("after Shutdown %s", strings.TrimPrefix(first, noextest.ErrLeak.Error()+": "))
 		}
 	}
-	return is.String()
+	return x.join(is)
 }
 
+// checkReplay: two runs of one seed give the same event log.
 func checkReplay(x *facts) string {
 	prev := x.r.replayOf
 	if prev == nil {
@@ -435,7 +520,7 @@ func checkReplay(x *facts) string {
 			lb = b[i].String()
 		}
 		if la != lb {
-			return fmt.Sprintf("two runs with seed %d differ at event %d:\n\tfirst run:  %s\n\tsecond run: %s\n"+
+			return replayMark + fmt.Sprintf("two runs with seed %d differ at event %d:\n\tfirst run:  %s\n\tsecond run: %s\n"+
 				"Something depends on the wall clock (time.Now), math/rand or the order of a Go map: use noex.Now, "+
 				"noex.Rand and sorted keys", x.r.seed, i+1, orNone(la), orNone(lb))
 		}
@@ -448,123 +533,4 @@ func orNone(s string) string {
 		return "(no event)"
 	}
 	return s
-}
-
-// ---- part 2 ----
-
-func checkMonitorsWorkers(x *facts) string {
-	if !monitorsWorkers(x.r) {
-		return "the producer monitors no worker: call noex.Monitor on each worker process, so that a crash " +
-			"reaches the producer's HandleInfo as a noex.Down"
-	}
-	watched := map[noex.PID]uint64{} // worker process → Seq of the producer's first monitor on it
-	for _, e := range x.ev {
-		if e.Kind == noex.MonitorSet && e.Label == producerLabel && watched[e.Peer] == 0 {
-			watched[e.Peer] = e.Seq
-		}
-	}
-	for _, id := range x.ids {
-		for _, a := range x.assignments(id) {
-			if seq := watched[a.Peer]; seq == 0 || seq > a.Seq {
-				return fmt.Sprintf("the producer gave task %s to %s (%v) without monitoring that process first: had "+
-					"it crashed, the task would be lost. Monitor each worker (noex.Monitor) when it says it is ready",
-					id, a.PeerLbl, a.Peer)
-			}
-		}
-	}
-	return ""
-}
-
-func checkRequeue(x *facts) string {
-	c, ok := x.injectedCrash()
-	if !ok {
-		return x.noCrash()
-	}
-	for _, id := range c.inflight {
-		again := slices.ContainsFunc(x.assignments(id), func(a noex.Event) bool { return a.Seq > c.seq && a.Peer != c.pid })
-		if again {
-			continue
-		}
-		if !x.producerGotDown(c.pid) {
-			return fmt.Sprintf("%s crashed while working on task %s and the producer was not told: monitor the "+
-				"workers (noex.Monitor) and handle noex.Down in the producer's HandleInfo", c.label, id)
-		}
-		return fmt.Sprintf("%s crashed while working on task %s; the producer got its noex.Down but never gave the "+
-			"task to a worker again: put the crashed worker's task back in the queue", c.label, id)
-	}
-	return ""
-}
-
-func (x *facts) producerGotDown(pid noex.PID) bool {
-	return slices.ContainsFunc(x.ev, func(e noex.Event) bool {
-		return e.Kind == noex.MonitorDown && e.Label == producerLabel && e.Peer == pid
-	})
-}
-
-func checkRestart(x *facts) string {
-	c, ok := x.injectedCrash()
-	if !ok {
-		return x.noCrash()
-	}
-	var child noex.PID
-	for _, e := range x.ev {
-		if e.Seq > c.seq && e.Kind == noex.ChildRestarted && e.Peer != c.pid && (e.Name == c.label || e.PeerLbl == c.label) {
-			child = e.Peer
-			break
-		}
-	}
-	if !child.IsZero() && slices.ContainsFunc(x.ev, func(e noex.Event) bool {
-		return e.Seq > c.seq && e.Kind == noex.Registered && e.Name == c.label && e.PID == child
-	}) {
-		return ""
-	}
-	if child.IsZero() {
-		return fmt.Sprintf("%s crashed and no supervisor restarted it: start the workers under a one-for-one "+
-			"supervisor (noex.StartSupervisor)", c.label)
-	}
-	return fmt.Sprintf("%s crashed and was restarted as %v, which did not register as %q", c.label, child, c.label)
-}
-
-func checkNoneLost(x *facts) string {
-	c, crashed := x.injectedCrash()
-	var lost []string
-	for _, id := range x.ids {
-		if len(x.completions(id)) == 0 {
-			lost = append(lost, id)
-		}
-	}
-	if len(lost) == 0 {
-		if len(x.r.enqueues) < x.r.tasks {
-			return fmt.Sprintf("only %d of %d tasks could be enqueued", len(x.ids), x.r.tasks)
-		}
-		return ""
-	}
-	msg := fmt.Sprintf("%d of %d tasks were never completed: %s", len(lost), len(x.ids), quoteList(lost, 3))
-	if crashed && slices.Contains(c.inflight, lost[0]) {
-		msg += fmt.Sprintf(" (%s was in flight on %s when it crashed)", lost[0], c.label)
-	}
-	return msg
-}
-
-func checkNoneTwice(x *facts) string {
-	var is issues
-	for _, id := range x.ids {
-		if done := x.completions(id); len(done) > 1 {
-			is.addf("task %s was completed %d times (by %s): give a task again only if it was not finished",
-				id, len(done), labels(done, true))
-		}
-	}
-	return is.String()
-}
-
-func quoteList(list []string, show int) string {
-	var q []string
-	for i, s := range list {
-		if i == show {
-			q = append(q, fmt.Sprintf("and %d more", len(list)-show))
-			break
-		}
-		q = append(q, strconv.Quote(s))
-	}
-	return strings.Join(q, ", ")
 }

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/noextest"
@@ -19,13 +21,20 @@ type facts struct {
 	ids   []string        // the ids Enqueue returned, in order, each once
 	idSet map[string]bool // the same, as a set
 
+	atWorkers map[string][]noex.Event // receipts, by workers, of messages that carry a task (not from the bus)
 	toWorkers map[string][]noex.Event // messages that carried a task to a worker (not from the bus)
 	pubs      map[string][]noex.Event // publications that mention a task, on any topic
+	sentBy    map[string][]noex.Event // messages workers sent that mention a task
 	toMonitor map[string]noex.Event   // the first message a worker sent the monitor about a task
-	delivered map[string]bool         // tasks the bus delivered to a subscription of the monitor
-	received  map[string]bool         // tasks whose message reached the monitor's mailbox
-	handled   map[msgKey]error        // MessageHandled: the handler's error, by receiver and message
-	replies   map[msgKey]noex.Event   // ReplySent, by server and call
+	delivered map[string]int          // how often the bus delivered a task's completion to the monitor's subscriptions
+	received  map[string]int          // how often a message about a task reached the monitor's mailbox from the bus, before Completions asked it
+	asked     uint64                  // Seq of the monitor's receipt of the call of Completions (0: never)
+	// receivedWorkers lists, by task, the worker names in the completions
+	// the monitor received (before Completions asked it).
+	receivedWorkers map[string][]string
+	handled         map[msgKey]noex.Event // MessageHandled, by receiver and message
+	replies         map[msgKey]noex.Event // ReplySent, by server and call
+	started         map[noex.PID]uint64   // Seq of each process's ProcessStarted
 
 	crash     crash // the injected crash, computed once
 	crashed   bool
@@ -40,9 +49,10 @@ type msgKey struct {
 
 func newFacts(r *run) *facts {
 	x := &facts{r: r, ev: r.events, idSet: map[string]bool{},
-		toWorkers: map[string][]noex.Event{}, pubs: map[string][]noex.Event{}, toMonitor: map[string]noex.Event{},
-		delivered: map[string]bool{}, received: map[string]bool{}, handled: map[msgKey]error{},
-		replies: map[msgKey]noex.Event{}}
+		atWorkers: map[string][]noex.Event{}, toWorkers: map[string][]noex.Event{}, pubs: map[string][]noex.Event{},
+		sentBy: map[string][]noex.Event{}, toMonitor: map[string]noex.Event{}, delivered: map[string]int{},
+		received: map[string]int{}, handled: map[msgKey]noex.Event{}, replies: map[msgKey]noex.Event{},
+		started: map[noex.PID]uint64{}, receivedWorkers: map[string][]string{}}
 	for _, q := range r.enqueues {
 		if q.err == nil && q.id != "" && !x.idSet[q.id] {
 			x.idSet[q.id] = true
@@ -50,12 +60,19 @@ func newFacts(r *run) *facts {
 		}
 	}
 	for _, e := range x.ev {
+		if x.asked == 0 && e.Kind == noex.MessageReceived && e.Label == monitorLabel && e.PeerLbl == mainLabel &&
+			e.MsgKind == noex.KindCall {
+			x.asked = e.Seq
+		}
 		switch e.Kind {
 		case noex.MessageHandled:
-			x.handled[msgKey{e.PID, e.Ref}] = e.Err
+			x.handled[msgKey{e.PID, e.Ref}] = e
 			continue
 		case noex.ReplySent:
 			x.replies[msgKey{e.PID, e.Ref}] = e
+			continue
+		case noex.ProcessStarted:
+			x.started[e.PID] = e.Seq
 			continue
 		case noex.MessageSent, noex.MessageReceived, noex.Published, noex.Delivered:
 		default:
@@ -78,51 +95,32 @@ func (x *facts) index(e noex.Event, id string) {
 		if isWorker(e.PeerLbl) && e.Label != busLabel {
 			x.toWorkers[id] = append(x.toWorkers[id], e)
 		}
-		if _, seen := x.toMonitor[id]; !seen && isWorker(e.Label) && e.PeerLbl == monitorLabel {
-			x.toMonitor[id] = e
+		if isWorker(e.Label) {
+			x.sentBy[id] = append(x.sentBy[id], e)
+			if _, seen := x.toMonitor[id]; !seen && e.PeerLbl == monitorLabel {
+				x.toMonitor[id] = e
+			}
 		}
 	case noex.MessageReceived:
-		if e.Label == monitorLabel && e.MsgKind == noex.KindInfo {
-			x.received[id] = true
+		switch {
+		case isWorker(e.Label) && e.PeerLbl != busLabel:
+			x.atWorkers[id] = append(x.atWorkers[id], e)
+		case e.Label == monitorLabel && e.MsgKind == noex.KindInfo && e.PeerLbl == busLabel && x.asked == 0:
+			x.received[id]++
+			for _, s := range stringsIn(e.Msg) {
+				if isWorker(s) && !slices.Contains(x.receivedWorkers[id], s) {
+					x.receivedWorkers[id] = append(x.receivedWorkers[id], s)
+				}
+			}
 		}
 	case noex.Published:
 		x.pubs[id] = append(x.pubs[id], e)
 	case noex.Delivered:
-		if e.PeerLbl == monitorLabel {
-			x.delivered[id] = true
+		if e.PeerLbl == monitorLabel && e.Name == topic && x.asked == 0 {
+			x.delivered[id]++
 		}
 	}
 }
-
-// broken says why nothing about the run can be judged, or "".
-func (x *facts) broken() string {
-	r := x.r
-	switch {
-	case r.startErr != nil:
-		return fmt.Sprintf("Start failed: %v", r.startErr)
-	case r.setupErr != nil:
-		return r.setupErr.Error()
-	case r.runErr != nil:
-		return describeRunErr(r.runErr)
-	}
-	return ""
-}
-
-func describeRunErr(err error) string {
-	var esc *noex.EscapeError
-	switch {
-	case errors.As(err, &esc):
-		return fmt.Sprintf("the run failed: %s blocked outside the runtime (time.Sleep, a channel or a mutex?): "+
-			"in a handler, wait only with noex operations (noex.Sleep, noex.Call): %v", esc.Process, err)
-	case errors.Is(err, noex.ErrDeadlock):
-		return fmt.Sprintf("the run failed: the processes wait for each other and none can go on: %v", err)
-	}
-	return fmt.Sprintf("the run failed: %v", err)
-}
-
-// sentToWorkers returns the messages that carried id to a worker, from
-// anyone but the bus.
-func (x *facts) sentToWorkers(id string) []noex.Event { return x.toWorkers[id] }
 
 // assignments returns the messages the producer sent a worker about id.
 func (x *facts) assignments(id string) []noex.Event {
@@ -134,9 +132,6 @@ func (x *facts) assignments(id string) []noex.Event {
 	}
 	return out
 }
-
-// publications returns the publications that mention id, on any topic.
-func (x *facts) publications(id string) []noex.Event { return x.pubs[id] }
 
 // completions returns the publications of id on the completion topic.
 func (x *facts) completions(id string) []noex.Event {
@@ -155,15 +150,50 @@ func (x *facts) reply(c noex.Event) (noex.Event, bool) {
 	return e, ok
 }
 
-// handlerErr returns the error the receiver's handler returned for the
-// message sent as s, if any.
-func (x *facts) handlerErr(s noex.Event) error { return x.handled[msgKey{s.Peer, s.Ref}] }
+// handledEvent returns the MessageHandled of the message received as r.
+func (x *facts) handledEvent(r noex.Event) (noex.Event, bool) {
+	e, ok := x.handled[msgKey{r.PID, r.Ref}]
+	return e, ok
+}
 
-// handledOK reports whether the receiver of the message sent as s handled
-// it to the end, without an error or a crash.
-func (x *facts) handledOK(s noex.Event) bool {
-	err, ok := x.handled[msgKey{s.Peer, s.Ref}]
-	return ok && err == nil
+// event returns the event numbered seq.
+func (x *facts) event(seq uint64) (noex.Event, bool) {
+	j, ok := slices.BinarySearchFunc(x.ev, seq, func(e noex.Event, s uint64) int { return cmp.Compare(e.Seq, s) })
+	if !ok {
+		return noex.Event{}, false
+	}
+	return x.ev[j], true
+}
+
+// wallAt returns the wall-clock time the event numbered seq was observed at.
+func (x *facts) wallAt(seq uint64) (time.Time, bool) {
+	j, ok := slices.BinarySearchFunc(x.ev, seq, func(e noex.Event, s uint64) int { return cmp.Compare(e.Seq, s) })
+	if !ok || j >= len(x.r.wall) {
+		return time.Time{}, false
+	}
+	return x.r.wall[j], true
+}
+
+// handling returns the message pid was handling when the event numbered
+// seq happened: its MessageReceived, if pid was between that and its
+// MessageHandled. Init counts as handling (ok, with a zero Event).
+func (x *facts) handling(pid noex.PID, seq uint64) (noex.Event, bool) {
+	if s, ok := x.started[pid]; !ok || seq < s {
+		return noex.Event{}, true // in Init
+	}
+	for i := len(x.ev) - 1; i >= 0; i-- {
+		e := x.ev[i]
+		if e.Seq >= seq || e.PID != pid {
+			continue
+		}
+		switch e.Kind {
+		case noex.MessageHandled:
+			return noex.Event{}, false
+		case noex.MessageReceived:
+			return e, true
+		}
+	}
+	return noex.Event{}, false
 }
 
 // crash is the worker crash the grader injected.
@@ -193,11 +223,14 @@ func (x *facts) findCrash() (crash, bool) {
 		}
 		c := crash{pid: e.PID, label: e.Label, seq: e.Seq}
 		for _, id := range x.ids {
-			given := slices.ContainsFunc(x.assignments(id), func(a noex.Event) bool {
-				return a.Peer == e.PID && a.Seq < e.Seq && !x.handledOK(a)
+			given := slices.ContainsFunc(x.assignments(id), func(a noex.Event) bool { return a.Peer == e.PID && a.Seq < e.Seq })
+			// Done: the worker told another process about the task (published
+			// its completion, said it was ready) before it crashed.
+			done := slices.ContainsFunc(x.sentBy[id], func(s noex.Event) bool {
+				return s.PID == e.PID && s.Peer != e.PID && s.Seq < e.Seq
 			})
 			elsewhere := slices.ContainsFunc(x.completions(id), func(p noex.Event) bool { return p.Peer != e.PID })
-			if given && !elsewhere {
+			if given && !done && !elsewhere {
 				c.inflight = append(c.inflight, id)
 			}
 		}
@@ -210,13 +243,13 @@ func (x *facts) findCrash() (crash, bool) {
 func (x *facts) noCrash() string {
 	switch x.r.crash {
 	case crashPanic:
-		return fmt.Sprintf("no worker crashed: the grader made %s panic on its first task, but it never received one",
+		return fmt.Sprintf("the grader makes %s panic on the first message it handles, and it handled none",
 			workerName(x.r.victim))
 	case crashKill:
-		return fmt.Sprintf("no worker crashed: the grader kills a worker that is working on a task once %s been "+
-			"published, and none was", plural(x.r.killAfter, "completion has", "completions have"))
+		return fmt.Sprintf("the grader kills a worker that holds a task once %s been published, and no worker "+
+			"held one then", plural(x.r.killAfter, "completion has", "completions have"))
 	}
-	return "no worker crashed"
+	return "the run crashes no worker"
 }
 
 func plural(n int, one, many string) string {
@@ -226,17 +259,57 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// issues collects what a check observed; String shows the first few.
+// issues collects what a check observed, one sentence per task.
 type issues []string
 
 func (is *issues) addf(format string, args ...any) { *is = append(*is, fmt.Sprintf(format, args...)) }
 
-func (is issues) String() string {
+var (
+	workerRE = regexp.MustCompile(`worker-\d+`)
+	pidRE    = regexp.MustCompile(`\bp\d+\b`)
+	numberRE = regexp.MustCompile(`\d+`)
+)
+
+// join renders what a check observed: sentences that differ only in the
+// task, the worker or a number are said once, with how many more there
+// are; at most three different sentences are shown.
+func (x *facts) join(is issues) string {
 	const show = 3
-	if len(is) <= show {
-		return strings.Join(is, "; ")
+	type group struct {
+		first string
+		n     int
 	}
-	return strings.Join(is[:show], "; ") + fmt.Sprintf(" (and %d more)", len(is)-show)
+	ids := slices.Clone(x.ids)
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Compare(len(b), len(a)) }) // longest first
+	var groups []*group
+	byShape := map[string]*group{}
+	for _, s := range is {
+		shape := s
+		for _, id := range ids {
+			shape = strings.ReplaceAll(shape, id, "‹task›")
+		}
+		shape = numberRE.ReplaceAllString(pidRE.ReplaceAllString(workerRE.ReplaceAllString(shape, "‹w›"), "‹p›"), "‹n›")
+		g := byShape[shape]
+		if g == nil {
+			g = &group{first: s}
+			byShape[shape] = g
+			groups = append(groups, g)
+		}
+		g.n++
+	}
+	var out []string
+	for i, g := range groups {
+		if i == show {
+			out = append(out, fmt.Sprintf("and %d more", len(groups)-show))
+			break
+		}
+		s := g.first
+		if g.n > 1 {
+			s += fmt.Sprintf(" (and %d more like it)", g.n-1)
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, "; ")
 }
 
 // labels lists the labels of events' processes, or with peer, of their peers.
@@ -256,54 +329,12 @@ func kindText(k noex.MsgKind) string {
 	switch k {
 	case noex.KindCall:
 		return "call (noex.Call)"
+	case noex.KindCast:
+		return "cast (noex.Cast)"
 	case noex.KindInfo:
 		return "plain message (noex.Send)"
 	}
 	return k.String()
-}
-
-// notImplemented says where a run met the sentinel, or "", and to which
-// part the TODO belongs: handling a noex.Down is part 2, the rest part 1.
-func notImplemented(r *run, sentinel error) (where string, part int) {
-	if sentinel == nil {
-		return "", 0
-	}
-	is := func(err error) bool { return err != nil && errors.Is(err, sentinel) }
-	if is(r.startErr) {
-		return fmt.Sprintf("Start returned %q", r.startErr.Error()), 1
-	}
-	for _, q := range r.enqueues {
-		if is(q.err) {
-			return fmt.Sprintf("Enqueue returned %q", q.err.Error()), 1
-		}
-	}
-	switch {
-	case is(r.compsErr):
-		return fmt.Sprintf("Completions returned %q", r.compsErr.Error()), 1
-	case is(r.shutErr):
-		return fmt.Sprintf("Shutdown returned %q", r.shutErr.Error()), 1
-	}
-	where, part = "", 0
-	for _, e := range r.events {
-		switch {
-		case e.Kind == noex.MessageHandled && is(e.Err):
-			w, p := fmt.Sprintf("%s's %s returned %q", e.Label, handlerName(e.MsgKind), e.Err.Error()), 1
-			if m, ok := causeOf(r.events, e).Msg.(noex.Down); ok {
-				w, p = fmt.Sprintf("%s's HandleInfo for a noex.Down (of %s) returned %q", e.Label, m.PID.Label(), e.Err.Error()), 2
-			}
-			if part == 0 || p < part {
-				where, part = w, p
-			}
-		case e.Kind == noex.InitFailed && is(e.Err):
-			return fmt.Sprintf("%s's Init returned %q", e.Label, e.Err.Error()), 1
-		case part == 0 && (is(e.Err) || is(e.Reason)):
-			where, part = fmt.Sprintf("%v (event %s)", sentinel, e), 1
-		}
-		if part == 1 {
-			return where, part
-		}
-	}
-	return where, part
 }
 
 func handlerName(k noex.MsgKind) string {
@@ -318,18 +349,21 @@ func handlerName(k noex.MsgKind) string {
 	return "handler"
 }
 
-// causeOf returns the event that caused e (its Parent), or a zero Event.
-func causeOf(events []noex.Event, e noex.Event) noex.Event {
-	j, ok := slices.BinarySearchFunc(events, e.Parent, func(x noex.Event, seq uint64) int { return cmp.Compare(x.Seq, seq) })
-	if !ok {
-		return noex.Event{}
-	}
-	return events[j]
-}
-
 // monitorsWorkers reports whether the producer monitored any worker.
 func monitorsWorkers(r *run) bool {
 	return slices.ContainsFunc(r.events, func(e noex.Event) bool {
 		return e.Kind == noex.MonitorSet && e.Label == producerLabel && isWorker(e.PeerLbl)
 	})
+}
+
+func quoteList(list []string, show int) string {
+	var q []string
+	for i, s := range list {
+		if i == show {
+			q = append(q, fmt.Sprintf("and %d more", len(list)-show))
+			break
+		}
+		q = append(q, fmt.Sprintf("%q", s))
+	}
+	return strings.Join(q, ", ")
 }

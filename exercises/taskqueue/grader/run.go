@@ -1,8 +1,11 @@
 package grader
 
 import (
+	"fmt"
 	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/noex-go/noex/noextest"
@@ -14,26 +17,43 @@ const (
 	firstBatch = 4
 	// replays[part] is how many seeds are run twice, to compare the logs.
 	replays1, replays2 = 2, 1
+	// maxBroken is how many runs of a part may break (never come to rest,
+	// block outside the runtime) before the part's remaining runs are
+	// skipped: each such run costs seconds, and more say nothing new.
+	maxBroken = 3
 )
 
 // Run grades impl as cfg says and returns the report; it fails no test.
-// Part 1 is graded first; part 2 only once part 1 is solved (or when
-// grading is strict). Each part runs under cfg.Seeds seeds in deterministic
-// mode, then cfg.RealRuns times in real mode; a part found not solved yet
-// after its first few seeds is not run further (unless strict). Runs are
-// independent and graded cfg.Parallel at a time. Run may be called from any
-// goroutine, but not from inside a runtime.
+// The source in impl.Dir, if any, is analysed first. Part 1 is graded
+// next; part 2 only once part 1 is solved (or when grading is strict).
+// Each part runs under cfg.Seeds seeds in deterministic mode, then
+// cfg.RealRuns times in real mode; a part found not solved yet after its
+// first few seeds is not run further (unless strict). Runs are independent
+// and graded cfg.Parallel at a time. Run may be called from any goroutine,
+// but not from inside a runtime.
 func Run(impl Impl, cfg Config) *Report {
 	cfg = cfg.withDefaults()
 	begin := time.Now()
 	strict := cfg.Strict || impl.Strict
 	rep := &Report{cfg: cfg}
-	p1 := gradePart(impl, cfg, 1, strict)
+	dir := impl.Dir
+	if cfg.Vet == VetNever {
+		dir = ""
+	}
+	static := newStaticAnalysis(dir)
+	if cfg.Vet == VetAlways {
+		static.start()
+	}
+	p1 := gradePart(impl, cfg, 1, strict, static, nil)
 	rep.Parts = append(rep.Parts, p1)
 	if p1.Graded {
-		rep.Parts = append(rep.Parts, gradePart(impl, cfg, 2, strict))
+		rep.Parts = append(rep.Parts, gradePart(impl, cfg, 2, strict, static, &p1))
 	} else {
-		rep.Parts = append(rep.Parts, PartReport{Part: 2, Unsolved: "finish part 1 first"})
+		rep.Parts = append(rep.Parts, PartReport{Part: 2, Unsolved: "finish part 1 first",
+			Results: notRun(2, "not graded yet: finish part 1 first")})
+	}
+	if static.res != nil {
+		rep.StaticErr = static.res.err
 	}
 	rep.Elapsed = time.Since(begin)
 	return rep
@@ -61,16 +81,42 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-func gradePart(impl Impl, cfg Config, part int, strict bool) PartReport {
+// gradePart grades one part. static is the static analysis of the source,
+// whose findings go into the first part that asks for them (see
+// useStatic); prev is the report of part 1 when grading part 2: part 2's
+// failures follow from part 1's while part 1 fails.
+func gradePart(impl Impl, cfg Config, part int, strict bool, static *staticAnalysis, prev *PartReport) PartReport {
+	reqs := partRequirements(part)
 	jobs := plans(cfg, part)
+	rt := probeRun(impl, jobs[0])
 	n := min(firstBatch, len(jobs))
-	outs := executeAll(impl, cfg, jobs[:n])
+	var broken atomic.Int32
+	outs := executeAll(impl, cfg, jobs[:n], reqs, rt.failed(), &broken)
 	why := unsolved(part, outs)
 	if why == "" || strict {
-		outs = append(outs, executeAll(impl, cfg, jobs[n:])...)
+		outs = append(outs, executeAll(impl, cfg, jobs[n:], reqs, rt.failed(), &broken)...)
 		why = unsolved(part, outs)
 	}
-	return summarize(cfg, part, outs, why, why == "" || strict)
+	if useStatic(cfg, static, reqs, outs, rt) {
+		if rt.static = static.result(); rt.static.failed() {
+			static.shown = true
+			for _, o := range outs { // the failures the analysis explains follow from it
+				markConsequences(reqs, o.verdicts, true)
+			}
+		}
+	}
+	pr := summarize(cfg, part, reqs, outs, rt)
+	pr.Unsolved, pr.Graded = why, why == "" || strict
+	if pr.Skipped = len(jobs) - len(outs); pr.Skipped > 0 {
+		pr.SkipReason = "not solved yet"
+		if broken.Load() >= maxBroken {
+			pr.SkipReason = fmt.Sprintf("%d runs broke", broken.Load())
+		}
+	}
+	if prev != nil && !prev.Passed() {
+		pr.followPart(*prev)
+	}
+	return pr
 }
 
 // plans lists the runs of a part: the seeds, then the real-mode runs.
@@ -118,19 +164,28 @@ type outcome struct {
 	notImpl  string // where a TODO body ran, or ""
 	todoPart int    // the part that TODO belongs to
 	begun    bool   // the producer monitored a worker (part 2 has begun)
+	noCrash  string // part 2: why no worker crashed in the middle of a task, or ""
 	log      string // the event log, kept with Config.Only
 }
 
 // executeAll grades the jobs, cfg.Parallel at a time, and returns the
-// outcomes in job order.
-func executeAll(impl Impl, cfg Config, jobs []plan) []outcome {
+// outcomes of those it ran, in job order. Once maxBroken runs have broken
+// (counted in broken), the jobs not started yet are skipped.
+func executeAll(impl Impl, cfg Config, jobs []plan, reqs []requirement, globalFailed bool, broken *atomic.Int32) []outcome {
 	out := make([]outcome, len(jobs))
+	ran := make([]bool, len(jobs))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(cfg.Parallel, len(jobs)) {
 		wg.Go(func() {
 			for i := range next {
-				out[i] = grade(impl, cfg, jobs[i])
+				if broken.Load() >= maxBroken {
+					continue
+				}
+				out[i], ran[i] = grade(impl, cfg, jobs[i], reqs, globalFailed), true
+				if _, b := out[i].broke(); b {
+					broken.Add(1)
+				}
 			}
 		})
 	}
@@ -139,19 +194,40 @@ func executeAll(impl Impl, cfg Config, jobs []plan) []outcome {
 	}
 	close(next)
 	wg.Wait()
-	return out
+	var done []outcome
+	for i, o := range out {
+		if ran[i] {
+			done = append(done, o)
+		}
+	}
+	return done
+}
+
+// broke reports whether the run broke in a way that cost time: it never
+// came to rest, or a process blocked outside the runtime.
+func (o outcome) broke() (string, bool) {
+	for _, v := range o.verdicts {
+		if v.checked && v.obs != "" && v.cause < 0 && v.slow {
+			return v.obs, true
+		}
+	}
+	return "", false
 }
 
 // grade runs one job (twice for a replay) and checks it.
-func grade(impl Impl, cfg Config, p plan) outcome {
+func grade(impl Impl, cfg Config, p plan, reqs []requirement, globalFailed bool) outcome {
 	r := execute(impl, p)
-	if p.replay {
+	if p.replay && r.limit == nil && r.runErr == nil {
 		again := execute(impl, p)
 		again.replayOf = r
 		r = again
 	}
-	o := outcome{plan: p, verdicts: evaluate(newFacts(r)), begun: monitorsWorkers(r)}
+	x := newFacts(r)
+	o := outcome{plan: p, verdicts: evaluate(x, reqs, globalFailed), begun: monitorsWorkers(r)}
 	o.notImpl, o.todoPart = notImplemented(r, impl.ErrNotImplemented)
+	if _, ok := x.injectedCrash(); p.part == 2 && !ok {
+		o.noCrash = x.noCrash()
+	}
 	if cfg.Only {
 		o.log = noextest.Text(r.events)
 	}
@@ -176,34 +252,22 @@ func unsolved(part int, outs []outcome) string {
 	return ""
 }
 
-func summarize(cfg Config, part int, outs []outcome, why string, graded bool) PartReport {
-	pr := PartReport{Part: part, Graded: graded, Unsolved: why}
+// useStatic reports whether a part's report takes the static analysis: not
+// if a part before has shown its findings; always with VetAlways; with
+// VetAuto, if a requirement it may explain failed as a mistake of its own.
+func useStatic(cfg Config, static *staticAnalysis, reqs []requirement, outs []outcome, rt runtimeCheck) bool {
+	switch {
+	case static.shown || cfg.Vet == VetNever:
+		return false
+	case cfg.Vet == VetAlways || rt.failed():
+		return true
+	}
 	for _, o := range outs {
-		if o.plan.real {
-			pr.RealRuns++
-		} else {
-			pr.Seeds++
-		}
-	}
-	pr.BaseSeed = cfg.BaseSeed
-	for i, req := range partRequirements(part) {
-		res := Result{Requirement: req.name}
-		for _, o := range outs {
-			v := o.verdicts[i]
-			if !v.checked {
-				continue
-			}
-			res.Runs++
-			if v.obs == "" {
-				continue
-			}
-			res.Failures++
-			if res.First == nil || (res.First.Real && !o.plan.real) {
-				res.First = &Failure{Seed: o.plan.seed, Real: o.plan.real, Crash: o.plan.crash.String(),
-					Observation: v.obs, Log: o.log}
+		for i, v := range o.verdicts {
+			if v.obs != "" && v.cause < 0 && slices.Contains(explainable, reqs[i].id) {
+				return true
 			}
 		}
-		pr.Results = append(pr.Results, res)
 	}
-	return pr
+	return false
 }

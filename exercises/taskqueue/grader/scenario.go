@@ -59,6 +59,7 @@ type plan struct {
 	killAfter int // crashKill: completions published before the kill
 	tasks     int
 	replay    bool // a second run of the same seed, to compare logs
+	probe     bool // a probe run: it watches what the processes' goroutines do (probe.go)
 }
 
 func (p plan) String() string {
@@ -70,9 +71,10 @@ func (p plan) String() string {
 
 // enqueue is one call of System.Enqueue and its result.
 type enqueue struct {
-	payload string
-	id      string
-	err     error
+	payload  string
+	id       string
+	err      error
+	from, to uint64 // the events main emitted during the call have from < Seq <= to
 }
 
 // run is what one run of the system left: its event log and the results
@@ -80,7 +82,10 @@ type enqueue struct {
 type run struct {
 	plan
 	events     []noex.Event
-	setupErr   error // the grader could not observe the run (no bus to subscribe to)
+	wall       []time.Time // the wall-clock time each event was observed at, by index
+	limit      *limitHit   // the run was stopped for going on too long
+	goroutines []string    // a probe run: the goroutines handlers started
+	setupErr   error       // the grader could not observe the run (no bus to subscribe to)
 	startErr   error
 	enqueues   []enqueue
 	comps      []Completion
@@ -99,19 +104,54 @@ type run struct {
 // system is quiescent, so every message sent meanwhile has been handled.
 // The second asks the monitor for its completions and shuts the system
 // down.
+//
+// A run that does not end within hangAfter (wall time) is given up: the
+// runtime has stopped responding, which a goroutine that is not a process
+// can cause by using a process's ctx. Its goroutines are left behind; the
+// run is reported as hung.
 func execute(impl Impl, p plan) *run {
+	done := make(chan *run, 1)
+	go func() { done <- executeNow(impl, p) }()
+	t := time.NewTimer(hangAfter)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r
+	case <-t.C:
+		return &run{plan: p, runErr: errHung}
+	}
+}
+
+// hangAfter bounds a run's wall time, beyond the bounds the run enforces
+// itself (bound.go).
+const hangAfter = realTimeout + 30*time.Second
+
+// errHung is the error of a run given up by execute.
+var errHung = errors.New("grader: the run stopped responding")
+
+func executeNow(impl Impl, p plan) *run {
 	r := &run{plan: p}
 	rec := noextest.NewRecorder()
 	faults := noextest.NewFaults()
 	if p.crash == crashPanic {
 		_ = faults.PanicOn(workerName(p.victim), 1)
 	}
-	opts := []noex.Option{noex.WithObserver(rec.Observe), noex.WithFaults(faults)}
+	lim := newLimiter(p.real, faults)
+	if p.probe {
+		lim.watch = &goroutineWatch{}
+	}
+	opts := []noex.Option{noex.WithObserver(lim.observer(rec)), noex.WithFaults(lim)}
 	if !p.real {
 		opts = append(opts, noex.WithSeed(p.seed), noex.WithWatchdog(watchdog))
+		opts = append(opts, stepBudget()...)
 	}
 	rt := noex.NewRuntime(opts...)
-	ctx := context.Background()
+	ctx, stop := lim.context()
+	defer stop()
+	stopSampling := func() {}
+	if lim.watch != nil {
+		stopSampling = lim.watch.sample()
+	}
 	var sys System
 	r.runErr = rt.Run(ctx, func(ctx context.Context) (err error) {
 		sys, err = r.work(ctx, impl, rec)
@@ -120,12 +160,17 @@ func execute(impl Impl, p plan) *run {
 	if r.runErr == nil && sys != nil {
 		r.runErr = rt.Run(ctx, func(ctx context.Context) error { return r.finish(ctx, sys, rt, rec) })
 	}
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	if err := rt.Shutdown(sctx); err != nil && r.runErr == nil {
 		r.runErr = err
 	}
 	cancel()
-	r.events = rec.Raw()
+	stopSampling()
+	r.events, r.wall = rec.Raw(), lim.stamps()
+	if lim.watch != nil {
+		r.goroutines = lim.watch.findings()
+	}
+	r.limit = lim.hit(r.runErr)
 	return r
 }
 
@@ -146,8 +191,9 @@ func (r *run) work(ctx context.Context, impl Impl, rec *noextest.Recorder) (Syst
 	}
 	var ids []string
 	for i := range r.tasks {
-		e := enqueue{payload: fmt.Sprintf("job-%02d", i+1)}
-		e.id, e.err = sys.Enqueue(ctx, e.payload)
+		e := enqueue{payload: fmt.Sprintf("job-%02d", i+1), from: uint64(rec.Len())}
+		e.id, e.err = enqueueOnce(ctx, sys, e.payload)
+		e.to = uint64(rec.Len())
 		r.enqueues = append(r.enqueues, e)
 		if e.err != nil {
 			break
@@ -178,19 +224,29 @@ func (r *run) finish(ctx context.Context, sys System, rt *noex.Runtime, rec *noe
 	return nil
 }
 
+// enqueueOnce calls sys.Enqueue, turning a panic into an error.
+func enqueueOnce(ctx context.Context, sys System, payload string) (id string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("grader: Enqueue panicked: %v", v)
+		}
+	}()
+	return sys.Enqueue(ctx, payload)
+}
+
 // start calls impl.Start, turning a panic into an error.
 func start(ctx context.Context, impl Impl) (sys System, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("impl.Start panicked: %v", v)
+			err = fmt.Errorf("grader: Start panicked: %v", v)
 		}
 	}()
 	if impl.Start == nil {
-		return nil, errors.New("Impl.Start is nil")
+		return nil, errors.New("grader: Impl.Start is nil")
 	}
 	sys, err = impl.Start(ctx)
 	if err == nil && sys == nil {
-		err = errors.New("impl.Start returned no System")
+		err = errors.New("grader: Start returned no System")
 	}
 	return sys, err
 }
@@ -273,10 +329,11 @@ func (st *probeState) complete() bool {
 	return true
 }
 
-// kill kills one of the workers that are handling a cast right now, and
+// kill kills one of the workers that are working on a task right now, and
 // reports whether there was one.
 func (pr *probe) kill(ctx context.Context) bool {
-	busy := busyWorkers(pr.rec.Raw())
+	events := pr.rec.Raw()
+	busy := busyWorkers(events, answeredIDs(events))
 	if len(busy) == 0 {
 		return false
 	}
@@ -284,26 +341,50 @@ func (pr *probe) kill(ctx context.Context) bool {
 	return noex.Kill(ctx, victim, errKilled) == nil
 }
 
-// busyWorkers returns the live worker processes that have received a
-// message they have not finished handling, in process order.
-func busyWorkers(events []noex.Event) []noex.PID {
-	current := map[noex.PID]uint64{} // worker → the message it is handling
+// answeredIDs returns the task ids the producer has answered Enqueue calls
+// with so far: every string in its replies to the grader's client.
+func answeredIDs(events []noex.Event) map[string]bool {
+	ids := map[string]bool{}
 	for _, e := range events {
-		if !isWorker(e.Label) {
-			continue
-		}
-		switch {
-		case e.Kind == noex.MessageReceived:
-			current[e.PID] = e.Ref
-		case e.Kind == noex.MessageHandled && current[e.PID] == e.Ref:
-			delete(current, e.PID)
-		case e.Kind == noex.ProcessStopped || e.Kind == noex.ProcessCrashed:
-			delete(current, e.PID)
+		if e.Kind == noex.ReplySent && e.Label == producerLabel && e.PeerLbl == mainLabel {
+			for _, s := range stringsIn(e.Msg) {
+				ids[s] = true
+			}
 		}
 	}
-	busy := make([]noex.PID, 0, len(current))
-	for pid := range current {
-		busy = append(busy, pid)
+	return ids
+}
+
+// busyWorkers returns the live worker processes that hold a task: they
+// have received a message that carries a task id and have not yet told
+// another process anything about it (published its completion, said it
+// is done). Whether the worker is in its handler (asleep in noex.Sleep) or
+// between handlers (waiting for a timer of its own) does not matter. The
+// result is in process order.
+func busyWorkers(events []noex.Event, ids map[string]bool) []noex.PID {
+	holding := map[noex.PID]map[string]bool{} // worker → the tasks it holds
+	for _, e := range events {
+		switch {
+		case e.Kind == noex.MessageReceived && isWorker(e.Label) && e.PeerLbl != busLabel && e.Peer != e.PID:
+			for _, id := range idsIn(e.Msg, ids) {
+				if holding[e.PID] == nil {
+					holding[e.PID] = map[string]bool{}
+				}
+				holding[e.PID][id] = true
+			}
+		case e.Kind == noex.MessageSent && isWorker(e.Label) && e.Peer != e.PID:
+			for _, id := range idsIn(e.Msg, ids) {
+				delete(holding[e.PID], id)
+			}
+		case (e.Kind == noex.ProcessStopped || e.Kind == noex.ProcessCrashed) && isWorker(e.Label):
+			delete(holding, e.PID)
+		}
+	}
+	busy := make([]noex.PID, 0, len(holding))
+	for pid, tasks := range holding {
+		if len(tasks) > 0 {
+			busy = append(busy, pid)
+		}
 	}
 	slices.SortFunc(busy, func(a, b noex.PID) int { return cmp.Compare(a.ID(), b.ID()) })
 	return busy
