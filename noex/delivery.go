@@ -3,6 +3,7 @@ package noex
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -139,10 +140,32 @@ func send(ctx context.Context, op string, to Addr, kind MsgKind, msg any) error 
 	}
 	t, err := resolve(p.rt, op, to)
 	if err != nil {
+		p.refused(nil, to, kind, msg, err)
 		return err
 	}
-	if err := p.rt.deliver(p, t, p.newEnvelope(kind, msg)); err != nil {
-		return &CallError{Op: op, Target: t.labelStr(), Err: err}
+	env := p.newEnvelope(kind, msg)
+	if err := p.rt.deliver(p, t, env); err != nil {
+		ce := &CallError{Op: op, Target: t.labelStr(), Err: err}
+		p.refused(t, to, kind, msg, ce)
+		return ce
 	}
 	return nil
+}
+
+// refused records a cast or send that no process took (the address names
+// none, or one that has ended or is stopping): the sender gets the error,
+// and the log a MessageDropped, so that no message goes without a trace.
+func (p *process) refused(t *process, to Addr, kind MsgKind, msg any, err error) {
+	p.rt.emitf(func() Event {
+		name := labelOf(to)
+		if u, err := strconv.Unquote(name); err == nil {
+			name = u // a Name's label is quoted
+		}
+		ev := Event{Kind: MessageDropped, Peer: p.pid(), PeerLbl: p.labelStr(), MsgKind: kind, Msg: msg, Err: err,
+			Name: name, Parent: p.cause}
+		if t != nil {
+			ev.PID, ev.Label, ev.Name = t.pid(), t.labelStr(), ""
+		}
+		return ev
+	})
 }

@@ -56,7 +56,8 @@
 //     only checks now and then.
 //   - Cast and [Send] never block. Messages from one process to another are
 //     handled in the order they were sent. Cast returns an error wrapping
-//     [ErrNotRunning] when the server does not take messages.
+//     [ErrNotRunning] when the server does not take messages, and the log
+//     records the refused message as a [MessageDropped] event.
 //   - An error returned by HandleCall goes back to the caller, unwrapped; an
 //     error returned by HandleCast is recorded as a [MessageHandled] event
 //     with Err set. In both cases the server keeps its previous state and

@@ -230,3 +230,32 @@ func TestShutdownReportsAStuckProcessGoroutine(t *testing.T) {
 	}
 	close(release)
 }
+
+// A cast or send that no process takes is refused, and recorded: the log
+// has a MessageDropped naming the addressee, the sender and why.
+func TestRefusedCastIsRecorded(t *testing.T) {
+	modes(t, func(t *testing.T, rt *noex.Runtime) {
+		rec := record(rt)
+		run(t, rt, func(ctx context.Context) error {
+			c := start(t, ctx, &testSrv{})
+			must(t, noex.Stop(ctx, c, nil))
+			if err := noex.Cast(ctx, c, op{kind: "add", n: 1}); !errors.Is(err, noex.ErrNotRunning) {
+				t.Errorf("cast to a stopped server: %v; want ErrNotRunning", err)
+			}
+			if err := noex.Send(ctx, noex.Name[op, op, int]("nobody"), "hello"); !errors.Is(err, noex.ErrNotRegistered) {
+				t.Errorf("send to an unregistered name: %v; want ErrNotRegistered", err)
+			}
+			return nil
+		})
+		drops := rec.kinds(noex.MessageDropped)
+		if len(drops) != 2 {
+			t.Fatalf("dropped events: %v; want 2", drops)
+		}
+		if d := drops[0]; !errors.Is(d.Err, noex.ErrNotRunning) || d.PeerLbl != "main" || d.MsgKind != noex.KindCast {
+			t.Errorf("the refused cast: %v", d)
+		}
+		if d := drops[1]; !errors.Is(d.Err, noex.ErrNotRegistered) || d.Name != "nobody" || !strings.Contains(d.String(), `"hello"`) {
+			t.Errorf("the refused send: %v", d)
+		}
+	})
+}

@@ -566,9 +566,16 @@ func (s *scheduler) handoff(p *process) {
 	s.holder.Store(p)
 	s.stepN.Add(1)
 	s.countStep(p)
-	p.d.wake <- struct{}{}
+	// The watchdog can end a handoff in either half: p may not come to
+	// take the baton (a goroutine other than p's own used p's context and
+	// left it elsewhere) or not give it back.
 	select {
-	case <-s.yield:
+	case p.d.wake <- struct{}{}:
+		select {
+		case <-s.yield:
+		case e := <-s.escape:
+			s.failure = e
+		}
 	case e := <-s.escape:
 		s.failure = e
 	}
