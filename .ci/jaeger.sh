@@ -12,6 +12,11 @@
 #   NOEX_JAEGER_CACHE      cache dir (default ${XDG_CACHE_HOME:-$HOME/.cache}/noex/jaeger-v1.76.0)
 #   NOEX_JAEGER_BIN        binary to use for start (default: the cached one)
 #   NOEX_JAEGER_RUN_DIR    pid/log dir for start/stop (default ${TMPDIR:-/tmp}/noex-jaeger-$UID)
+#   NOEX_JAEGER_LOCK       "mkdir" to lock builds with a directory even where
+#                          flock(1) exists (the fallback; for tests)
+#
+# One build at a time per cache: a second build waits for the first (with
+# flock(1) if available, else a lock directory) and then reuses its binary.
 #   JAEGER_OTLP_HTTP_PORT  (4318)   JAEGER_OTLP_GRPC_PORT  (4317)
 #   JAEGER_QUERY_PORT      (16686)  JAEGER_QUERY_GRPC_PORT (16685)
 #   JAEGER_HEALTH_PORT     (13133)  JAEGER_LOG_LEVEL       (warn)
@@ -49,6 +54,40 @@ usage() {
 	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
 }
 
+# lock_build waits until no other build holds this cache's lock, then holds
+# it until the script exits. With flock(1), the lock is $cache/.build.lock,
+# held by an open descriptor (lockfd), so the kernel releases it however the
+# script ends. Without it, the lock is the directory $cache/.build.lock.d,
+# made atomically by mkdir and holding the owner's pid; the EXIT trap removes
+# it, and a lock whose owner is no longer alive is taken over.
+lock_build() {
+	local lockfile=$cache/.build.lock owner waiting=
+	if [[ ${NOEX_JAEGER_LOCK:-} != mkdir ]] && command -v flock >/dev/null; then
+		exec {lockfd}>"$lockfile"
+		if ! flock -n "$lockfd"; then
+			say "another build of jaeger is running in $cache; waiting for it (flock $lockfile)"
+			flock "$lockfd"
+		fi
+		return
+	fi
+	until mkdir "$lockfile.d" 2>/dev/null; do
+		owner=$(cat "$lockfile.d/pid" 2>/dev/null || true)
+		if [[ -n $owner ]] && ! kill -0 "$owner" 2>/dev/null &&
+			[[ $(cat "$lockfile.d/pid" 2>/dev/null || true) == "$owner" ]]; then
+			say "taking over the lock of build $owner, which is no longer running"
+			rm -rf "$lockfile.d"
+			continue
+		fi
+		if [[ -z $waiting ]]; then
+			say "another build of jaeger is running in $cache; waiting for it (lock directory $lockfile.d)"
+			waiting=1
+		fi
+		sleep 1
+	done
+	lockdir=$lockfile.d
+	echo $$ >"$lockdir/pid"
+}
+
 cmd_build() {
 	if [[ -x $cached_bin ]]; then
 		say "using cached jaeger at $cached_bin"
@@ -57,16 +96,23 @@ cmd_build() {
 	fi
 	command -v go >/dev/null || die "go is not on PATH"
 	mkdir -p "$cache"
+	# tmp, ticker and lockdir are global: the EXIT trap runs after this
+	# function.
+	tmp= ticker= lockdir= lockfd=
+	trap 'rm -f "${tmp:-}"; [[ -z ${ticker:-} ]] || kill "$ticker" 2>/dev/null || true; [[ -z ${lockdir:-} ]] || rm -rf "$lockdir"' EXIT
+	trap 'exit 130' INT TERM
+	lock_build
+	if [[ -x $cached_bin ]]; then
+		say "the other build is done; using cached jaeger at $cached_bin"
+		echo "$cached_bin"
+		return
+	fi
 	say "building jaeger $JAEGER_VERSION from $moddir"
 	say "a cold build downloads ~1.2 GB of module source and compiles for 6 to 12 minutes on 2 cores; it is done once and cached"
 	local start
 	# Build into a temporary file beside the cached binary and rename it at
 	# the end, so an interrupted build never leaves a broken cached binary.
-	# tmp and ticker are global: the EXIT trap runs after this function.
 	tmp=$(mktemp "$cache/.jaeger.XXXXXX")
-	ticker=
-	trap 'rm -f "${tmp:-}"; [[ -z ${ticker:-} ]] || kill "$ticker" 2>/dev/null || true' EXIT
-	trap 'exit 130' INT TERM
 	start=$SECONDS
 
 	say "step 1/2: downloading modules"
@@ -76,7 +122,9 @@ cmd_build() {
 	say "step 2/2: compiling (go build -ldflags='-s -w'); progress every 60s"
 	(
 		# sleep holds no inherited descriptors: killing this subshell must
-		# not leave an orphan keeping a caller's output pipe open.
+		# not leave an orphan keeping a caller's output pipe open, nor the
+		# build lock held.
+		[[ -z $lockfd ]] || exec {lockfd}>&-
 		while sleep 60 >/dev/null 2>&1; do
 			say "still compiling, $((SECONDS - start))s elapsed"
 		done

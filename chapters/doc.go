@@ -4,8 +4,10 @@
 //	go run ./chapters/02-ipc/counter
 //
 // Each example runs in deterministic mode (seed 1) by default; the flags
-// -seed N, -real, -events, -diagram, -html, -mermaid and -otlp are shared by all
-// of them (see package internal/run). Each has a test that checks
+// -seed N, -real, -events, -diagram, -html, -mermaid and -otlp are shared
+// by all of them (see package internal/run); -otlp needs a build with the
+// otlp tag (go run -tags otlp ...), which links the OpenTelemetry SDK. Each
+// has a test that checks
 // what the chapter says it prints or guarantees, under many seeds and in
 // real mode.
 //

@@ -24,7 +24,7 @@
 //	err := rt.Run(ctx, func(ctx context.Context) error {
 //		calc, err := noex.Start(ctx, Calculator{})
 //		...
-//		sum, err := noex.Call(ctx, calc, Add{A: 5, B: 3})
+//		sum, err := calc.Call(ctx, Add{A: 5, B: 3})
 //		...
 //	})
 //	rt.Shutdown(ctx)
@@ -53,8 +53,12 @@
 //
 // A server implements [Behavior] with state type S, call type C, cast type K
 // and reply type R; [Start] returns a typed [Ref], and the compiler checks
-// the messages given to [Call] and [Cast]. A [Name] is a typed registered
-// name usable wherever a Ref is. Handlers run one message at a time.
+// the messages given to its methods [Ref.Call] and [Ref.Cast], whose
+// parameters are the server's own types C and K (so Add is accepted where
+// the call type is an interface that Add implements). A [Name] is a typed
+// registered name with the same methods, usable wherever a Ref is; the
+// functions [Call] and [Cast] take either. Handlers run one message at a
+// time.
 //
 //   - Call blocks for the reply. Its timeout is [DefaultCallTimeout] (5 s)
 //     unless [WithTimeout] says otherwise; it wraps [ErrTimeout] and names the
@@ -178,7 +182,11 @@
 // [*MaxRestartsError], which [Wait], [Stop] and a parent supervisor see.
 // Supervisors can be named, nested into trees, and managed at run time
 // ([StartChild], [TerminateChild], [RestartChild], [DeleteChild], [Children],
-// [ChildPID]). See [StartSupervisor] for the exact rules.
+// [ChildPID]); [InspectSupervisor] tells a supervisor's strategy, intensity,
+// restarts and start time. See [StartSupervisor] for the exact rules.
+//
+// [Runtime.Processes] lists the live processes with what each is doing
+// ([ProcessInfo]: status, messages queued, messages handled, start time).
 //
 // # Events
 //
@@ -186,7 +194,9 @@
 // message sent, received, handled, dropped; reply; timer set, fired,
 // cancelled; registered, unregistered; monitor set and down; subscribed,
 // unsubscribed, published, delivered; child started, restarted, stopped;
-// clock advanced; fault injected. Events carry a sequence number, the time,
+// clock advanced; fault injected; stop and kill requested (by whom, of
+// whom, why: a [Stop] or [Kill] as it begins, before the target ends).
+// Events carry a sequence number, the time,
 // the process (and its label, the first name it registered), the peer, the
 // message, and Parent: the sequence number of the event that caused it (the
 // MessageReceived of the message whose handling performed the action). Read

@@ -43,6 +43,8 @@ const (
 	SupervisorExceeded           // PID = supervisor, Reason (*MaxRestartsError)
 	FaultInjected                // PID = target, Name = fault, Ref
 	ClockAdvanced                // Time = new now, Delay = step
+	StopRequested                // PID = requester, Peer = target, Reason = the stop reason; Parent = the requester's handling
+	KillRequested                // PID = requester, Peer = target, Reason = the kill reason; Parent = the requester's handling
 	eventKindCount
 )
 
@@ -56,6 +58,7 @@ var eventKindNames = [...]string{
 	Unsubscribed: "unsubscribed", Published: "published", Delivered: "delivered",
 	ChildStarted: "child-started", ChildRestarted: "child-restarted", ChildStopped: "child-stopped",
 	SupervisorExceeded: "max-restarts", FaultInjected: "fault", ClockAdvanced: "clock",
+	StopRequested: "stop", KillRequested: "kill",
 }
 
 func (k EventKind) String() string {
@@ -134,7 +137,7 @@ func (e Event) String() string {
 	}
 	if e.PeerLbl != "" {
 		switch e.Kind {
-		case MessageSent, ReplySent, MonitorSet:
+		case MessageSent, ReplySent, MonitorSet, StopRequested, KillRequested:
 			b.WriteString(" to ")
 		case MessageReceived, Published:
 			b.WriteString(" from ")
@@ -162,7 +165,8 @@ func (e Event) String() string {
 		b.WriteString(e.Delay.String())
 	}
 	switch e.Kind {
-	case ProcessStopped, ProcessCrashed, MonitorDown, ChildRestarted, ChildStopped, SupervisorExceeded:
+	case ProcessStopped, ProcessCrashed, MonitorDown, ChildRestarted, ChildStopped, SupervisorExceeded,
+		StopRequested, KillRequested:
 		b.WriteString(" reason=")
 		b.WriteString(ReasonString(e.Reason))
 	}

@@ -36,7 +36,7 @@ func Example_virtualTime() {
 			return err
 		}
 		noex.Sleep(ctx, 3*time.Second) // the clock jumps from timer to timer
-		n, _ := noex.Call(ctx, ticker, Get{})
+		n, _ := ticker.Call(ctx, Get{})
 		fmt.Println("ticks:", n, "at", rt.Now().Format(time.DateTime))
 		return nil
 	})
@@ -47,6 +47,43 @@ func Example_virtualTime() {
 	// 00:00:02 tick 2
 	// 00:00:03 tick 3
 	// ticks: 3 at 2000-01-01 00:00:03
+}
+
+// Sleeper handles each cast by sleeping on the runtime's clock, then
+// counting it.
+type Sleeper struct{}
+
+func (Sleeper) Init(ctx context.Context) (int, error)                          { return 0, nil }
+func (Sleeper) HandleCall(ctx context.Context, _ Get, n int) (int, int, error) { return n, n, nil }
+func (Sleeper) HandleCast(ctx context.Context, d time.Duration, n int) (int, error) {
+	return n + 1, noex.Sleep(ctx, d)
+}
+
+// Run returns once no message is queued or being handled: a handler
+// sleeping in the middle of a message keeps it going (in deterministic mode
+// the virtual clock moves on for it), while a timer on its own does not.
+func Example_quiescence() {
+	// listing: quiescence
+	rt := noex.NewRuntime(noex.WithSeed(1))
+	defer rt.Shutdown(context.Background())
+	var s noex.Ref[Get, time.Duration, int]
+	rt.Run(context.Background(), func(ctx context.Context) error {
+		s, _ = noex.Start(ctx, Sleeper{})
+		s.Cast(ctx, time.Second)                   // handled in a 1 s sleep
+		noex.SendAfter(ctx, s, "later", time.Hour) // a timer alone: not waited for
+		return nil
+	})
+	fmt.Println("Run returned at", rt.Now().Format(time.TimeOnly), "with", rt.PendingTimers(), "timer pending")
+	rt.Run(context.Background(), func(ctx context.Context) error {
+		n, _ := s.Call(ctx, Get{})
+		fmt.Println("casts handled:", n)
+		return nil
+	})
+	// end listing
+
+	// Output:
+	// Run returned at 00:00:01 with 1 timer pending
+	// casts handled: 1
 }
 
 // Two clients increment a shared counter by "get, then set": a lost
@@ -72,11 +109,11 @@ func (c Client) HandleCast(ctx context.Context, _ noex.None, s int) (int, error)
 
 // listing: lost-update-client
 func (c Client) HandleInfo(ctx context.Context, _ any, s int) (int, error) {
-	n, err := noex.Call(ctx, c.reg, Get{}) // read...
+	n, err := c.reg.Call(ctx, Get{}) // read...
 	if err != nil {
 		return s, err
 	}
-	return s, noex.Cast(ctx, c.reg, Set{N: n + 1}) // ...then write: not atomic
+	return s, c.reg.Cast(ctx, Set{N: n + 1}) // ...then write: not atomic
 }
 
 // end listing
@@ -91,7 +128,7 @@ func lostUpdate(seed uint64) (final int, schedule string) {
 		noex.Start(ctx, Client{reg: reg})
 		noex.Start(ctx, Client{reg: reg})
 		noex.Sleep(ctx, time.Second) // let both clients finish
-		final, _ = noex.Call(ctx, reg, Get{})
+		final, _ = reg.Call(ctx, Get{})
 		return nil
 	})
 	return final, rt.Schedule()

@@ -42,15 +42,15 @@ func ExampleStartSupervisor() {
 		if err != nil {
 			return err
 		}
-		noex.Cast(ctx, exCounterName, exAdd{N: 5})
-		n, _ := noex.Call(ctx, exCounterName, exGet{})
+		exCounterName.Cast(ctx, exAdd{N: 5})
+		n, _ := exCounterName.Call(ctx, exGet{})
 		before, _ := rt.Registry().Lookup("counter")
 		fmt.Println("counter is", before, "holding", n)
 		return noex.Kill(ctx, before, errors.New("disk on fire"))
 	})
 	rt.Run(ctx, func(ctx context.Context) error {
 		after, _ := rt.Registry().Lookup("counter")
-		n, _ := noex.Call(ctx, exCounterName, exGet{})
+		n, _ := exCounterName.Call(ctx, exGet{})
 		fmt.Println("counter is", after, "holding", n)
 		kids, _ := noex.Children(ctx, noex.SupervisorName("app"))
 		fmt.Printf("%s: running=%v restarts=%d\n", kids[0].ID, kids[0].Running, kids[0].Restarts)

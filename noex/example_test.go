@@ -73,7 +73,7 @@ func ExampleStop() {
 		fmt.Println(rt.Registry().IsRegistered("temp-service"))
 		noex.Stop(ctx, counter, nil)
 		fmt.Println(rt.Registry().IsRegistered("temp-service"))
-		err := noex.Cast(ctx, counter, Increment{})
+		err := counter.Cast(ctx, Increment{})
 		fmt.Println(errors.Is(err, noex.ErrNotRunning))
 		return nil
 	})
@@ -97,8 +97,8 @@ func ExampleRegistry_Lookup() {
 		}
 		// A typed name resolves at each use.
 		counter := noex.Name[Get, Increment, int]("counter")
-		noex.Cast(ctx, counter, Increment{})
-		n, _ := noex.Call(ctx, counter, Get{})
+		counter.Cast(ctx, Increment{})
+		n, _ := counter.Call(ctx, Get{})
 		fmt.Println(n, reg.Names(), reg.Count())
 		return nil
 	})
@@ -120,8 +120,8 @@ func ExampleWithSeed() {
 	})
 	rt.Run(context.Background(), func(ctx context.Context) error {
 		counter, _ := noex.Start(ctx, Counter{}, noex.WithName("counter"))
-		noex.Cast(ctx, counter, Increment{})
-		noex.Call(ctx, counter, Get{})
+		counter.Cast(ctx, Increment{})
+		counter.Call(ctx, Get{})
 		return nil
 	})
 	// Output:

@@ -64,7 +64,7 @@ type ExploreResult struct {
 	Schedules int // runs that ended, each a distinct schedule
 	Pruned    int // runs stopped early by the sleep sets: every step left would repeat a visited order
 	Complete  bool
-	Bound     string // the bound that ended the search, "" if none did: "100000 schedules", "2 delays", "5000 steps in a run"
+	Bound     string // the bound that ended the search, "" if none did: "100000 runs", "2 delays", "5000 steps in a run"
 	Reduced   bool   // partial-order reduction was on
 
 	// Err is the first failing run's error; Schedule replays that run with
@@ -81,6 +81,9 @@ func (r ExploreResult) String() string {
 		return fmt.Sprintf("schedule %d failed (replay with schedule %q): %v", r.Schedules, r.Schedule, r.Err)
 	case r.Complete:
 		return fmt.Sprintf("%d schedules, all passed (complete)", r.Schedules)
+	}
+	if r.Pruned > 0 {
+		return fmt.Sprintf("bound reached after %d schedules and %d pruned runs (%s)", r.Schedules, r.Pruned, r.Bound)
 	}
 	return fmt.Sprintf("bound reached after %d schedules (%s)", r.Schedules, r.Bound)
 }
@@ -100,7 +103,8 @@ type exploreOption func(*exploreConfig)
 
 func (f exploreOption) applyExplore(c *exploreConfig) { f(c) }
 
-// MaxSchedules bounds the number of runs (default [DefaultMaxSchedules]).
+// MaxSchedules bounds the number of runs (default [DefaultMaxSchedules]),
+// counting the runs the sleep sets pruned as well as the schedules.
 // A bound n < 1 is ignored.
 func MaxSchedules(n int) ExploreOption {
 	return exploreOption(func(c *exploreConfig) {
@@ -176,7 +180,7 @@ func (x *explorer) explore(run func(opts ...Option) error) ExploreResult {
 	var sleep []sleeper
 	for {
 		if x.res.Schedules+x.res.Pruned >= x.cfg.maxSchedules {
-			x.res.Bound = fmt.Sprintf("%d schedules", x.cfg.maxSchedules)
+			x.res.Bound = fmt.Sprintf("%d runs", x.cfg.maxSchedules)
 			return x.res
 		}
 		r, err := x.result(run, prefix, sleep)

@@ -213,7 +213,7 @@ func TestExploreBounds(t *testing.T) {
 		want  string
 		count int
 	}{
-		{noex.MaxSchedules(4), "bound reached after 4 schedules (4 schedules)", 4},
+		{noex.MaxSchedules(4), "bound reached after 4 schedules (4 runs)", 4},
 		{noex.MaxDelays(0), "bound reached after 1 schedules (0 delays)", 1},
 		{noex.MaxSteps(3), "bound reached after 1 schedules (3 steps in a run)", 1},
 	} {

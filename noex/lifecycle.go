@@ -23,6 +23,9 @@ func stop(ctx context.Context, to Addr, reason error) error {
 	}
 	p.rt.touch(resStatus, t, accWrite)
 	t.mu.Lock()
+	if t.status != stDead {
+		p.requested(StopRequested, t, reason)
+	}
 	switch t.status {
 	case stDead:
 		t.mu.Unlock()
@@ -114,6 +117,9 @@ func kill(ctx context.Context, to Addr, reason error) error {
 	if reason == nil {
 		reason = ErrKilled
 	}
+	if !t.ended.Load() {
+		p.requested(KillRequested, t, reason)
+	}
 	if !t.finalize(reason, endKill) {
 		return &CallError{Op: "kill", Target: t.labelStr(), Err: ErrNotRunning}
 	}
@@ -197,4 +203,14 @@ func startServer(ctx context.Context, srv server, opts []StartOption) (PID, erro
 		return PID{}, w.err
 	}
 	return p.pid(), nil
+}
+
+// requested records p's request to stop or kill t, caused by what p is
+// handling. A stop's event comes before the target can end, since the
+// caller holds t.mu.
+func (p *process) requested(kind EventKind, t *process, reason error) {
+	p.rt.emitf(func() Event {
+		return Event{Kind: kind, PID: p.pid(), Label: p.labelStr(), Peer: t.pid(), PeerLbl: t.labelStr(),
+			Reason: reason, Parent: p.cause}
+	})
 }

@@ -101,21 +101,22 @@ type process struct {
 	mbox mailbox // real mode
 
 	// Written by the process as it receives and handles messages.
-	doneN   int64 // real mode: messages handled, not yet subtracted from rt.inflight
+	doneN   int32 // real mode: messages handled, not yet subtracted from rt.inflight
 	retN    int32 // real mode: the batch of envelopes to return to retTo (see recycle)
+	started int64 // the runtime's clock at the start, in Unix ns; written before rt.procs publishes p
 	retTo   *process
 	retHead *envelope
 	retTail *envelope
 	current atomic.Pointer[envelope]  // the call being handled: Kill fails it, DeferReply reads it
 	cause   uint64                    // Seq of the MessageReceived being handled
-	handled int                       // messages handled, for FaultInjector.Handle
+	handled atomic.Uint64             // messages handled (or being handled); written only by the process
 	dfr     atomic.Pointer[deferrals] // made at the first DeferReply
 	rnd     *rand.Rand
 	d       *detProc // deterministic mode only
 }
 
 func (rt *Runtime) newProcess(srv server, label string, root bool) *process {
-	p := &process{rt: rt, id: rt.nextID.Add(1), srv: srv, root: root}
+	p := &process{rt: rt, id: rt.nextID.Add(1), srv: srv, root: root, started: rt.Now().UnixNano()}
 	if label != "" {
 		l := label // only a named process moves its label to the heap
 		p.label.Store(&l)
@@ -325,17 +326,17 @@ func (p *process) handle(env *envelope) bool {
 		return Event{Kind: MessageReceived, PID: p.pid(), Label: p.labelStr(), Peer: env.from.pid(),
 			PeerLbl: env.from.labelStr(), Ref: env.id, MsgKind: env.kind, Msg: env.msg, Parent: env.sent}
 	})
+	n := p.handled.Add(1) // only this goroutine writes it: never contended
 	var inject any
 	if rt.faults != nil {
-		p.handled++
-		if inject = rt.faults.Handle(p.pid(), p.handled, env.kind, env.msg); inject != nil {
+		if inject = rt.faults.Handle(p.pid(), int(n), env.kind, env.msg); inject != nil {
 			rt.emitf(func() Event {
 				return Event{Kind: FaultInjected, PID: p.pid(), Label: p.labelStr(), Ref: env.id, MsgKind: env.kind,
 					Msg: env.msg, Name: "panic", Parent: p.cause}
 			})
 		}
 	}
-	reply, err, crash := p.dispatch(env, inject)
+	reply, crash, err := p.dispatch(env, inject)
 	if p.killed.Load() {
 		runtime.Goexit()
 	}
@@ -389,14 +390,14 @@ func (p *process) setCurrent(env *envelope) { p.current.Store(env) }
 func (p *process) flushDone() {
 	if n := p.doneN; n > 0 {
 		p.doneN = 0
-		p.rt.doneOne(n)
+		p.rt.doneOne(int64(n))
 	}
 }
 
 // dispatch runs the handler for env, recovering a panic into crash. A
 // Goexit in the handler crashes the process from here, as the goroutine
 // ends.
-func (p *process) dispatch(env *envelope, inject any) (reply any, err error, crash *CrashError) {
+func (p *process) dispatch(env *envelope, inject any) (reply any, crash *CrashError, err error) {
 	returned := false
 	defer func() {
 		if returned {
@@ -424,7 +425,7 @@ func (p *process) dispatch(env *envelope, inject any) (reply any, err error, cra
 		}
 	}
 	returned = true
-	return reply, err, nil
+	return reply, nil, err
 }
 
 // end runs Terminate with reason, then ends the process (how says why).

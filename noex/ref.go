@@ -1,6 +1,9 @@
 package noex
 
-import "strconv"
+import (
+	"context"
+	"strconv"
+)
 
 // PID identifies one process of one runtime. PIDs are never reused within a
 // runtime: a restarted process gets a new one. The zero PID is no process.
@@ -41,7 +44,24 @@ type Target[C, K, R any] interface {
 
 // Ref is a typed reference to a running (or once running) server. It stays
 // valid as a value after the server ends; using it then gives [ErrNotRunning].
+//
+// Its methods Call and Cast take the server's own message types, so a
+// message of any type that implements an interface message type is accepted
+// as it is:
+//
+//	calc, err := noex.Start(ctx, Calculator{}) // a Ref[CalcCall, None, int]
+//	sum, err := calc.Call(ctx, Add{A: 5, B: 3}) // Add implements CalcCall
 type Ref[C, K, R any] struct{ pid PID }
+
+// Call is [Call] on the server r refers to: it sends msg and waits for the
+// reply.
+func (r Ref[C, K, R]) Call(ctx context.Context, msg C, opts ...CallOption) (R, error) {
+	return Call[C, K, R](ctx, r, msg, opts...)
+}
+
+// Cast is [Cast] on the server r refers to: it queues msg and returns at
+// once.
+func (r Ref[C, K, R]) Cast(ctx context.Context, msg K) error { return Cast[C, K, R](ctx, r, msg) }
 
 // PID returns the process behind the reference.
 func (r Ref[C, K, R]) PID() PID { return r.pid }
@@ -59,20 +79,31 @@ func RefOf[C, K, R any](pid PID) Ref[C, K, R] { return Ref[C, K, R]{pid: pid} }
 // [Target] goes; each use resolves the name in the runtime's [Registry], so
 // a restarted server is found under the same name:
 //
-//	var Counter = noex.Name[Get, Increment, int]("counter")
-//	err := noex.Cast(ctx, Counter, Increment{})
-//	n, err := noex.Call(ctx, Counter, Get{})
+//	var counter = noex.Name[Get, Increment, int]("counter")
+//	err := counter.Cast(ctx, Increment{})
+//	n, err := counter.Call(ctx, Get{})
 //
 // A name that is not registered gives an error wrapping [ErrNotRegistered].
 //
-// When a server's message type is an interface (a sum type such as
-// CalcCall, implemented by Add and Multiply), convert the message or name
-// the type: Go infers the type arguments from both the target and the
-// message, and does not unify a struct with the interface it implements:
-//
-//	noex.Call(ctx, Calculator, CalcCall(Add{A: 5, B: 3}))
-//	noex.Call[CalcCall](ctx, Calculator, Add{A: 5, B: 3})
+// The methods Call and Cast, like those of [Ref], take the server's own
+// message types, so a struct that implements an interface message type
+// (a sum type such as CalcCall, implemented by Add and Multiply) is
+// accepted as it is: calculator.Call(ctx, Add{A: 5, B: 3}). The functions
+// [Call] and [Cast] take any [Target]; with them Go infers the type
+// arguments from both the target and the message, and does not unify a
+// struct with the interface it implements, so there the message needs a
+// conversion (CalcCall(Add{A: 5, B: 3})).
 type Name[C, K, R any] string
+
+// Call is [Call] on the server registered under n: it sends msg and waits
+// for the reply.
+func (n Name[C, K, R]) Call(ctx context.Context, msg C, opts ...CallOption) (R, error) {
+	return Call[C, K, R](ctx, n, msg, opts...)
+}
+
+// Cast is [Cast] on the server registered under n: it queues msg and
+// returns at once.
+func (n Name[C, K, R]) Cast(ctx context.Context, msg K) error { return Cast[C, K, R](ctx, n, msg) }
 
 func (Name[C, K, R]) types(C, K, R) {}
 

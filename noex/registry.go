@@ -199,16 +199,3 @@ func (rt *Runtime) whereis(name string) (*process, error) {
 	}
 	return p, nil
 }
-
-func itoa(n uint64) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
-}

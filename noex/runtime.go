@@ -182,17 +182,24 @@ func (rt *Runtime) emit(e Event) uint64 {
 	return e.Seq
 }
 
-// ProcessInfo describes a live process, for diagnostics and leak checks.
+// ProcessInfo describes a live process, for diagnostics, leak checks and
+// dashboards.
 type ProcessInfo struct {
 	PID     PID
 	Label   string
-	Names   []string // sorted
-	Status  string   // "starting", "running", "stopping"
-	Mailbox int      // messages queued
+	Names   []string  // sorted
+	Status  string    // "starting", "running", "stopping"
+	Mailbox int       // messages queued, not yet handled
+	Handled uint64    // messages it has taken from its mailbox to handle, the current one included
+	Started time.Time // when it was started, on the runtime's clock (virtual in deterministic mode), in UTC
 }
 
 // Processes lists the live processes in start order (excluding the bodies of
-// [Runtime.Run]).
+// [Runtime.Run]), each as it is at the moment Processes looks at it. It may
+// be called from any goroutine (in deterministic mode, from one at a time:
+// the test's, or Run's body and handlers); it does not disturb the
+// processes beyond taking each one's lock briefly. [InspectSupervisor]
+// describes a supervisor.
 func (rt *Runtime) Processes() []ProcessInfo {
 	rt.mu.Lock()
 	ps := rt.liveLocked()
@@ -202,7 +209,8 @@ func (rt *Runtime) Processes() []ProcessInfo {
 		sort.Strings(names)
 		p.mu.Lock()
 		out = append(out, ProcessInfo{PID: p.pid(), Label: p.labelStr(), Names: names,
-			Status: p.status.String(), Mailbox: p.queuedLocked()})
+			Status: p.status.String(), Mailbox: p.queuedLocked(), Handled: p.handled.Load(),
+			Started: time.Unix(0, p.started).UTC()})
 		p.mu.Unlock()
 	}
 	rt.mu.Unlock()

@@ -367,6 +367,38 @@ func Children(ctx context.Context, sup SupervisorAddr) ([]ChildInfo, error) {
 	return r.children, err
 }
 
+// SupervisorInfo describes a running supervisor, as [InspectSupervisor]
+// returns it.
+type SupervisorInfo struct {
+	Strategy Strategy
+	// MaxRestarts and Within are the restart intensity in force (with the
+	// defaults applied): at most MaxRestarts automatic restarts within any
+	// window of Within.
+	MaxRestarts int
+	Within      time.Duration
+	// Restarts counts the children started again since the supervisor
+	// started: automatic restarts (including those of OneForAll and
+	// RestForOne siblings) and [RestartChild], as the sum of every
+	// ChildInfo.Restarts would, deleted children included.
+	Restarts int
+	Started  time.Time   // when the supervisor started, on the runtime's clock, in UTC
+	Children []ChildInfo // as [Children] returns them
+}
+
+// InspectSupervisor returns what sup is configured with and has done so
+// far: its strategy and restart intensity, its restarts, when it started,
+// and its children. It is a call to the supervisor, answered between two
+// of its actions, so it may be used from Run's body or any handler (not
+// from the supervisor's own children's Init, which the supervisor waits
+// for). [Runtime.Processes] describes any process, supervisors included.
+func InspectSupervisor(ctx context.Context, sup SupervisorAddr) (SupervisorInfo, error) {
+	r, err := supRequest(ctx, sup, supCall{op: supOpInspect})
+	if r.info == nil {
+		return SupervisorInfo{}, err
+	}
+	return *r.info, err
+}
+
 // ChildPID returns the current process of the child. It fails with a
 // [*ChildError] wrapping [ErrChildNotFound] for an unknown ID and
 // [ErrNotRunning] for a child that is not running.

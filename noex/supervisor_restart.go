@@ -196,6 +196,7 @@ func (s *supState) start(c *supChild, restarted bool) error {
 	c.sub = supRegistryOf(s.rt).get(pid)
 	if restarted {
 		c.restarts++
+		s.restarts++
 		s.emit(ChildRestarted, pid, c.spec.ID, c.exit)
 	} else {
 		s.emit(ChildStarted, pid, c.spec.ID, nil)

@@ -18,10 +18,12 @@ const (
 	supOpDelete
 	supOpChildren
 	supOpChildPID
+	supOpInspect
 )
 
 var supOpNames = [...]string{supOpStartChild: "StartChild", supOpTerminate: "TerminateChild",
-	supOpRestart: "RestartChild", supOpDelete: "DeleteChild", supOpChildren: "Children", supOpChildPID: "ChildPID"}
+	supOpRestart: "RestartChild", supOpDelete: "DeleteChild", supOpChildren: "Children", supOpChildPID: "ChildPID",
+	supOpInspect: "InspectSupervisor"}
 
 // supCall is a supervisor's call message.
 type supCall struct {
@@ -36,7 +38,7 @@ func (c supCall) String() string {
 	if int(c.op) < len(supOpNames) && c.op > 0 {
 		name = supOpNames[c.op]
 	}
-	if c.op == supOpChildren {
+	if c.op == supOpChildren || c.op == supOpInspect {
 		return name + "{}"
 	}
 	return name + "{" + strconv.Quote(c.id) + "}"
@@ -49,10 +51,16 @@ type supCast struct{}
 type supReply struct {
 	pid      PID
 	children []ChildInfo
+	info     *SupervisorInfo
 }
 
-// String renders the reply for the event log, as {p4} or [a:p4 b:-].
+// String renders the reply for the event log, as {p4}, [a:p4 b:-] or
+// {one_for_one restarts=1 [a:p4 b:-]}.
 func (r supReply) String() string {
+	if r.info != nil {
+		return "{" + r.info.Strategy.String() + " restarts=" + strconv.Itoa(r.info.Restarts) + " " +
+			supReply{children: r.info.Children}.String() + "}"
+	}
 	if r.children == nil {
 		return "{" + r.pid.String() + "}"
 	}
@@ -104,6 +112,8 @@ type supState struct {
 	byID     map[string]*supChild
 	byMon    map[uint64]*supChild // lookups only, never iterated
 	history  []time.Time          // times of the automatic restarts in the window
+	restarts int                  // children started again, over the supervisor's life
+	started  time.Time
 	guard    PID
 	guardMon MonitorRef
 }
@@ -121,7 +131,7 @@ type supShared struct {
 // already started are stopped in reverse order and the guard with them.
 func (b supBehavior) Init(ctx context.Context) (*supState, error) {
 	p := procFrom(ctx)
-	s := &supState{ctx: ctx, self: p, rt: p.rt, sh: &supShared{},
+	s := &supState{ctx: ctx, self: p, rt: p.rt, sh: &supShared{}, started: Now(ctx).UTC(),
 		strategy: b.spec.Strategy, maxR: b.spec.MaxRestarts, within: b.spec.Within,
 		byID: map[string]*supChild{}, byMon: map[uint64]*supChild{}}
 	switch {
@@ -173,6 +183,9 @@ func (supBehavior) HandleCall(_ context.Context, m supCall, s *supState) (supRep
 	case supOpChildPID:
 		pid, err := s.childPID(m.id)
 		return supReply{pid: pid}, s, err
+	case supOpInspect:
+		return supReply{info: &SupervisorInfo{Strategy: s.strategy, MaxRestarts: s.maxR, Within: s.within,
+			Restarts: s.restarts, Started: s.started, Children: s.infos()}}, s, nil
 	}
 	return supReply{}, s, fmt.Errorf("%w: unknown supervisor request %v", ErrBadMessage, m)
 }

@@ -109,8 +109,6 @@ func (w *svWorker) Terminate(ctx context.Context, reason error, n int) {
 	}
 }
 
-type svRef = noex.Ref[svMsg, svMsg, int]
-
 // svChild is a named worker child whose ID is its registered name.
 func svChild(id string) noex.ChildSpec {
 	return noex.ServerChild(id, &svWorker{}, noex.WithName(id))

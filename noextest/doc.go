@@ -10,18 +10,21 @@
 // [New] returns a [Runtime] for one test: a [noex.Runtime] in deterministic
 // mode that records every event and has a [Faults] injector attached.
 //
-//	func TestCounter(t *testing.T) {
-//		rt := noextest.New(t)
+//	func TestCounterAddsCasts(t *testing.T) {
+//		rt := noextest.New(t) // deterministic; seed from -noex.seed, NOEX_SEED or random
 //		rt.Run(func(ctx context.Context) error { ... })
-//		rt.ExpectHandled("counter", noextest.Message{Kind: noex.KindCast, Msg: Add{N: 2}})
+//		rt.ExpectHandled("counter",
+//			noextest.Message{Kind: noex.KindCast, Msg: Add{N: 2}},
+//			...)
 //	}
 //
 // The seed comes from the -noex.seed flag, else the NOEX_SEED environment
 // variable, else it is random ([WithSeed] pins it). Every failure the kit
 // reports, and every failed test that used the runtime, prints it with the
-// command that replays the run exactly:
+// command that replays the run exactly, with the package named from the
+// module's root so that the line works pasted there:
 //
-//	[noex] seed=42 To reproduce, specify: go test -run '^TestCounter$' -noex.seed=42
+//	[noex] seed=42 To reproduce, specify: go test ./counter -run '^TestCounterAddsCasts$' -noex.seed=42
 //
 // followed by the end of the run as a sequence diagram (package
 // trace/diagram) and the last events of the log. With [WithReport](dir),
@@ -47,6 +50,14 @@
 // returns when every timer due by then has fired and its consequences
 // have been handled; [Runtime.AdvanceNext] jumps to the next timer;
 // rt.Now reads the clock. None of this takes wall time.
+//
+// # Clients
+//
+// [Go] starts a client, a process that runs a function and ends, so that a
+// test drives several concurrent callers in either mode (a plain goroutine
+// cannot use a process's context in deterministic mode); [Client.Wait]
+// returns the function's result, or an error wrapping [ErrClientEnded] if
+// the client ended first.
 //
 // # The event log
 //

@@ -62,8 +62,8 @@ func Example() {
 		if err != nil {
 			return err
 		}
-		noex.Cast(ctx, c, Add{N: 2})
-		n, err := noex.Call(ctx, c, Get{})
+		c.Cast(ctx, Add{N: 2})
+		n, err := c.Call(ctx, Get{})
 		fmt.Println("count:", n, err)
 		return noex.Stop(ctx, c, nil)
 	})
@@ -82,8 +82,9 @@ func Example() {
 	// 7 00:00:00.000000 counter received call from main #3 Get{} <- 4
 	// 8 00:00:00.000000 counter reply to main #3 2 <- 7
 	// 9 00:00:00.000000 counter handled call #3 <- 7
-	// 10 00:00:00.000000 counter unregistered "counter"
-	// 11 00:00:00.000000 counter stopped reason=normal
+	// 10 00:00:00.000000 main stop to counter reason=normal
+	// 11 00:00:00.000000 counter unregistered "counter"
+	// 12 00:00:00.000000 counter stopped reason=normal
 }
 
 // listing: leak
@@ -101,16 +102,18 @@ func Example_leak() {
 	// FAIL: [noex] end-of-test checks failed:
 	// noextest: left running: process counter (p2, running, 0 queued, names ["counter"]) is still running
 	//     started: 2 00:00:00.000000 counter started by main
-	// [noex] seed=1 To reproduce, specify: go test -run '^TestExample$' -noex.seed=1
+	// [noex] seed=1 To reproduce, specify: go test ./noextest -run '^TestExample$' -noex.seed=1
 	// [noex] sequence diagram:
 	//   processes: main, counter
 	//     main ──start──▶ counter
+	//     main ──stop: shutdown──▶ counter
 	//     counter: ■ stopped: shutdown
-	// [noex] log (4 events):
+	// [noex] log (5 events):
 	//     1 00:00:00.000000 counter registered "counter"
 	//     2 00:00:00.000000 counter started by main
-	//     3 00:00:00.000000 counter unregistered "counter"
-	//     4 00:00:00.000000 counter stopped reason=shutdown
+	//     3 00:00:00.000000 main stop to counter reason=shutdown
+	//     4 00:00:00.000000 counter unregistered "counter"
+	//     5 00:00:00.000000 counter stopped reason=shutdown
 }
 
 // end listing
@@ -147,8 +150,8 @@ func ExampleProbe() {
 	rt.Run(func(ctx context.Context) error {
 		// The code under test knows the audit log by name only.
 		audit := noex.Name[string, string, string]("audit")
-		noex.Cast(ctx, audit, "login alice")
-		reply, err := noex.Call(ctx, audit, "flush")
+		audit.Cast(ctx, "login alice")
+		reply, err := audit.Call(ctx, "flush")
 		fmt.Println("reply:", reply, err)
 		return nil
 	})
@@ -173,8 +176,8 @@ func ExampleCheckHappensBefore() {
 	rt.Run(func(ctx context.Context) error {
 		a, _ := noex.Start(ctx, Counter{}, noex.WithName("a"))
 		b, _ := noex.Start(ctx, Counter{}, noex.WithName("b"))
-		noex.Cast(ctx, a, Add{N: 1})
-		noex.Cast(ctx, b, Add{N: 1})
+		a.Cast(ctx, Add{N: 1})
+		b.Cast(ctx, Add{N: 1})
 		noex.Stop(ctx, a, nil)
 		return noex.Stop(ctx, b, nil)
 	})
@@ -199,8 +202,8 @@ func ExampleFaults() {
 	rt.Faults().PanicOn("counter", 2) // its second message panics
 	rt.Run(func(ctx context.Context) error {
 		c, _ := noex.Start(ctx, Counter{}, noex.WithName("counter"))
-		noex.Cast(ctx, c, Add{N: 1})
-		_, err := noex.Call(ctx, c, Get{})
+		c.Cast(ctx, Add{N: 1})
+		_, err := c.Call(ctx, Get{})
 		fmt.Println("call:", err)
 		return nil
 	})

@@ -24,9 +24,9 @@ func TestCounterAddsCasts(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		noex.Cast(ctx, c, Add{N: 2})
-		noex.Cast(ctx, c, Add{N: 3})
-		n, err := noex.Call(ctx, c, Get{})
+		c.Cast(ctx, Add{N: 2})
+		c.Cast(ctx, Add{N: 3})
+		n, err := c.Call(ctx, Get{})
 		if err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func TestNegativeAddIsAnError(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		noex.Cast(ctx, c, Add{N: -1})
+		c.Cast(ctx, Add{N: -1})
 		return noex.Stop(ctx, c, nil)
 	})
 	rt.ExpectSubsequence(noextest.Event{
@@ -85,7 +85,7 @@ func TestCallTimesOutOnVirtualTime(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = noex.Call(ctx, slow, time.Minute, noex.WithTimeout(5*time.Second))
+		_, err = slow.Call(ctx, time.Minute, noex.WithTimeout(5*time.Second))
 		if !errors.Is(err, noex.ErrTimeout) {
 			t.Errorf("Call = %v, want a timeout", err)
 		}
@@ -148,7 +148,7 @@ func TestTickerTicksEverySecond(t *testing.T) {
 	rt.Advance(time.Hour) // an hour of ticks, in a few milliseconds
 	var n int
 	rt.Run(func(ctx context.Context) (err error) {
-		n, err = noex.Call(ctx, ticker, Get{})
+		n, err = ticker.Call(ctx, Get{})
 		return err
 	})
 	if n != 3600 {
@@ -170,13 +170,14 @@ func TestTheLogIsPlainData(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		noex.Cast(ctx, c, Add{N: 1})
+		c.Cast(ctx, Add{N: 1})
 		return noex.Stop(ctx, c, nil)
 	})
 	want := []noextest.Event{
 		{Kind: noex.Registered, Proc: "counter", Name: "counter"},
 		{Kind: noex.ProcessStarted, Proc: "counter", Peer: "main"},
 		{Kind: noex.MessageSent, Proc: "main", Peer: "counter", MsgKind: noex.KindCast, Msg: Add{N: 1}},
+		{Kind: noex.StopRequested, Proc: "main", Peer: "counter", Reason: "normal"},
 		{Kind: noex.MessageReceived, Proc: "counter", Peer: "main", MsgKind: noex.KindCast, Msg: Add{N: 1}},
 		{Kind: noex.MessageHandled, Proc: "counter", MsgKind: noex.KindCast},
 		{Kind: noex.Unregistered, Proc: "counter", Name: "counter"},
@@ -195,9 +196,9 @@ func TestRepliesCauseTheCallersNextStep(t *testing.T) {
 	rt.Run(func(ctx context.Context) error {
 		a, _ := noex.Start(ctx, Counter{}, noex.WithName("a"))
 		b, _ := noex.Start(ctx, Counter{}, noex.WithName("b"))
-		noex.Cast(ctx, b, Add{N: 1})
-		noex.Call(ctx, a, Get{})     // main waits for a's reply ...
-		noex.Cast(ctx, b, Add{N: 2}) // ... before it sends this
+		b.Cast(ctx, Add{N: 1})
+		a.Call(ctx, Get{})     // main waits for a's reply ...
+		b.Cast(ctx, Add{N: 2}) // ... before it sends this
 		noex.Stop(ctx, a, nil)
 		return noex.Stop(ctx, b, nil)
 	})
@@ -242,7 +243,7 @@ func (Cache) HandleCast(ctx context.Context, p Put, m map[string]int) (map[strin
 			}
 		}
 		delete(m, old)
-		noex.Cast(ctx, Evictions, Evicted{Key: old})
+		Evictions.Cast(ctx, Evicted{Key: old})
 	}
 	m[p.Key] = p.Val
 	return m, nil
@@ -257,7 +258,7 @@ func TestCacheReportsEvictions(t *testing.T) {
 			return err
 		}
 		for _, k := range []string{"b", "a", "c"} {
-			noex.Cast(ctx, c, Put{Key: k, Val: 1})
+			c.Cast(ctx, Put{Key: k, Val: 1})
 		}
 		return noex.Stop(ctx, c, nil)
 	})
@@ -304,10 +305,10 @@ func TestALostCallTimesOut(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if _, err := noex.Call(ctx, c, Get{}, noex.WithTimeout(time.Second)); !errors.Is(err, noex.ErrTimeout) {
+		if _, err := c.Call(ctx, Get{}, noex.WithTimeout(time.Second)); !errors.Is(err, noex.ErrTimeout) {
 			t.Errorf("the dropped call returned %v, want a timeout", err)
 		}
-		if _, err := noex.Call(ctx, c, Get{}); err != nil { // only the first is dropped
+		if _, err := c.Call(ctx, Get{}); err != nil { // only the first is dropped
 			t.Errorf("the second call: %v", err)
 		}
 		return noex.Stop(ctx, c, nil)
@@ -325,8 +326,8 @@ func TestACrashReachesTheCaller(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		noex.Cast(ctx, c, Add{N: 1})
-		if _, err := noex.Call(ctx, c, Get{}); !errors.Is(err, noex.ErrCrashed) {
+		c.Cast(ctx, Add{N: 1})
+		if _, err := c.Call(ctx, Get{}); !errors.Is(err, noex.ErrCrashed) {
 			t.Errorf("Call = %v, want ErrCrashed", err)
 		}
 		return nil
@@ -345,7 +346,7 @@ func TestCastsAreHandledInOrderUnderEverySeed(t *testing.T) {
 				return err
 			}
 			for _, n := range []int{1, 2, 3} {
-				noex.Cast(ctx, c, Add{N: n})
+				c.Cast(ctx, Add{N: n})
 			}
 			return noex.Stop(ctx, c, nil)
 		})
@@ -367,9 +368,9 @@ func TestCounterScenarioIsDeterministic(t *testing.T) {
 				return err
 			}
 			for i := range 10 {
-				noex.Cast(ctx, c, Add{N: noex.Rand(ctx).IntN(10) + i}) // runtime randomness replays
+				c.Cast(ctx, Add{N: noex.Rand(ctx).IntN(10) + i}) // runtime randomness replays
 			}
-			_, err = noex.Call(ctx, c, Get{})
+			_, err = c.Call(ctx, Get{})
 			return err
 		})
 	})
@@ -386,9 +387,9 @@ func TestCounterInRealMode(t *testing.T) {
 			return err
 		}
 		for range 100 {
-			noex.Cast(ctx, c, Add{N: 1})
+			c.Cast(ctx, Add{N: 1})
 		}
-		if n, err := noex.Call(ctx, c, Get{}); err != nil || n != 100 {
+		if n, err := c.Call(ctx, Get{}); err != nil || n != 100 {
 			t.Errorf("count = %d, %v; want 100", n, err)
 		}
 		return noex.Stop(ctx, c, nil)
@@ -408,7 +409,7 @@ func TestChecksOutsideTheKit(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		noex.Cast(ctx, c, Add{N: 1})
+		c.Cast(ctx, Add{N: 1})
 		return nil // leaves the counter running
 	})
 	if err != nil {

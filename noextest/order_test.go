@@ -91,7 +91,7 @@ func TestExpectSubsequenceFailureMessage(t *testing.T) {
 			noextest.Event{Kind: noex.ProcessStarted, Proc: "counter"})
 	})
 	wantContains(t, "the failure", f.errText(), "[noex] ExpectSubsequence: noextest: events not as expected",
-		"-noex.seed=4", "[noex] sequence diagram:", "main ──start──▶ counter", "[noex] last 15 of 17 events:")
+		"-noex.seed=4", "[noex] sequence diagram:", "main ──start──▶ counter", "[noex] last 15 of 18 events:")
 }
 
 func TestHappensBeforeIsCausalNotSequential(t *testing.T) {

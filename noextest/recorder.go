@@ -32,7 +32,7 @@ type Event struct {
 	MsgKind noex.MsgKind   // call, cast, info or reply, for message events
 	Msg     any            // the message, reply or published value
 	Name    string         // registered name, topic, pattern, child id, timer purpose or fault
-	Reason  string         // exit reason of stop, crash, down and restart events (see [ReasonText])
+	Reason  string         // exit reason of stop, crash, down, restart and stop or kill request events (see [ReasonText])
 	Err     string         // text of the error the action produced
 	Delay   time.Duration  // timer delay, clock step or injected delay
 }
@@ -56,7 +56,7 @@ func FromNoex(e noex.Event) Event {
 func hasReason(k noex.EventKind) bool {
 	switch k {
 	case noex.ProcessStopped, noex.ProcessCrashed, noex.MonitorDown, noex.ChildRestarted,
-		noex.ChildStopped, noex.SupervisorExceeded:
+		noex.ChildStopped, noex.SupervisorExceeded, noex.StopRequested, noex.KillRequested:
 		return true
 	}
 	return false

@@ -65,6 +65,7 @@ func TestEventsCompareWithCmp(t *testing.T) {
 		{Kind: noex.TimerSet, Proc: "main", Name: "sleep", Delay: time.Second},
 		{Kind: noex.ClockAdvanced, Delay: time.Second},
 		{Kind: noex.TimerFired, Proc: "main", Name: "sleep"},
+		{Kind: noex.StopRequested, Proc: "main", Peer: "c", Reason: "normal"},
 		{Kind: noex.Unregistered, Proc: "c", Name: "c"},
 		{Kind: noex.ProcessStopped, Proc: "c", Reason: "normal"},
 	}

@@ -345,7 +345,7 @@ func (rt *Runtime) fail(fatal bool, msg string) {
 
 // footer is the reproduction line and the tail of the log.
 func (rt *Runtime) footer() string {
-	repro := reproLine(rt.t.Name(), rt.Deterministic(), rt.cfg.chooser != nil, rt.Seed(), rt.Strategy(), rt.Schedule())
+	repro := reproLine(rt.t.Name(), testPackage(), rt.Deterministic(), rt.cfg.chooser != nil, rt.Seed(), rt.Strategy(), rt.Schedule())
 	log := rt.rec.Raw()
 	if *logFlag {
 		return repro + "\n" + tail(log, diagramLen, len(log))

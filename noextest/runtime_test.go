@@ -64,7 +64,7 @@ func TestRunFailureShowsSeedReproAndLog(t *testing.T) {
 	}
 	wantContains(t, "the failure", f.errText(),
 		"[noex] Run: the body failed",
-		"[noex] seed=7 To reproduce, specify: go test -run '^TestX$/^sub$' -noex.seed=7",
+		"[noex] seed=7 To reproduce, specify: go test ./noextest -run '^TestX$/^sub$' -noex.seed=7",
 		"[noex] log (", "counter started by main")
 }
 
@@ -85,7 +85,7 @@ func TestCleanupReportsLeaksWithTheirEvents(t *testing.T) {
 		"started: 2 00:00:00.000000 cache started by main",
 		"noextest: left running: timer #",
 		`set: 3 00:00:00.000000 main timer-set #2 "send-after" +1m0s`,
-		"[noex] seed=1 To reproduce, specify: go test -run '^TestLeak$' -noex.seed=1")
+		"[noex] seed=1 To reproduce, specify: go test ./noextest -run '^TestLeak$' -noex.seed=1")
 }
 
 func TestAllowLiveSkipsLeakChecks(t *testing.T) {
@@ -200,7 +200,7 @@ func TestFailedTestLogsReproduction(t *testing.T) {
 		rt.Run(scenario)
 		t.Errorf("my own assertion failed")
 	})
-	wantContains(t, "the log", f.logText(), "[noex] seed=99 To reproduce, specify: go test -run '^TestMine$' -noex.seed=99",
+	wantContains(t, "the log", f.logText(), "[noex] seed=99 To reproduce, specify: go test ./noextest -run '^TestMine$' -noex.seed=99",
 		"counter stopped reason=normal")
 }
 
@@ -228,7 +228,7 @@ func TestRealMode(t *testing.T) {
 		})
 	})
 	wantContains(t, "the real-mode failure", f.errText(), "process cache", "is still running",
-		"[noex] real mode (no seed). To rerun, specify: go test -run '^TestReal$'")
+		"[noex] real mode (no seed). To rerun, specify: go test ./noextest -run '^TestReal$'")
 }
 
 func TestRealExcludesSeed(t *testing.T) {

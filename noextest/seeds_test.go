@@ -62,7 +62,7 @@ func TestSeedsReportsTheFailingSeed(t *testing.T) {
 	wantContains(t, "the output", string(out),
 		"--- FAIL: TestSeedsHelperFailing/seed=103",
 		"--- PASS: TestSeedsHelperFailing/seed=104",
-		"[noex] seed=103 strategy=pct:d=2,k=100 To reproduce, specify: go test -run '^TestSeedsHelperFailing$/^seed=103$' -noex.seed=103 -noex.strategy=pct:d=2,k=100",
+		"[noex] seed=103 strategy=pct:d=2,k=100 To reproduce, specify: go test ./noextest -run '^TestSeedsHelperFailing$/^seed=103$' -noex.seed=103 -noex.strategy=pct:d=2,k=100",
 		"[noex] 1 of 10 seeds failed: 103",
 		"[noex] seeds: 3/10 done, 0 failed (base seed 100)",
 		"[noex] seeds: 4/10 done, 1 failed (base seed 100)",

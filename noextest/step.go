@@ -71,7 +71,7 @@ func StepThrough(t TB, scenario step.Scenario, script string, opts ...Option) St
 	}
 	t.Cleanup(func() {
 		if f, ok := t.(interface{ Failed() bool }); ok && f.Failed() {
-			t.Logf("%s", reproLine(t.Name(), true, true, cfg.seed, "", res.Schedule))
+			t.Logf("%s", reproLine(t.Name(), testPackage(), true, true, cfg.seed, "", res.Schedule))
 		}
 	})
 	return StepSession{Result: res, Err: err, Transcript: out.String()}

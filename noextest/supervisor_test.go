@@ -25,8 +25,8 @@ func TestSupervisorRestartsTheCrashedWorker(t *testing.T) {
 	old, _ := rt.Registry().Whereis("worker")
 	worker := noex.Name[Get, Add, int]("worker")
 	rt.Run(func(ctx context.Context) error {
-		noex.Cast(ctx, worker, Add{N: 1})
-		noex.Cast(ctx, worker, Add{N: 1}) // panics: the supervisor restarts the worker
+		worker.Cast(ctx, Add{N: 1})
+		worker.Cast(ctx, Add{N: 1}) // panics: the supervisor restarts the worker
 		return nil
 	})
 	fresh := rt.ExpectRestarted("worker", old) // the name points to the new process
@@ -36,7 +36,7 @@ func TestSupervisorRestartsTheCrashedWorker(t *testing.T) {
 	rt.ExpectEnded(old)
 	var n int
 	rt.Run(func(ctx context.Context) (err error) {
-		n, err = noex.Call(ctx, worker, Get{}) // fresh state
+		n, err = worker.Call(ctx, Get{}) // fresh state
 		return err
 	})
 	if n != 0 {

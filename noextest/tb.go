@@ -3,13 +3,13 @@ package noextest
 import (
 	"flag"
 	"fmt"
-	"path/filepath"
-
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/noex-go/noex/noex"
@@ -130,50 +130,78 @@ func runPattern(name string) string {
 
 // reproLine is the line every failure prints: the seed (with the strategy,
 // unless it is the uniform "random") and the command that replays the test,
-// or the mode when the runtime is not deterministic. With chosen set the
-// choices came from a [noex.Chooser], so the schedule, not the seed's PRNG,
-// is what replays the run.
-func reproLine(name string, det, chosen bool, seed uint64, strategy, schedule string) string {
+// or the mode when the runtime is not deterministic. pkg is the test's
+// package as a go command line names it from the module's root
+// ("./noextest"), or "" if unknown. With chosen set the choices came from a
+// [noex.Chooser], so the schedule, not the seed's PRNG, is what replays the
+// run.
+func reproLine(name, pkg string, det, chosen bool, seed uint64, strategy, schedule string) string {
+	cmd := "go test"
+	if pkg != "" {
+		cmd += " " + pkg
+	}
 	switch {
 	case !det:
-		return fmt.Sprintf("[noex] real mode (no seed). To rerun, specify: go test -run '%s'", runPattern(name))
+		return fmt.Sprintf("[noex] real mode (no seed). To rerun, specify: %s -run '%s'", cmd, runPattern(name))
 	case chosen:
 		return fmt.Sprintf("[noex] seed=%d schedule=%q (choices from a Chooser). To replay the run: noex.WithSeed(%d), noex.WithSchedule(%q)",
 			seed, schedule, seed, schedule)
 	}
 	if strategy == "schedule" || strategy == "explore" {
-		return fmt.Sprintf("[noex] seed=%d schedule=%q To reproduce, specify: go test %s -run '%s' -noex.seed=%d -noex.schedule=%s",
-			seed, schedule, pkgArg(), runPattern(name), seed, orNatural(schedule))
+		return fmt.Sprintf("[noex] seed=%d schedule=%q To reproduce, specify: %s -run '%s' -noex.seed=%d -noex.schedule=%s",
+			seed, schedule, cmd, runPattern(name), seed, orNatural(schedule))
 	}
 	if strategy != "random" {
-		return fmt.Sprintf("[noex] seed=%d strategy=%s To reproduce, specify: go test -run '%s' -noex.seed=%d -noex.strategy=%s",
-			seed, strategy, runPattern(name), seed, strategy)
+		return fmt.Sprintf("[noex] seed=%d strategy=%s To reproduce, specify: %s -run '%s' -noex.seed=%d -noex.strategy=%s",
+			seed, strategy, cmd, runPattern(name), seed, strategy)
 	}
-	return fmt.Sprintf("[noex] seed=%d To reproduce, specify: go test -run '%s' -noex.seed=%d", seed, runPattern(name), seed)
+	return fmt.Sprintf("[noex] seed=%d To reproduce, specify: %s -run '%s' -noex.seed=%d", seed, cmd, runPattern(name), seed)
 }
 
-// pkgArg is the package argument of a go test command run from the
-// module's root: "./" and the test's directory relative to the go.mod
-// above it, "." if there is none.
-func pkgArg() string {
+// testPackage is the package under test, named from its module's root:
+// "./dir" for the current directory (go test runs a test binary in its
+// package's directory), or "" if no go.mod is found above it.
+var testPackage = sync.OnceValue(func() string {
 	wd, err := os.Getwd()
 	if err != nil {
-		return "."
+		return ""
 	}
-	for dir := wd; ; {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			rel, err := filepath.Rel(dir, wd)
-			if err != nil || rel == "." {
+	return packageFrom(wd, func(path string) bool {
+		_, err := os.Stat(path)
+		return err == nil
+	})
+})
+
+// packageFrom is testPackage's rule for directory dir; exists reports
+// whether a file exists.
+func packageFrom(dir string, exists func(string) bool) string {
+	for root := dir; ; {
+		if exists(filepath.Join(root, "go.mod")) {
+			rel, err := filepath.Rel(root, dir)
+			if err != nil {
+				return ""
+			}
+			if rel == "." {
 				return "."
 			}
 			return "./" + filepath.ToSlash(rel)
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "."
+		parent := filepath.Dir(root)
+		if parent == root {
+			return ""
 		}
-		dir = parent
+		root = parent
 	}
+}
+
+// pkgArg is the package argument of a go test command run from the
+// module's root: [testPackage], or "." if there is no go.mod above the
+// test's directory.
+func pkgArg() string {
+	if p := testPackage(); p != "" {
+		return p
+	}
+	return "."
 }
 
 // explainChild reports whether this test binary is a rerun made by an

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -55,20 +57,49 @@ func TestLoadSeed(t *testing.T) {
 
 func TestReproLine(t *testing.T) {
 	tests := []struct {
-		name, schedule string
-		det, chosen    bool
-		want           string
+		name, pkg, strategy, schedule string
+		det, chosen                   bool
+		want                          string
 	}{
-		{"TestX", "", true, false, "[noex] seed=5 To reproduce, specify: go test -run '^TestX$' -noex.seed=5"},
-		{"TestX/seed=5", "", true, false, "go test -run '^TestX$/^seed=5$' -noex.seed=5"},
-		{"Test.Y(z)", "", true, false, `-run '^Test\.Y\(z\)$'`},
-		{"TestX", "3:1", true, true, `[noex] seed=5 schedule="3:1" (choices from a Chooser). To replay the run: noex.WithSeed(5), noex.WithSchedule("3:1")`},
-		{"TestX", "", false, false, "[noex] real mode (no seed). To rerun, specify: go test -run '^TestX$'"},
+		{"TestX", "./noextest", "random", "", true, false, "[noex] seed=5 To reproduce, specify: go test ./noextest -run '^TestX$' -noex.seed=5"},
+		{"TestX/seed=5", "./a/b", "random", "", true, false, "go test ./a/b -run '^TestX$/^seed=5$' -noex.seed=5"},
+		{"Test.Y(z)", "", "random", "", true, false, `specify: go test -run '^Test\.Y\(z\)$'`},
+		{"TestX", "./noextest", "pct:d=2", "", true, false, "[noex] seed=5 strategy=pct:d=2 To reproduce, specify: go test ./noextest -run '^TestX$' -noex.seed=5 -noex.strategy=pct:d=2"},
+		{"TestX", "./noextest", "random", "3:1", true, true, `[noex] seed=5 schedule="3:1" (choices from a Chooser). To replay the run: noex.WithSeed(5), noex.WithSchedule("3:1")`},
+		{"TestX", "./noextest", "random", "", false, false, "[noex] real mode (no seed). To rerun, specify: go test ./noextest -run '^TestX$'"},
 	}
 	for _, tc := range tests {
-		if got := reproLine(tc.name, tc.det, tc.chosen, 5, "random", tc.schedule); !strings.Contains(got, tc.want) {
-			t.Errorf("reproLine(%q) = %q, want it to contain %q", tc.name, got, tc.want)
+		if got := reproLine(tc.name, tc.pkg, tc.det, tc.chosen, 5, tc.strategy, tc.schedule); !strings.Contains(got, tc.want) {
+			t.Errorf("reproLine(%q, %q) = %q, want it to contain %q", tc.name, tc.pkg, got, tc.want)
 		}
+	}
+}
+
+func TestPackageFrom(t *testing.T) {
+	files := map[string]bool{"/m/go.mod": true, "/m/sub/go.mod": true}
+	exists := func(p string) bool { return files[filepath.ToSlash(p)] }
+	for dir, want := range map[string]string{
+		"/m":              ".",
+		"/m/noextest":     "./noextest",
+		"/m/a/b":          "./a/b",
+		"/m/sub/x":        "./x", // a nested module is its own root
+		"/elsewhere/deep": "",
+	} {
+		if got := packageFrom(filepath.FromSlash(dir), exists); got != want {
+			t.Errorf("packageFrom(%q) = %q, want %q", dir, got, want)
+		}
+	}
+}
+
+// The reproduction line names this package so that it works from the
+// repository's root: there, the directory it names holds this file.
+func TestReproLineFromRoot(t *testing.T) {
+	pkg := testPackage()
+	if pkg != "./noextest" {
+		t.Fatalf("testPackage() = %q, want ./noextest", pkg)
+	}
+	if _, err := os.Stat(filepath.Join("..", filepath.FromSlash(pkg), "tb_internal_test.go")); err != nil {
+		t.Errorf("%s, taken from the root, is not this package: %v", pkg, err)
 	}
 }
 

@@ -78,11 +78,14 @@
 //     exceeded its restart intensity.
 //
 // Other events of a handler (starting a process, registering a name,
-// setting a monitor, subscribing, an injected fault) are span events on the
-// handling in progress. Actions of [noex.Runtime.Run]'s body are not
-// inside any handling: each call, cast or send it makes starts a trace, or,
-// when the context given to Run holds a span (a run inside an HTTP
-// request, say), is a child of that span (see [noex.Runtime.RunContext]).
+// setting a monitor, subscribing, an injected fault, asking a process to
+// stop or killing it: "process.stop_requested" and
+// "process.kill_requested", with the target and noex.exit.reason) are span
+// events on the handling in progress. Actions of [noex.Runtime.Run]'s body
+// are not inside any handling: each call, cast or send it makes starts a
+// trace, or, when the context given to Run holds a span (a run inside an
+// HTTP request, say), is a child of that span (see
+// [noex.Runtime.RunContext]).
 //
 // # Attributes
 //

@@ -25,11 +25,11 @@ type front struct{}
 
 func (front) Init(context.Context) (int, error) { return 0, nil }
 func (front) HandleCall(ctx context.Context, name string, n int) (string, int, error) {
-	g, err := noex.Call(ctx, noex.Name[string, noex.None, string]("greeter"), name)
+	g, err := noex.Name[string, noex.None, string]("greeter").Call(ctx, name)
 	if err != nil {
 		return "", n, err
 	}
-	return g, n + 1, noex.Cast(ctx, noex.Name[noex.None, string, noex.None]("logger"), g)
+	return g, n + 1, noex.Name[noex.None, string, noex.None]("logger").Cast(ctx, g)
 }
 func (front) HandleCast(_ context.Context, _ noex.None, n int) (int, error) { return n, nil }
 
@@ -64,7 +64,7 @@ func Example() {
 		if _, err := noex.Start(ctx, logger{}, noex.WithName("logger")); err != nil {
 			return err
 		}
-		_, err := noex.Call(ctx, noex.Name[string, noex.None, string]("front"), "Ada")
+		_, err := noex.Name[string, noex.None, string]("front").Call(ctx, "Ada")
 		return err
 	})
 	if err != nil {

@@ -115,7 +115,7 @@ func attrMap(kvs []attribute.KeyValue) map[string]string {
 	}
 	m := make(map[string]string, len(kvs))
 	for _, kv := range kvs {
-		v := kv.Value.Emit()
+		v := kv.Value.String()
 		if kv.Key == "exception.stacktrace" && v != "" {
 			v = "<stack>"
 		}

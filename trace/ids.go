@@ -13,7 +13,7 @@ import (
 // (go.opentelemetry.io/otel/sdk/trace.IDGenerator), without this package
 // importing the SDK; install it with sdktrace.WithIDGenerator:
 //
-//	tp := sdktrace.NewTracerProvider(sdktrace.WithIDGenerator(trace.NewIDGenerator()), ...)
+//	tp := sdktrace.NewTracerProvider(..., sdktrace.WithIDGenerator(trace.NewIDGenerator()))
 //
 // For a span that Attach starts for a deterministic runtime, the ids are a
 // pure function of the seed, the run id (see [WithRunID]) and the event

@@ -508,6 +508,8 @@ func (t *translator) note(ev *noex.Event) {
 		attrs = append(attrs, attribute.Int64(keyMonitorID, int64(ev.Ref)))
 	case noex.FaultInjected:
 		attrs = append(attrs, attribute.String(keyFault, ev.Name))
+	case noex.StopRequested, noex.KillRequested:
+		attrs = append(attrs, attribute.String(keyReason, noex.ReasonString(ev.Reason)))
 	}
 	if ev.Err != nil {
 		attrs = append(attrs, attribute.String(keyError, firstLine(ev.Err.Error())))
@@ -530,6 +532,10 @@ func eventName(k noex.EventKind) string {
 		return "monitor.set"
 	case noex.FaultInjected:
 		return "fault.injected"
+	case noex.StopRequested:
+		return "process.stop_requested"
+	case noex.KillRequested:
+		return "process.kill_requested"
 	}
 	return "noex." + k.String()
 }

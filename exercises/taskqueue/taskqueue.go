@@ -81,6 +81,8 @@ func WorkerName(i int) string { return fmt.Sprintf("worker-%d", i) }
 
 // How long a worker works on one task: workMin plus up to workJitter, in
 // whole milliseconds, on the runtime's clock (virtual in deterministic mode).
+//
+//lint:ignore U1000 given to the exercise's workers, which the solver writes.
 const (
 	workMin    = 10 * time.Millisecond
 	workJitter = 20 * time.Millisecond
@@ -88,6 +90,8 @@ const (
 
 // workTime draws the duration of one task from the process's random source:
 // how long a worker works on it, on the runtime's clock.
+//
+//lint:ignore U1000 given to the exercise's workers, which the solver writes.
 func workTime(ctx context.Context) time.Duration {
 	return workMin + time.Duration(noex.Rand(ctx).Int64N(int64(workJitter/time.Millisecond)+1))*time.Millisecond
 }

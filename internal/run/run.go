@@ -23,7 +23,8 @@
 //	-html FILE     write the run report to FILE: one self-contained HTML
 //	               page to step through the run (package trace/report)
 //	-otlp          export the run as an OpenTelemetry trace over OTLP/HTTP,
-//	               configured by the standard OTEL_* environment variables
+//	               configured by the standard OTEL_* environment variables;
+//	               only in a build with -tags otlp (see below)
 //	-step          step through the run: at every decision (two or more
 //	               steps could run next) list them and take the one typed
 //	               on standard input (package trace/step); at the end,
@@ -35,11 +36,27 @@
 //	               goal is reached; with -schedule, check that the
 //	               schedule reaches it (exit status 1 if not)
 //
+// -seed and -real exclude each other, -mermaid goes with neither -events
+// nor -diagram, and an example takes no argument other than flags: a bad
+// command line prints the problem and a usage line and exits with status 2.
+//
 // -step, -schedule and -challenge are for deterministic mode: each refuses
 // -real. -step also refuses -schedule (one replays a run, the other lets
 // you choose it), -mermaid (which prints nothing but the diagram) and -otlp
 // (a stepped run is run again at every undo; export its replay instead).
 // A stepped run's -events, -diagram and -html show the run it ended with.
+//
+// # The OTLP exporter and the otlp build tag
+//
+// The OpenTelemetry SDK and its OTLP exporter are large (about twenty
+// modules, with gRPC and protobuf), so an example links them only when built
+// with the otlp tag:
+//
+//	go run -tags otlp ./chapters/02-ipc/notifications -otlp
+//
+// Without the tag an example builds from this module alone, and -otlp
+// refuses to run, printing that command (with the example's path and
+// arguments). [Config.Exporter] sends the spans elsewhere in any build.
 package run
 
 import (
@@ -49,12 +66,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/noex-go/noex/noex"
-	"github.com/noex-go/noex/trace/otlp"
 )
 
 // Phase is one part of an example. It runs as the body of
@@ -81,7 +98,7 @@ type Config struct {
 	Mermaid bool   // print only the Mermaid sequence diagram: the example's output is discarded
 	HTML    string // write the run report to this file
 	Width   int    // the width of a lane diagram (0: 100 columns)
-	OTLP    bool   // export the run over OTLP/HTTP
+	OTLP    bool   // export the run's trace (see Exporter)
 
 	// Replay replays the deterministic run of Schedule, the schedule string
 	// that a -step session printed (see noex.WithSchedule; "" is the
@@ -104,9 +121,12 @@ type Config struct {
 	// replay line; by default "go run ./<the main package>".
 	Command string
 
-	// OTLPOptions configure the export (tests send it to a writer instead
-	// of OTLP/HTTP with otlp.WithStdout).
-	OTLPOptions []otlp.Option
+	// Exporter exports the trace when OTLP is set. Nil means OTLP/HTTP,
+	// configured by the OTEL_* variables, in a build with -tags otlp; in a
+	// build without it, a run with OTLP and no Exporter fails with
+	// [ErrNoExporter]. Tests set it to keep the spans, for example with
+	// otlp.Setup(ctx, rt, otlp.WithStdout(w)).
+	Exporter Exporter
 }
 
 // DefaultConfig is the configuration of an example run without flags:
@@ -117,11 +137,16 @@ func DefaultConfig() Config { return Config{Seed: 1} }
 var ErrUsage = errors.New("run: bad command line")
 
 // ParseFlags parses an example's command line (without the program name).
+// A bad command line (an unknown flag, a bad value, an argument that is not
+// a flag, flags that contradict each other such as -seed with -real) gives
+// an error wrapping [ErrUsage], after ParseFlags has printed the problem
+// and a usage line to stderr; -h prints every flag and gives an error
+// wrapping [flag.ErrHelp].
 func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 	cfg := DefaultConfig()
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "deterministic mode with this `seed`")
+	fs.SetOutput(io.Discard) // problems are reported below, with the synopsis
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "deterministic mode with seed `N`")
 	fs.BoolVar(&cfg.Real, "real", false, "real mode: goroutines, wall clock, Go's scheduler")
 	fs.BoolVar(&cfg.Events, "events", false, "print the event log after the run")
 	fs.Var((*diagramFlag)(&cfg.Diagram), "diagram", "print a lane diagram of the run (`-diagram=list`: a list of arrows)")
@@ -129,25 +154,24 @@ func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&cfg.HTML, "html", "", "write the run report, a self-contained HTML page, to `FILE`")
 	fs.BoolVar(&cfg.OTLP, "otlp", false, "export the run over OTLP/HTTP (OTEL_* environment variables)")
 	fs.BoolVar(&cfg.Step, "step", false, "step through the run: you choose the next step at every decision")
-	fs.Var(&scheduleFlag{cfg: &cfg}, "schedule", "replay the run of a schedule `string` (\"3:1,7:2\") that -step printed")
-	fs.StringVar(&cfg.Challenge, "challenge", "", "take the challenge `name` of this example: step through the run to reach its goal (with -schedule: check a schedule)")
-	if err := fs.Parse(args); err != nil {
-		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
+	fs.Var(&scheduleFlag{cfg: &cfg}, "schedule", "replay the run of the schedule `S` (\"3:1,7:2\") that -step printed")
+	fs.StringVar(&cfg.Challenge, "challenge", "", "take the challenge `NAME` of this example: step through the run to reach its goal (with -schedule: check a schedule)")
+	err := fs.Parse(args)
+	if err == nil {
+		err = validate(fs)
 	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	if err == nil {
+		err = checkStepFlags(fs, &cfg)
 	}
-	if cfg.Mermaid && (cfg.Events || cfg.Diagram != "") {
-		err := fmt.Errorf("%w: -mermaid prints only the Mermaid diagram; it cannot be combined with -events or -diagram", ErrUsage)
-		fmt.Fprintln(stderr, err)
-		return cfg, err
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		help(stderr, fs)
+	case err != nil:
+		usageError(stderr, fs, err)
+	default:
+		return cfg, nil
 	}
-	if err := checkStepFlags(fs, &cfg); err != nil {
-		err = fmt.Errorf("%w: %w", ErrUsage, err)
-		fmt.Fprintln(stderr, err)
-		return cfg, err
-	}
-	return cfg, nil
+	return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
 }
 
 // diagramFlag is -diagram: "lanes" when given alone, or a value.
@@ -175,13 +199,17 @@ func (d *diagramFlag) Set(v string) error {
 func Main(phases ...Phase) {
 	name := "example"
 	if len(os.Args) > 0 {
-		name = os.Args[0]
+		name = filepath.Base(os.Args[0])
 	}
 	cfg, err := ParseFlags(name, os.Args[1:], os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	}
 	if err != nil {
+		os.Exit(2)
+	}
+	if cfg.OTLP && cfg.Exporter == nil && builtExporter == nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, noExporter(os.Args[1:]))
 		os.Exit(2)
 	}
 	if cfg.Width == 0 {
@@ -329,8 +357,16 @@ func exec(ctx context.Context, cfg Config, out io.Writer, phases []Phase) (Resul
 	var errs []error
 	var stopTrace func(context.Context) error
 	if cfg.OTLP {
+		export := cfg.Exporter
+		if export == nil {
+			export = builtExporter
+		}
+		if export == nil {
+			detach()
+			return Result{}, errors.Join(outputError{noExporter(nil)}, rt.Shutdown(ctx))
+		}
 		var err error
-		if stopTrace, err = setupOTLP(ctx, rt, cfg.OTLPOptions); err != nil {
+		if stopTrace, err = export(ctx, rt); err != nil {
 			detach()
 			return Result{}, errors.Join(outputError{fmt.Errorf("run: -otlp: %w", err)}, rt.Shutdown(ctx))
 		}

@@ -25,14 +25,6 @@ var ErrGoalNotReached = errors.New("run: the challenge's goal was not reached")
 func checkStepFlags(fs *flag.FlagSet, cfg *Config) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	for _, f := range []string{"step", "schedule", "challenge"} {
-		if set[f] && cfg.Real {
-			return fmt.Errorf("-%s is for deterministic mode; it cannot be combined with -real", f)
-		}
-	}
-	if set["step"] && set["schedule"] {
-		return errors.New("-step lets you choose the run, -schedule replays one; give one of them")
-	}
 	if set["challenge"] && !set["schedule"] {
 		cfg.Step = true
 	}

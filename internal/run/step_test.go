@@ -45,10 +45,11 @@ func TestParseStepFlagsRefuses(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-step", "-real"}, "-step is for deterministic mode; it cannot be combined with -real"},
-		{[]string{"-real", "-schedule", "1:1"}, "-schedule is for deterministic mode"},
-		{[]string{"-challenge", "x", "-real"}, "-challenge is for deterministic mode"},
-		{[]string{"-step", "-schedule", "1:1"}, "-step lets you choose the run, -schedule replays one"},
+		{[]string{"-step", "-real"}, "-step and -real exclude each other: -step is for deterministic mode"},
+		{[]string{"-real", "-schedule", "1:1"}, "-schedule and -real exclude each other: -schedule replays a deterministic run"},
+		{[]string{"-challenge", "x", "-real"}, "-challenge and -real exclude each other: -challenge is for deterministic mode"},
+		{[]string{"-step", "-schedule", "1:1"}, "-step and -schedule exclude each other: -step lets you choose the run, -schedule replays one"},
+		{[]string{"-step", "-schedule", ""}, "-step and -schedule exclude each other"},
 		{[]string{"-step", "-mermaid"}, "-step cannot be combined with -mermaid"},
 		{[]string{"-step", "-otlp"}, "-step cannot be combined with -otlp"},
 		{[]string{"-challenge", "x", "-otlp"}, "-challenge (which steps through the run unless -schedule replays one) cannot be combined with -otlp"},

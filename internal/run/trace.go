@@ -1,11 +1,8 @@
 package run
 
 import (
-	"context"
-
 	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/trace/diagram"
-	"github.com/noex-go/noex/trace/otlp"
 )
 
 // TextDiagram renders events as a list of arrows.
@@ -22,9 +19,3 @@ func LaneDiagram(events []noex.Event, width int) string {
 
 // MermaidDiagram renders events as a Mermaid sequence diagram.
 func MermaidDiagram(events []noex.Event) string { return diagram.Mermaid(events) }
-
-// setupOTLP exports rt's spans over OTLP/HTTP, configured by the standard
-// OTEL_* environment variables (endpoint, headers, OTEL_SERVICE_NAME...).
-func setupOTLP(ctx context.Context, rt *noex.Runtime, opts []otlp.Option) (func(context.Context) error, error) {
-	return otlp.Setup(ctx, rt, opts...)
-}

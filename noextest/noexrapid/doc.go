@@ -7,15 +7,15 @@
 // set). The shrunk run is printed as a schedule string, [noex.Runtime.Schedule],
 // that [noex.WithSchedule] replays exactly, without rapid.
 //
-//	func TestNoLostUpdate(t *testing.T) {
-//		noexrapid.Check(t, func(t *rapid.T, rt *noextest.Runtime) {
-//			by := rapid.IntRange(1, 5).Draw(t, "by")
-//			rt.Run(func(ctx context.Context) error { ... })
-//			if got != 2*by {
-//				t.Fatalf("lost update: %d, schedule %q", got, rt.Schedule())
-//			}
-//		})
-//	}
+//	noexrapid.Check(t, func(t *rapid.T, rt *noextest.Runtime) {
+//		by := rapid.IntRange(1, 5).Draw(t, "by")
+//		var got int
+//		rt.Run(func(ctx context.Context) error { ... })
+//		rt.ExpectFIFO()
+//		if got != 2*by {
+//			t.Fatalf("got %d, want %d", got, 2*by)
+//		}
+//	})
 //
 // Rapid also draws the exploration strategy, from [noex.Portfolio] (unless
 // -noex.strategy, NOEX_STRATEGY or [noextest.WithStrategy] names one), and

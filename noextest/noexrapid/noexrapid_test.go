@@ -25,7 +25,6 @@ type (
 	get struct{}
 	set struct{ N int }
 	hop struct{}
-	run struct{}
 )
 
 type counter struct{}
@@ -46,33 +45,27 @@ func (echo) HandleCall(_ context.Context, _ hop, n int) (hop, int, error) {
 }
 func (echo) HandleCast(_ context.Context, _ noex.None, n int) (int, error) { return n, nil }
 
-type client struct {
-	by, hops int
-	counter  noex.Ref[get, set, int]
-	echo     noex.Ref[hop, noex.None, hop]
-}
-
-func (c client) Init(context.Context) (client, error) { return c, nil }
-func (client) HandleCall(_ context.Context, _ noex.None, c client) (noex.None, client, error) {
-	return noex.None{}, c, nil
-}
-func (client) HandleCast(ctx context.Context, _ run, c client) (client, error) {
-	for range c.hops {
-		if _, err := noex.Call(ctx, c.echo, hop{}); err != nil {
-			return c, err
+// add is a client's work, run by noextest.Go: after hops round trips to
+// the echo server, it reads the counter with a call and writes it back with
+// a cast.
+func add(cnt noex.Ref[get, set, int], ech noex.Ref[hop, noex.None, hop], by, hops int) func(context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) {
+		for range hops {
+			if _, err := ech.Call(ctx, hop{}); err != nil {
+				return 0, err
+			}
 		}
+		n, err := cnt.Call(ctx, get{}) // read
+		if err != nil {
+			return 0, err
+		}
+		if err := cnt.Cast(ctx, set{N: n + by}); err != nil { // write
+			return 0, err
+		}
+		// Messages from one process to another are handled in order: once
+		// this call returns, the write has been applied.
+		return cnt.Call(ctx, get{})
 	}
-	n, err := noex.Call(ctx, c.counter, get{}) // read
-	if err != nil {
-		return c, err
-	}
-	if err := noex.Cast(ctx, c.counter, set{N: n + c.by}); err != nil { // write
-		return c, err
-	}
-	// Messages from one process to another are handled in order: once this
-	// call returns, the write has been applied.
-	_, err = noex.Call(ctx, c.counter, get{})
-	return c, err
 }
 
 // end listing
@@ -90,28 +83,24 @@ func addTwice(ctx context.Context, by1, by2 int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	pids := []noex.PID{cnt.PID(), ech.PID()}
+	var clients []*noextest.Client[int]
 	for i, by := range []int{by1, by2} {
-		c, err := noex.Start(ctx, client{by: by, hops: i, counter: cnt, echo: ech},
-			noex.WithName(fmt.Sprintf("client%d", i+1)))
+		c, err := noextest.Go(ctx, add(cnt, ech, by, i), noex.WithName(fmt.Sprintf("client%d", i+1)))
 		if err != nil {
 			return 0, err
 		}
-		pids = append(pids, c.PID())
-		if err := noex.Cast(ctx, c, run{}); err != nil {
+		clients = append(clients, c)
+	}
+	for _, c := range clients {
+		if _, err := c.Wait(ctx); err != nil {
 			return 0, err
 		}
 	}
-	for _, pid := range pids[2:] { // a stop waits for the client's run to end
-		if err := noex.Stop(ctx, pid, nil); err != nil {
-			return 0, err
-		}
-	}
-	n, err := noex.Call(ctx, cnt, get{})
+	n, err := cnt.Call(ctx, get{})
 	if err != nil {
 		return 0, err
 	}
-	for _, pid := range pids[:2] {
+	for _, pid := range []noex.PID{cnt.PID(), ech.PID()} {
 		if err := noex.Stop(ctx, pid, nil); err != nil {
 			return 0, err
 		}
@@ -165,9 +154,9 @@ func TestRapidFindsAndShrinksTheLostUpdate(t *testing.T) {
 	if last.by1 != 1 || last.by2 != 1 || last.got != 1 {
 		t.Errorf("shrunk to by1=%d by2=%d got=%d, want 1, 1 and the lost update 1", last.by1, last.by2, last.got)
 	}
-	// (The run makes twelve scheduling decisions; a random schedule deviates
-	// at most of them, and no schedule with fewer than three deviations
-	// loses the update, so three is the minimum.)
+	// (A random schedule deviates at most of the run's scheduling
+	// decisions, and no schedule with fewer than three deviations loses the
+	// update, so three is the minimum.)
 	t.Logf("rapid shrank the lost update to schedule %q", last.schedule)
 	if n := len(strings.Split(last.schedule, ",")); last.schedule == "" || n > 3 {
 		t.Errorf("shrunk to schedule %q, want at most three deviations", last.schedule)
@@ -242,17 +231,16 @@ func TestCheckPasses(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			for range 2 {
-				c, err := noex.Start(ctx, client{by: by, counter: cnt})
+			for range 2 { // one client after the other
+				c, err := noextest.Go(ctx, add(cnt, noex.Ref[hop, noex.None, hop]{}, by, 0))
 				if err != nil {
 					return err
 				}
-				noex.Cast(ctx, c, run{})
-				if err := noex.Stop(ctx, c, nil); err != nil {
+				if _, err := c.Wait(ctx); err != nil {
 					return err
 				}
 			}
-			got, err = noex.Call(ctx, cnt, get{})
+			got, err = cnt.Call(ctx, get{})
 			if err != nil {
 				return err
 			}

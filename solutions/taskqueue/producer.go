@@ -93,7 +93,7 @@ func (st *producerState) dispatch(ctx context.Context) {
 		w := st.idle[0]
 		st.idle = st.idle[1:]
 		t := st.queue[0]
-		if err := noex.Cast(ctx, noex.RefOf[noex.None, Assign, noex.None](w.PID), Assign{Task: t}); err != nil {
+		if err := noex.RefOf[noex.None, Assign, noex.None](w.PID).Cast(ctx, Assign{Task: t}); err != nil {
 			continue
 		}
 		st.queue = st.queue[1:]

@@ -134,13 +134,13 @@ func (s *System) abort(ctx context.Context, err error) error {
 // Enqueue queues a task with payload and returns its id: a call to the
 // producer, which answers once the task is queued (not when it is done).
 func (s *System) Enqueue(ctx context.Context, payload string) (TaskID, error) {
-	return noex.Call(ctx, ProducerName, Enqueue{Payload: payload})
+	return ProducerName.Call(ctx, Enqueue{Payload: payload})
 }
 
 // Completions returns every completion the monitor has recorded, in the
 // order it received them: a call to the monitor.
 func (s *System) Completions(ctx context.Context) ([]Completion, error) {
-	return noex.Call(ctx, MonitorName, GetCompletions{})
+	return MonitorName.Call(ctx, GetCompletions{})
 }
 
 // Shutdown stops the system in the reverse order of Start, each part with

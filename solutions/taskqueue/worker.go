@@ -22,7 +22,7 @@ type workerState struct {
 // Init tells the producer the worker is ready. It runs again, in a new
 // process, each time the supervisor restarts the worker.
 func (w Worker) Init(ctx context.Context) (*workerState, error) {
-	if err := noex.Cast(ctx, ProducerName, Ready{Worker: w.Name, PID: noex.Self(ctx)}); err != nil {
+	if err := ProducerName.Cast(ctx, Ready{Worker: w.Name, PID: noex.Self(ctx)}); err != nil {
 		return nil, fmt.Errorf("taskqueue: %s announcing itself: %w", w.Name, err)
 	}
 	return &workerState{name: w.Name}, nil
@@ -45,7 +45,7 @@ func (Worker) HandleCast(ctx context.Context, a Assign, st *workerState) (*worke
 	if err := noex.Publish(ctx, BusName, TopicCompleted, c); err != nil {
 		return st, fmt.Errorf("taskqueue: %s publishing %s: %w", st.name, a.Task.ID, err)
 	}
-	if err := noex.Cast(ctx, ProducerName, Ready{Worker: st.name, PID: noex.Self(ctx), Done: a.Task.ID}); err != nil {
+	if err := ProducerName.Cast(ctx, Ready{Worker: st.name, PID: noex.Self(ctx), Done: a.Task.ID}); err != nil {
 		return st, fmt.Errorf("taskqueue: %s reporting %s: %w", st.name, a.Task.ID, err)
 	}
 	return st, nil

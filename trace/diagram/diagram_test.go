@@ -125,8 +125,10 @@ func TestRestartKeepsTheLifeline(t *testing.T) {
 	}, noex.WithSeed(1))
 	want := "processes: main, channel-email\n" +
 		"  main ──start──▶ channel-email\n" +
+		"  main ──stop──▶ channel-email\n" +
 		"  channel-email: ■ stopped\n" +
 		"  main ──start──▶ channel-email\n" +
+		"  main ──stop──▶ channel-email\n" +
 		"  channel-email: ■ stopped\n"
 	if diff := cmp.Diff(want, diagram.Text(events)); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
@@ -176,6 +178,7 @@ func TestFailuresAndDrops(t *testing.T) {
 		"  p2: ✕ info dropped: noex: server has no HandleInfo\n" +
 		"  p2 ┄┄reply None{}┄┄▶ main\n" +
 		"  main ──cast \"late\"──▷ p2\n" +
+		"  main ──kill──▷ p2\n" +
 		"  p2: ✕ cast dropped: noex: server killed\n" +
 		"  p2: ✖ killed\n"
 	if diff := cmp.Diff(want, diagram.Text(events)); diff != "" {
@@ -223,6 +226,7 @@ func TestMermaidEscapes(t *testing.T) {
 		"    participant P2 as q#35;1\n" +
 		"    P1->>P2: start\n" +
 		`    P1-)P2: cast "a#59;b #lt;c#gt; #35;d"` + "\n" +
+		"    P1->>P2: stop: shutdown\n" +
 		"    Note over P2: ■ stopped: shutdown\n"
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)

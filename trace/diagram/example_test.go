@@ -27,7 +27,7 @@ func events() []noex.Event {
 		if err != nil {
 			return err
 		}
-		_, err = noex.Call(ctx, g, "Ada")
+		_, err = g.Call(ctx, "Ada")
 		return err
 	})
 	_ = rt.Shutdown(ctx)
@@ -41,6 +41,7 @@ func ExampleText() {
 	//   main ──start──▶ greeter
 	//   main ──call "Ada"──▶ greeter
 	//   greeter ┄┄reply "hello, Ada"┄┄▶ main
+	//   main ──stop: shutdown──▶ greeter
 	//   greeter: ■ stopped: shutdown
 }
 
@@ -53,6 +54,7 @@ func ExampleMermaid() {
 	//     P1->>P2: start
 	//     P1->>P2: call "Ada"
 	//     P2-->>P1: reply "hello, Ada"
+	//     P1->>P2: stop: shutdown
 	//     Note over P2: ■ stopped: shutdown
 }
 
@@ -63,5 +65,6 @@ func ExampleLanes() {
 	//   │──start────────────────────▶│
 	//   │──call "Ada"───────────────▶│
 	//   │◀┄reply "hello, Ada"┄┄┄┄┄┄┄┄│
+	//   │──stop: shutdown───────────▶│
 	//   │                            ■ stopped: shutdown
 }

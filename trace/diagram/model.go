@@ -244,7 +244,26 @@ func (b *builder) draw(ev *noex.Event) {
 		b.note(self, plain("fault: "+ev.Name))
 	case noex.ClockAdvanced:
 		b.add(step{style: clock, at: ev.Time.Sub(b.t0)})
+	case noex.StopRequested:
+		b.requested(ev, self, peer, sync, "stop")
+	case noex.KillRequested:
+		b.requested(ev, self, peer, async, "kill")
 	}
+}
+
+// requested draws a request to stop or kill a process: an arrow from the
+// requester (a stop waits for the end, a kill does not), with the reason
+// unless it is the usual one, or a note when a process ends itself.
+func (b *builder) requested(ev *noex.Event, self, peer string, st style, op string) {
+	label := op
+	if ev.Reason != nil && ev.Reason != noex.ErrKilled {
+		label += ": " + reasonText(ev.Reason)
+	}
+	if ev.Peer == ev.PID {
+		b.note(self, plain(label+" (itself)"))
+		return
+	}
+	b.arrow(st, self, peer, plain(label))
 }
 
 // sent draws a message: a call, a cast or an info message, or what it

@@ -5,15 +5,18 @@
 // ([WithExporter]), and attaches it to the runtime with
 // [github.com/noex-go/noex/trace.Attach].
 //
-// A chapter program typically does:
+// A program typically does (as ExampleSetup does):
 //
-//	rt := noex.NewRuntime(noex.WithSeed(seed))
+//	rt := noex.NewRuntime(noex.WithSeed(7))
 //	shutdown, err := otlp.Setup(ctx, rt)
 //	if err != nil {
-//		return err
+//		log.Fatal(err)
 //	}
-//	defer func() { err = errors.Join(err, shutdown(context.Background())) }()
-//	err = rt.Run(ctx, body)
+//	err = rt.Run(ctx, notificationFlow)
+//	err = errors.Join(err, rt.Shutdown(ctx))
+//	if err := errors.Join(err, shutdown(ctx)); err != nil {
+//		log.Fatal(err)
+//	}
 //
 // and is run with OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 and
 // OTEL_SERVICE_NAME=chapter-02. The shutdown function reports spans that

@@ -78,19 +78,19 @@ func demo(ctx context.Context, out io.Writer) error {
 	}
 
 	// Call blocks until the calculator replies.
-	sum, err := noex.Call(ctx, calc, CalcCall(Add{A: 5, B: 3}))
+	sum, err := calc.Call(ctx, Add{A: 5, B: 3})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(out, sum.Result) // 8
 
-	product, err := noex.Call(ctx, calc, CalcCall(Multiply{A: 4, B: 7}))
+	product, err := calc.Call(ctx, Multiply{A: 4, B: 7})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(out, product.Result) // 28
 
-	history, err := noex.Call(ctx, calc, CalcCall(GetHistory{}))
+	history, err := calc.Call(ctx, GetHistory{})
 	if err != nil {
 		return err
 	}

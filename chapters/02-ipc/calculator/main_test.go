@@ -76,7 +76,7 @@ func (c client) HandleCall(ctx context.Context, _ noex.None, s struct{}) (struct
 }
 func (c client) HandleCast(ctx context.Context, m start, s struct{}) (struct{}, error) {
 	for i := 0; i < c.k; i++ {
-		if _, err := noex.Call(ctx, m.calc, CalcCall(Add{A: c.id * 100, B: i})); err != nil {
+		if _, err := m.calc.Call(ctx, Add{A: c.id * 100, B: i}); err != nil {
 			return s, err
 		}
 	}
@@ -97,14 +97,14 @@ func clients(n, k int, history *[]string) []run.Phase {
 				if err != nil {
 					return err
 				}
-				if err := noex.Cast(ctx, c, start{calc: calc}); err != nil {
+				if err := c.Cast(ctx, start{calc: calc}); err != nil {
 					return err
 				}
 			}
 			return nil
 		},
 		func(ctx context.Context, _ io.Writer) error {
-			r, err := noex.Call(ctx, calc, CalcCall(GetHistory{}))
+			r, err := calc.Call(ctx, GetHistory{})
 			*history = r.History
 			return err
 		},

@@ -71,7 +71,7 @@ func TestNamesReleasedOnEveryEnd(t *testing.T) {
 		"stop": func(ctx context.Context, pid noex.PID) error { return noex.Stop(ctx, pid, nil) },
 		"kill": func(ctx context.Context, pid noex.PID) error { return noex.Kill(ctx, pid, nil) },
 		"crash": func(ctx context.Context, pid noex.PID) error {
-			if err := noex.Cast(ctx, noex.RefOf[noex.None, struct{}, struct{}](pid), struct{}{}); err != nil {
+			if err := noex.RefOf[noex.None, struct{}, struct{}](pid).Cast(ctx, struct{}{}); err != nil {
 				return err
 			}
 			reason, err := noex.Wait(ctx, pid)
@@ -98,7 +98,7 @@ func TestNamesReleasedOnEveryEnd(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if _, err := noex.Call(ctx, w, watch{target: svc.PID()}); err != nil {
+					if _, err := w.Call(ctx, watch{target: svc.PID()}); err != nil {
 						return err
 					}
 					if err := ends[how](ctx, svc.PID()); err != nil {

@@ -33,18 +33,18 @@ func BenchmarkWrites(b *testing.B) {
 		for range b.N {
 			start := time.Now()
 			for range writes {
-				if err := noex.Cast(ctx, counter, CounterCast(Increment{})); err != nil {
+				if err := counter.Cast(ctx, Increment{}); err != nil {
 					return err
 				}
 			}
-			if _, err := noex.Call(ctx, counter, Get{}); err != nil {
+			if _, err := counter.Call(ctx, Get{}); err != nil {
 				return err
 			}
 			castTime += time.Since(start)
 
 			start = time.Now()
 			for range writes {
-				if _, err := noex.Call(ctx, adder, callIncrement{}); err != nil {
+				if _, err := adder.Call(ctx, callIncrement{}); err != nil {
 					return err
 				}
 			}

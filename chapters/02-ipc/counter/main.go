@@ -58,14 +58,14 @@ func demo(ctx context.Context, out io.Writer) error {
 
 	// Fast writes: fire-and-forget.
 	for range 3 {
-		if err := noex.Cast(ctx, counter, CounterCast(Increment{})); err != nil {
+		if err := counter.Cast(ctx, Increment{}); err != nil {
 			return err
 		}
 	}
 
 	// Read when needed. Messages from one sender are handled in the order
 	// they were sent, so the call sees all three increments.
-	value, err := noex.Call(ctx, counter, Get{})
+	value, err := counter.Call(ctx, Get{})
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func (writer) HandleCall(ctx context.Context, _ noex.None, s struct{}) (struct{}
 }
 func (writer) HandleCast(ctx context.Context, m incrementThrice, s struct{}) (struct{}, error) {
 	for range 3 {
-		if err := noex.Cast(ctx, m.counter, CounterCast(Increment{})); err != nil {
+		if err := m.counter.Cast(ctx, Increment{}); err != nil {
 			return s, err
 		}
 	}
@@ -76,10 +76,10 @@ func naiveDemo(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := noex.Cast(ctx, w, incrementThrice{counter: counter}); err != nil {
+	if err := w.Cast(ctx, incrementThrice{counter: counter}); err != nil {
 		return err
 	}
-	value, err := noex.Call(ctx, counter, Get{})
+	value, err := counter.Call(ctx, Get{})
 	if err != nil {
 		return err
 	}

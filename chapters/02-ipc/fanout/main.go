@@ -102,7 +102,7 @@ func demo(ctx context.Context, out io.Writer) error {
 // until the system is quiescent between phases).
 func report(ctx context.Context, out io.Writer) error {
 	for _, s := range subscribers(out) {
-		done, err := noex.Call(ctx, noex.Name[Done, noex.None, []string](s.Name), Done{})
+		done, err := noex.Name[Done, noex.None, []string](s.Name).Call(ctx, Done{})
 		if err != nil {
 			return err
 		}

@@ -82,7 +82,7 @@ func (c Coordinator) HandleCall(ctx context.Context, msg CoordinatorCall, s Coor
 	case Submit:
 		worker := s.Workers[s.Next]
 		// Hand the task over and return at once: the worker reports later.
-		if err := noex.Cast(ctx, worker, Process{Task: m.Task}); err != nil {
+		if err := worker.Cast(ctx, Process(m)); err != nil {
 			return CoordinatorReply{}, s, err
 		}
 		s.Next = (s.Next + 1) % len(s.Workers)
@@ -146,7 +146,7 @@ func (w Worker) HandleCast(ctx context.Context, m Process, done int) (int, error
 	}
 	r := Result{Task: m.Task, Worker: w.Name, Output: strings.ToUpper(m.Task.Payload)}
 	fmt.Fprintf(w.out, "[%s] task %d done: %s\n", w.Name, m.Task.ID, r.Output)
-	if _, err := noex.Call(ctx, CoordinatorName, CoordinatorCall(Report{Result: r})); err != nil {
+	if _, err := CoordinatorName.Call(ctx, Report{Result: r}); err != nil {
 		return done, err
 	}
 	return done + 1, nil
@@ -168,7 +168,7 @@ func demo(ctx context.Context, out io.Writer) error {
 	}
 	payloads := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot"}
 	for i, payload := range payloads {
-		r, err := noex.Call(ctx, CoordinatorName, CoordinatorCall(Submit{Task: Task{ID: i + 1, Payload: payload}}))
+		r, err := CoordinatorName.Call(ctx, Submit{Task: Task{ID: i + 1, Payload: payload}})
 		if err != nil {
 			return err
 		}
@@ -176,7 +176,7 @@ func demo(ctx context.Context, out io.Writer) error {
 	}
 
 	// Wait, without polling, until every task has been reported.
-	r, err := noex.Call(ctx, CoordinatorName, CoordinatorCall(AwaitResults{N: len(payloads)}))
+	r, err := CoordinatorName.Call(ctx, AwaitResults{N: len(payloads)})
 	if err != nil {
 		return err
 	}

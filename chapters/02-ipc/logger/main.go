@@ -69,16 +69,16 @@ func demo(ctx context.Context, out io.Writer) error {
 	}
 
 	// Cast returns at once; it fails only if the logger is not running.
-	if err := noex.Cast(ctx, logger, LoggerCast(Log{Level: "info", Message: "Server started"})); err != nil {
+	if err := logger.Cast(ctx, Log{Level: "info", Message: "Server started"}); err != nil {
 		return err
 	}
-	if err := noex.Cast(ctx, logger, LoggerCast(Log{Level: "warn", Message: "High memory usage"})); err != nil {
+	if err := logger.Cast(ctx, Log{Level: "warn", Message: "High memory usage"}); err != nil {
 		return err
 	}
 
 	// The casts are queued and handled in order, before this call, which
 	// comes from the same sender.
-	logs, err := noex.Call(ctx, logger, GetLogs{})
+	logs, err := logger.Call(ctx, GetLogs{})
 	if err != nil {
 		return err
 	}
@@ -86,10 +86,10 @@ func demo(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "%s [%s] %s\n", e.Timestamp.Format(time.TimeOnly), e.Level, e.Message)
 	}
 
-	if err := noex.Cast(ctx, logger, LoggerCast(Flush{})); err != nil {
+	if err := logger.Cast(ctx, Flush{}); err != nil {
 		return err
 	}
-	logs, err = noex.Call(ctx, logger, GetLogs{})
+	logs, err = logger.Call(ctx, GetLogs{})
 	if err != nil {
 		return err
 	}

@@ -85,7 +85,7 @@ func TestCastToStoppedLogger(t *testing.T) {
 		if err := noex.Stop(ctx, logger, nil); err != nil {
 			return err
 		}
-		castErr = noex.Cast(ctx, logger, LoggerCast(Log{Level: "info", Message: "too late"}))
+		castErr = logger.Cast(ctx, Log{Level: "info", Message: "too late"})
 		return nil
 	})
 	if !errors.Is(castErr, noex.ErrNotRunning) {

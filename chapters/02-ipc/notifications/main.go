@@ -66,7 +66,7 @@ func (r Router) HandleCall(ctx context.Context, m Send, sent int) (bool, int, er
 	n := m.Notification
 	// A direct call to the channel handler, found by name in the Registry
 	// at this call: a restarted handler is found under the same name.
-	delivered, err := noex.Call(ctx, ChannelName(n.Channel), ChannelCall(Deliver{Notification: n}))
+	delivered, err := ChannelName(n.Channel).Call(ctx, Deliver{Notification: n})
 	if errors.Is(err, noex.ErrNotRegistered) || errors.Is(err, noex.ErrNotRunning) {
 		fmt.Fprintf(r.out, "No handler for channel: %s\n", n.Channel)
 		return false, sent, nil
@@ -241,7 +241,7 @@ func sendAll(ctx context.Context, out io.Writer, latency time.Duration) error {
 		return err
 	}
 	for _, n := range notifications {
-		if _, err := noex.Call(ctx, RouterName, Send{Notification: n}); err != nil {
+		if _, err := RouterName.Call(ctx, Send{Notification: n}); err != nil {
 			return err
 		}
 	}
@@ -253,13 +253,13 @@ func sendAll(ctx context.Context, out io.Writer, latency time.Duration) error {
 // the system is quiescent between phases) and shows the state the
 // services keep.
 func report(ctx context.Context, out io.Writer) error {
-	counts, err := noex.Call(ctx, AnalyticsName, GetCounts{})
+	counts, err := AnalyticsName.Call(ctx, GetCounts{})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "analytics: %v\n", counts)
 	for _, c := range []Channel{Email, SMS, Push} {
-		r, err := noex.Call(ctx, ChannelName(c), ChannelCall(GetStats{}))
+		r, err := ChannelName(c).Call(ctx, GetStats{})
 		if err != nil {
 			return err
 		}

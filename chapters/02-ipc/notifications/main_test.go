@@ -109,7 +109,7 @@ func TestNoHandler(t *testing.T) {
 			return err
 		}
 		var err error
-		delivered, err = noex.Call(ctx, RouterName, Send{Notification: Notification{ID: "n3", UserID: "u", Channel: "fax"}})
+		delivered, err = RouterName.Call(ctx, Send{Notification: Notification{ID: "n3", UserID: "u", Channel: "fax"}})
 		return err
 	}, report)
 	if delivered {
@@ -139,12 +139,12 @@ func TestRestartedChannel(t *testing.T) {
 		if err := startNotificationSystem(ctx, out, time.Millisecond); err != nil {
 			return err
 		}
-		if _, err := noex.Call(ctx, RouterName, Send{Notification: notifications[0]}); err != nil {
+		if _, err := RouterName.Call(ctx, Send{Notification: notifications[0]}); err != nil {
 			return err
 		}
 		return noex.Kill(ctx, ChannelName(Email), nil)
 	}, func(ctx context.Context, out io.Writer) error {
-		ok, err := noex.Call(ctx, RouterName, Send{Notification: notifications[0]})
+		ok, err := RouterName.Call(ctx, Send{Notification: notifications[0]})
 		if !ok {
 			return fmt.Errorf("not delivered after the restart: %v", err)
 		}
@@ -186,11 +186,11 @@ func TestLogOnlyAnalyticsKeepsNoState(t *testing.T) {
 		if _, err := noex.Start(ctx, logOnlyAnalytics{out: out}, noex.WithName(AnalyticsName.String())); err != nil {
 			return err
 		}
-		_, err := noex.Call(ctx, RouterName, Send{Notification: notifications[0]})
+		_, err := RouterName.Call(ctx, Send{Notification: notifications[0]})
 		return err
 	}, func(ctx context.Context, out io.Writer) error {
 		var err error
-		counts, err = noex.Call(ctx, AnalyticsName, GetCounts{})
+		counts, err = AnalyticsName.Call(ctx, GetCounts{})
 		return err
 	})
 	if chaptertest.Index(res.Lines(), sentEmail) < 0 {

@@ -200,15 +200,15 @@ func demo(ctx context.Context, out io.Writer) error {
 // the system is quiescent between phases) and shows the services' state.
 func report(ctx context.Context, out io.Writer) error {
 	// listing: orders-report
-	reserved, err := noex.Call(ctx, InventoryName, GetState{})
+	reserved, err := InventoryName.Call(ctx, GetState{})
 	if err != nil {
 		return err
 	}
-	sent, err := noex.Call(ctx, EmailName, GetState{})
+	sent, err := EmailName.Call(ctx, GetState{})
 	if err != nil {
 		return err
 	}
-	events, err := noex.Call(ctx, AnalyticsName, GetState{})
+	events, err := AnalyticsName.Call(ctx, GetState{})
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func TestRestartedServiceSubscribesOnce(t *testing.T) {
 				if count, err = noex.SubscriptionCount(ctx, EventBus); err != nil {
 					return err
 				}
-				reserved, err = noex.Call(ctx, InventoryName, GetState{})
+				reserved, err = InventoryName.Call(ctx, GetState{})
 				return err
 			})
 		if count != 3 {

@@ -60,7 +60,7 @@ func (ParseStage) HandleCall(ctx context.Context, m Parse, s struct{}) (Stored, 
 		return Stored{}, s, err
 	}
 	// Forward to the next stage, found by name at this call.
-	stored, err := noex.Call(ctx, Validator, Validate{Record: rec})
+	stored, err := Validator.Call(ctx, Validate{Record: rec})
 	return stored, s, err
 }
 
@@ -112,7 +112,7 @@ func (ValidateStage) HandleCall(ctx context.Context, m Validate, s struct{}) (St
 	case r.Age < 0 || r.Age > 150:
 		return Stored{}, s, fmt.Errorf("%w: age %d out of range", ErrInvalid, r.Age)
 	}
-	r, err := noex.Call(ctx, Store, StoreCall(Put{Record: m.Record}))
+	r, err := Store.Call(ctx, Put(m))
 	return r.Stored, s, err
 }
 
@@ -167,7 +167,7 @@ func demo(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	for _, input := range []string{"name=Alice;age=30", "name=Bob;age=-4", "garbage", "name=Carol;age=41"} {
-		stored, err := noex.Call(ctx, Parser, Parse{Data: input})
+		stored, err := Parser.Call(ctx, Parse{Data: input})
 		if err != nil {
 			// A stage's error comes back unchanged through every call.
 			fmt.Fprintf(out, "%-20q rejected: %v\n", input, err)
@@ -176,7 +176,7 @@ func demo(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "%-20q stored as %s: %+v\n", input, stored.ID, stored.Record)
 	}
 	// end listing
-	list, err := noex.Call(ctx, Store, StoreCall(List{}))
+	list, err := Store.Call(ctx, List{})
 	if err != nil {
 		return err
 	}

@@ -56,19 +56,19 @@ func TestErrorsTravelBack(t *testing.T) {
 		if err := startAll(ctx); err != nil {
 			return err
 		}
-		if _, err := noex.Call(ctx, Parser, Parse{Data: "name=;age=3"}); !errors.Is(err, ErrInvalid) {
+		if _, err := Parser.Call(ctx, Parse{Data: "name=;age=3"}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("empty name: %v, want ErrInvalid", err)
 		}
-		if _, err := noex.Call(ctx, Parser, Parse{Data: "name=X;age=old"}); !errors.Is(err, ErrParse) {
+		if _, err := Parser.Call(ctx, Parse{Data: "name=X;age=old"}); !errors.Is(err, ErrParse) {
 			t.Errorf("bad age: %v, want ErrParse", err)
 		}
 		if err := noex.Stop(ctx, Store, nil); err != nil {
 			return err
 		}
-		if _, err := noex.Call(ctx, Parser, Parse{Data: "name=Dan;age=7"}); !errors.Is(err, noex.ErrNotRegistered) {
+		if _, err := Parser.Call(ctx, Parse{Data: "name=Dan;age=7"}); !errors.Is(err, noex.ErrNotRegistered) {
 			t.Errorf("without a store: %v, want ErrNotRegistered", err)
 		}
-		if _, err := noex.Call(ctx, Parser, Parse{Data: "name=Dan;age=200"}); !errors.Is(err, ErrInvalid) {
+		if _, err := Parser.Call(ctx, Parse{Data: "name=Dan;age=200"}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("the validator still answers: %v, want ErrInvalid", err)
 		}
 		return nil

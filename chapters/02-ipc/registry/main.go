@@ -104,7 +104,7 @@ func lookupUser(ctx context.Context, out io.Writer, reg *noex.Registry) error {
 		return err
 	}
 	users := noex.RefOf[GetUser, noex.None, *User](pid)
-	user, err := noex.Call(ctx, users, GetUser{ID: "u1"})
+	user, err := users.Call(ctx, GetUser{ID: "u1"})
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func whereisOrder(ctx context.Context, out io.Writer, reg *noex.Registry, name s
 		fmt.Fprintf(out, "%s not available\n", name)
 		return nil
 	}
-	order, err := noex.Call(ctx, noex.RefOf[GetOrder, noex.None, *Order](pid), GetOrder{ID: "o1"})
+	order, err := noex.RefOf[GetOrder, noex.None, *Order](pid).Call(ctx, GetOrder{ID: "o1"})
 	if err != nil {
 		return err
 	}

@@ -158,7 +158,7 @@ func demo(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	create := func(userID string, items ...string) {
-		order, err := noex.Call(ctx, OrderServiceName, OrderCall(CreateOrder{UserID: userID, Items: items}))
+		order, err := OrderServiceName.Call(ctx, CreateOrder{UserID: userID, Items: items})
 		if err != nil {
 			fmt.Fprintf(out, "create for %s: %v\n", userID, err)
 			return
@@ -174,7 +174,7 @@ func demo(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	create("u2", "mug")
-	order, err := noex.Call(ctx, OrderServiceName, OrderCall(GetOrder{ID: "order-1"}))
+	order, err := OrderServiceName.Call(ctx, GetOrder{ID: "order-1"})
 	if err != nil {
 		return err
 	}

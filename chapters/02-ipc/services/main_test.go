@@ -39,18 +39,18 @@ func TestErrors(t *testing.T) {
 		if err := startServices(ctx); err != nil {
 			return err
 		}
-		_, err := noex.Call(ctx, OrderServiceName, OrderCall(CreateOrder{UserID: "nobody"}))
+		_, err := OrderServiceName.Call(ctx, CreateOrder{UserID: "nobody"})
 		if !errors.Is(err, ErrUserNotFound) {
 			t.Errorf("create for an unknown user = %v, want ErrUserNotFound", err)
 		}
-		order, err := noex.Call(ctx, OrderServiceName, OrderCall(CreateOrder{UserID: "u2"}))
+		order, err := OrderServiceName.Call(ctx, CreateOrder{UserID: "u2"})
 		if err != nil || order.ID != "order-1" {
 			t.Errorf("create after a failed one = %v, %v; want order-1 (failures take no id)", order, err)
 		}
 		if err := noex.Stop(ctx, UserServiceName, nil); err != nil {
 			return err
 		}
-		_, err = noex.Call(ctx, OrderServiceName, OrderCall(CreateOrder{UserID: "u1"}))
+		_, err = OrderServiceName.Call(ctx, CreateOrder{UserID: "u1"})
 		if !errors.Is(err, ErrUserServiceUnavailable) {
 			t.Errorf("create without the user service = %v, want ErrUserServiceUnavailable", err)
 		}
@@ -81,10 +81,10 @@ func TestRefVersusName(t *testing.T) {
 		if _, err := noex.Start(ctx, UserService{}, noex.WithName("user-service")); err != nil {
 			return err
 		}
-		if _, err := noex.Call(ctx, coupled, OrderCall(CreateOrder{UserID: "u1"})); !errors.Is(err, ErrUserServiceUnavailable) {
+		if _, err := coupled.Call(ctx, CreateOrder{UserID: "u1"}); !errors.Is(err, ErrUserServiceUnavailable) {
 			t.Errorf("coupled create after the restart = %v, want ErrUserServiceUnavailable", err)
 		}
-		if _, err := noex.Call(ctx, loose, OrderCall(CreateOrder{UserID: "u1"})); err != nil {
+		if _, err := loose.Call(ctx, CreateOrder{UserID: "u1"}); err != nil {
 			t.Errorf("create by name after the restart = %v, want success", err)
 		}
 		return nil
@@ -98,7 +98,7 @@ func TestCoupledStart(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		order, err := noex.Call(ctx, orders, OrderCall(CreateOrder{UserID: "u1"}))
+		order, err := orders.Call(ctx, CreateOrder{UserID: "u1"})
 		if err != nil || order.UserID != "u1" {
 			t.Errorf("coupled create = %v, %v", order, err)
 		}
@@ -116,7 +116,7 @@ func (n naiveOrderService) HandleCall(ctx context.Context, msg OrderCall, s Orde
 		if !ok {
 			return nil, s, ErrUserServiceUnavailable
 		}
-		user, err := noex.Call(ctx, noex.RefOf[GetUser, noex.None, *User](pid), GetUser{ID: m.UserID})
+		user, err := noex.RefOf[GetUser, noex.None, *User](pid).Call(ctx, GetUser{ID: m.UserID})
 		if err != nil {
 			return nil, s, err
 		}
@@ -154,10 +154,10 @@ func race(orders noex.Behavior[OrderState, OrderCall, noex.None, *Order], result
 		if err != nil {
 			return err
 		}
-		if err := noex.Cast(ctx, s, struct{}{}); err != nil {
+		if err := s.Cast(ctx, struct{}{}); err != nil {
 			return err
 		}
-		_, *result = noex.Call(ctx, o, OrderCall(CreateOrder{UserID: "u1"}))
+		_, *result = o.Call(ctx, CreateOrder{UserID: "u1"})
 		return nil
 	}
 }

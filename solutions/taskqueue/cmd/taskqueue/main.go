@@ -10,10 +10,11 @@
 //	go run ./solutions/taskqueue/cmd/taskqueue -html run.html  # a page to step through the run
 //	go run ./solutions/taskqueue/cmd/taskqueue -step           # you choose the order of its steps
 //
-// With -otlp the run is exported over OTLP/HTTP, configured by the standard
+// With -otlp (in a build with the otlp tag, which links the OpenTelemetry
+// SDK) the run is exported over OTLP/HTTP, configured by the standard
 // OTEL_* variables, for example to a local Jaeger:
 //
-//	OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 go run ./solutions/taskqueue/cmd/taskqueue -seed 7 -otlp
+//	OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 go run -tags otlp ./solutions/taskqueue/cmd/taskqueue -seed 7 -otlp
 package main
 
 import (

@@ -9,6 +9,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/noex-go/noex/internal/run"
+	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/trace/otlp"
 )
 
@@ -43,7 +44,10 @@ func TestDemo(t *testing.T) {
 // OTLP/HTTP), and real mode.
 func TestDemoEventsAndSpans(t *testing.T) {
 	var out, spans bytes.Buffer
-	if err := exec(&out, run.Config{Seed: 1, Events: true, OTLP: true, OTLPOptions: []otlp.Option{otlp.WithStdout(&spans)}}); err != nil {
+	toSpans := func(ctx context.Context, rt *noex.Runtime) (func(context.Context) error, error) {
+		return otlp.Setup(ctx, rt, otlp.WithStdout(&spans))
+	}
+	if err := exec(&out, run.Config{Seed: 1, Events: true, OTLP: true, Exporter: toSpans}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `main sent call to producer`) {
