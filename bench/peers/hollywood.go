@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -140,14 +139,15 @@ type hwBarrier struct{ wg *sync.WaitGroup }
 
 // hwSubscriber counts the publications whose topic its pattern matches.
 type hwSubscriber struct {
-	pattern []string
-	count   *int
+	text  string
+	segs  []string
+	count *int
 }
 
 func (s *hwSubscriber) Receive(c *actor.Context) {
 	switch m := c.Message().(type) {
 	case hwPub:
-		if topicMatch(s.pattern, m.topic) {
+		if topicMatch(s.text, s.segs, m.topic) {
 			*s.count++
 		}
 	case hwBarrier:
@@ -164,7 +164,7 @@ func hwBusSide(pattern string, subs int) maker {
 		counts := make([]int, subs)
 		pids := make([]*actor.PID, subs)
 		for i := range subs {
-			s := &hwSubscriber{pattern: strings.Split(pattern, "."), count: &counts[i]}
+			s := &hwSubscriber{text: pattern, segs: splitPattern(pattern), count: &counts[i]}
 			pids[i] = e.Spawn(func() actor.Receiver { return s }, "subscriber")
 			e.Subscribe(pids[i])
 		}

@@ -143,8 +143,9 @@ func (c *crew) stop() {
 
 // naiveBus is one goroutine reading publications from a channel and
 // calling every matching handler inline, in subscription order, each one
-// recovered (a handler's panic must not end the bus). Patterns are split
-// at subscription; a publication is matched without allocating.
+// recovered (a handler's panic must not end the bus). Patterns with a
+// wildcard are split at subscription; a publication is matched without
+// allocating.
 type naiveBus struct {
 	subs []naiveSub
 	pubs chan naivePub
@@ -152,8 +153,9 @@ type naiveBus struct {
 }
 
 type naiveSub struct {
-	pattern []string // the segments, "*" for a wildcard
-	h       func(msg any, topic string)
+	text string
+	segs []string // the segments of a pattern with a wildcard, nil for an exact one
+	h    func(msg any, topic string)
 }
 
 type naivePub struct {
@@ -165,7 +167,7 @@ type naivePub struct {
 func startNaiveBus(patterns []string, h func(any, string)) *naiveBus {
 	nb := &naiveBus{pubs: make(chan naivePub, pubChunk), done: make(chan struct{})}
 	for _, p := range patterns {
-		nb.subs = append(nb.subs, naiveSub{pattern: strings.Split(p, "."), h: h})
+		nb.subs = append(nb.subs, naiveSub{text: p, segs: splitPattern(p), h: h})
 	}
 	go func() {
 		defer close(nb.done)
@@ -175,7 +177,7 @@ func startNaiveBus(patterns []string, h func(any, string)) *naiveBus {
 				continue
 			}
 			for _, s := range nb.subs {
-				if topicMatch(s.pattern, p.topic) {
+				if topicMatch(s.text, s.segs, p.topic) {
 					naiveDeliver(s.h, p)
 				}
 			}
@@ -189,16 +191,19 @@ func naiveDeliver(h func(any, string), p naivePub) {
 	h(p.msg, p.topic)
 }
 
-// topicMatch matches a split pattern against a topic, segment by segment,
-// without allocating: "*" alone matches every topic, a "*" segment any one
-// segment.
-func topicMatch(pattern []string, topic string) bool {
-	if len(pattern) == 1 && pattern[0] == "*" {
+// topicMatch matches a pattern against a topic: an exact pattern (segs nil)
+// by comparing the strings, "*" alone every topic, and a pattern with
+// wildcard segments segment by segment, without allocating.
+func topicMatch(text string, segs []string, topic string) bool {
+	if segs == nil {
+		return text == topic
+	}
+	if text == "*" {
 		return true
 	}
-	for i, seg := range pattern {
+	for i, seg := range segs {
 		j := strings.IndexByte(topic, '.')
-		if (j < 0) != (i == len(pattern)-1) {
+		if (j < 0) != (i == len(segs)-1) {
 			return false // more or fewer segments
 		}
 		t := topic
@@ -210,6 +215,15 @@ func topicMatch(pattern []string, topic string) bool {
 		}
 	}
 	return true
+}
+
+// splitPattern returns the segments of a pattern with a wildcard, nil for
+// an exact one.
+func splitPattern(text string) []string {
+	if !strings.Contains(text, "*") {
+		return nil
+	}
+	return strings.Split(text, ".")
 }
 
 func naiveBusSide(pattern string, subs int) maker {

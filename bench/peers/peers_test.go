@@ -86,7 +86,7 @@ func TestTopicMatch(t *testing.T) {
 		{"a.b", "a.b", true}, {"a.b", "a.c", false}, {"a.*", "a.b", true}, {"a.*", "a", false},
 		{"a.*", "a.b.c", false}, {"*", "a.b.c", true}, {"*.b", "a.b", true}, {"a", "a.b", false},
 	} {
-		if got := topicMatch(strings.Split(c.pattern, "."), c.topic); got != c.want {
+		if got := topicMatch(c.pattern, splitPattern(c.pattern), c.topic); got != c.want {
 			t.Errorf("topicMatch(%q, %q) = %v, want %v", c.pattern, c.topic, got, c.want)
 		}
 	}

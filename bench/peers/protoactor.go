@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -142,12 +141,12 @@ type paPub struct {
 func paBusSide(pattern string, subs int) maker {
 	return func(*env) (side, error) {
 		es := eventstream.NewEventStream()
-		segs := strings.Split(pattern, ".")
+		segs := splitPattern(pattern)
 		count := 0
 		for range subs {
 			es.SubscribeWithPredicate(func(any) { count++ }, func(evt any) bool {
 				p, ok := evt.(paPub)
-				return ok && topicMatch(segs, p.topic)
+				return ok && topicMatch(pattern, segs, p.topic)
 			})
 		}
 		total := 0
