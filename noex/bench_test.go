@@ -198,21 +198,30 @@ func benchRun(b *testing.B, rt *noex.Runtime, body func(ctx context.Context)) {
 // operations, the sides taking turns (and turns at going first), so that
 // both see the same machine load, which on a shared machine varies more
 // between runs than the two sides differ. It returns the time each side
-// took.
+// took, and reports cpu-ratio: the CPU time of the process (every
+// goroutine, the collector's too) while the second side ran over the same
+// while the first did. A side that loses its CPU to the machine's other work
+// in the middle of a window pays for it in time, not in CPU time, so on a
+// loaded machine cpu-ratio is the steadier figure of the work each side
+// does (where the platform reports CPU time).
 func alternate(b *testing.B, window int, run func(side, n int)) [2]time.Duration {
 	b.Helper()
-	var spent [2]time.Duration
+	var spent, cpu [2]time.Duration
 	b.ResetTimer()
 	for n, k := 0, 0; n < b.N; n, k = n+window, k+1 {
 		w := min(window, b.N-n)
 		for j := range 2 {
 			j = (j + k) % 2
-			start := time.Now()
+			start, c0 := time.Now(), cpuNow()
 			run(j, w)
 			spent[j] += time.Since(start)
+			cpu[j] += cpuNow() - c0
 		}
 	}
 	b.StopTimer()
+	if cpu[0] > 0 {
+		b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "cpu-ratio")
+	}
 	return spent
 }
 
