@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -197,21 +198,30 @@ func benchRun(b *testing.B, rt *noex.Runtime, body func(ctx context.Context)) {
 // operations, the sides taking turns (and turns at going first), so that
 // both see the same machine load, which on a shared machine varies more
 // between runs than the two sides differ. It returns the time each side
-// took.
+// took, and reports cpu-ratio: the CPU time of the process (every
+// goroutine, the collector's too) while the second side ran over the same
+// while the first did. A side that loses its CPU to the machine's other work
+// in the middle of a window pays for it in time, not in CPU time, so on a
+// loaded machine cpu-ratio is the steadier figure of the work each side
+// does (where the platform reports CPU time).
 func alternate(b *testing.B, window int, run func(side, n int)) [2]time.Duration {
 	b.Helper()
-	var spent [2]time.Duration
+	var spent, cpu [2]time.Duration
 	b.ResetTimer()
 	for n, k := 0, 0; n < b.N; n, k = n+window, k+1 {
 		w := min(window, b.N-n)
 		for j := range 2 {
 			j = (j + k) % 2
-			start := time.Now()
+			start, c0 := time.Now(), cpuNow()
 			run(j, w)
 			spent[j] += time.Since(start)
+			cpu[j] += cpuNow() - c0
 		}
 	}
 	b.StopTimer()
+	if cpu[0] > 0 {
+		b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "cpu-ratio")
+	}
 	return spent
 }
 
@@ -376,4 +386,150 @@ func init() {
 		n, _ := strconv.Atoi(s)
 		benchProcs = []int{n}
 	}
+}
+
+// BenchmarkMillionCastsThenCallPaired is BenchmarkMillionCastsThenCall
+// beside the naive server, in alternating windows of one operation (a
+// million casts, then a call) each.
+func BenchmarkMillionCastsThenCallPaired(b *testing.B) {
+	reqs, done := make(chan naiveReq, 1<<16), make(chan struct{})
+	go naiveServer(reqs, done)
+	benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
+		c, _ := noex.Start(ctx, adder{})
+		runPaired(b, 1, [2]func(int){
+			func(n int) {
+				for range n {
+					for range 1_000_000 {
+						reqs <- naiveReq{n: 1}
+					}
+					naiveCall(reqs, 0)
+				}
+			},
+			func(n int) {
+				for range n {
+					for range 1_000_000 {
+						noex.Cast(ctx, c, 1)
+					}
+					noex.Call(ctx, c, 0, noex.WithTimeout(time.Minute))
+				}
+			},
+		})
+	})
+	close(reqs)
+	<-done
+}
+
+// castBurst asks a castSender to cast n times to its target, then to say
+// so on done.
+type castBurst struct {
+	n    int
+	done chan<- struct{}
+}
+
+// castSender casts the bursts it is asked for to its target.
+type castSender struct{ to noex.Ref[int, int, int] }
+
+func (castSender) Init(context.Context) (int, error) { return 0, nil }
+func (castSender) HandleCall(_ context.Context, _ noex.None, s int) (noex.None, int, error) {
+	return noex.None{}, s, nil
+}
+func (c castSender) HandleCast(ctx context.Context, b castBurst, s int) (int, error) {
+	for range b.n {
+		noex.Cast(ctx, c.to, 1)
+	}
+	b.done <- struct{}{}
+	return s, nil
+}
+
+// senders is k sender processes casting to one receiver.
+type senders struct {
+	ctx  context.Context
+	to   noex.Ref[int, int, int]
+	from []noex.Ref[noex.None, castBurst, noex.None]
+	done chan struct{}
+}
+
+func startSenders(ctx context.Context, b *testing.B, k int) *senders {
+	to, err := noex.Start(ctx, adder{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &senders{ctx: ctx, to: to, done: make(chan struct{}, k)}
+	for range k {
+		ref, err := noex.Start(ctx, castSender{to: to})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.from = append(s.from, ref)
+	}
+	return s
+}
+
+// casts has the senders cast n times between them, at once, and returns
+// once the receiver has handled every cast.
+func (s *senders) casts(n int) {
+	share := max(1, n/len(s.from))
+	for _, ref := range s.from {
+		noex.Cast(s.ctx, ref, castBurst{n: share, done: s.done})
+	}
+	for range s.from {
+		<-s.done
+	}
+	noex.Call(s.ctx, s.to, 0, noex.WithTimeout(time.Minute))
+}
+
+// BenchmarkCastSendersPaired casts to one server from k processes at once,
+// beside the same casts from one process, in alternating windows of 16,384
+// casts; x-one-sender is the cost of a cast from k senders over its cost
+// from one (the target is ≤ 1.3).
+func BenchmarkCastSendersPaired(b *testing.B) {
+	for _, k := range []int{2, 8, 64} {
+		b.Run(fmt.Sprintf("senders=%d", k), func(b *testing.B) {
+			benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
+				one, many := startSenders(ctx, b, 1), startSenders(ctx, b, k)
+				spent := alternate(b, 1<<14, func(j, n int) { [2]*senders{one, many}[j].casts(n) })
+				base, ours := float64(spent[0].Nanoseconds())/float64(b.N), float64(spent[1].Nanoseconds())/float64(b.N)
+				b.ReportMetric(base, "one-sender-ns/op")
+				b.ReportMetric(ours, "senders-ns/op")
+				b.ReportMetric(ours/base, "x-one-sender")
+			})
+		})
+	}
+}
+
+// BenchmarkRegistryLookupPaired is BenchmarkRegistryLookup beside a map of
+// 100 names under a read-write lock, in alternating windows.
+func BenchmarkRegistryLookupPaired(b *testing.B) {
+	var mu sync.RWMutex
+	naive := map[string]*int{}
+	benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
+		rt := noex.RuntimeOf(ctx)
+		for i := 0; i < 100; i++ {
+			c, _ := noex.Start(ctx, &testSrv{})
+			name := "svc-" + string(rune('a'+i%26)) + itoa3(i)
+			rt.Registry().Register(name, c.PID())
+			naive[name] = new(i)
+		}
+		reg := rt.Registry()
+		var sum uint64
+		runPaired(b, 1<<12, [2]func(int){
+			func(n int) {
+				for range n {
+					mu.RLock()
+					v := naive["svc-a000"]
+					mu.RUnlock()
+					sum += uint64(*v)
+				}
+			},
+			func(n int) {
+				for range n {
+					pid, _ := reg.Lookup("svc-a000")
+					sum += pid.ID()
+				}
+			},
+		})
+		if sum == 0 {
+			b.Fatal("no lookup found its name")
+		}
+	})
 }

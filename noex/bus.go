@@ -524,33 +524,99 @@ func (st *busState) count() int {
 // wildcard groups, and "*") are merged by subscription id.
 func (st *busState) publish(topic string, msg any, from *process, id uint64) {
 	var pub uint64
-	if st.rt.observing() {
+	observing := st.rt.observing()
+	if observing {
 		pub = st.emitPublished(topic, msg, from, id)
 	}
 	st.epoch++
 	hits := st.collect(topic)
-	if len(hits) == 1 {
-		for _, s := range hits[0].subs {
-			st.deliver(s, topic, msg, from, pub)
-		}
-	} else {
-		for {
-			best := -1
-			for i := range hits {
-				h := &hits[i]
-				if h.i < len(h.subs) && (best < 0 || h.subs[h.i].id < hits[best].subs[hits[best].i].id) {
-					best = i
-				}
-			}
-			if best < 0 {
-				break
-			}
-			s := hits[best].subs[hits[best].i]
-			hits[best].i++
-			st.deliver(s, topic, msg, from, pub)
-		}
+	for !st.deliverHits(hits, topic, msg, from, pub, observing) {
 	}
 	st.hits = hits[:0] // stale entries are overwritten by the next publication
+}
+
+// nextSub returns the next subscription of a publication that matched
+// several groups, in subscription order, advancing the cursor of its group,
+// or nil when there is none left.
+func nextSub(hits []hitGroup) *sub {
+	best := -1
+	for i := range hits {
+		h := &hits[i]
+		if h.i < len(h.subs) && (best < 0 || h.subs[h.i].id < hits[best].subs[hits[best].i].id) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	hits[best].i++
+	return hits[best].subs[hits[best].i-1]
+}
+
+// deliverHits hands the publication to the subscriptions left in hits. A
+// handler that panics is recorded as a Delivered event with a *CrashError,
+// and deliverHits returns false: called again, it goes on with the next
+// subscription. One deferred recover thus serves every delivery of a
+// publication but those after a panic, instead of one per handler. A
+// Goexit in a handler cannot be recovered: it crashes the bus, with a
+// reason naming the handler.
+func (st *busState) deliverHits(hits []hitGroup, topic string, msg any, from *process, pub uint64, observing bool) (done bool) {
+	var cur *sub // the subscription whose handler is running
+	defer func() {
+		if cur == nil {
+			return // not a handler's panic: the bus's own
+		}
+		if r := recover(); r != nil {
+			st.delivered(cur, topic, msg, pub, &CrashError{Server: st.handlerLabel(cur), Value: r, Stack: string(debug.Stack())})
+		} else { // a Goexit, which cannot be recovered: it crashes the bus, naming the handler
+			st.proc.noteGoexit("bus handler #" + strconv.FormatUint(cur.id, 10) + " (" + strconv.Quote(cur.g.pat.text) + ")")
+		}
+	}()
+	if len(hits) == 1 { // one group: its subscriptions are in order
+		h := &hits[0]
+		for h.i < len(h.subs) {
+			s := h.subs[h.i]
+			h.i++
+			if !st.wants(s, from) {
+				continue
+			}
+			if s.h == nil {
+				st.deliverMailbox(s, topic, msg, pub)
+				continue
+			}
+			cur = s
+			s.h(st.ctx, msg, topic)
+			cur = nil
+			if observing {
+				st.delivered(s, topic, msg, pub, nil)
+			}
+		}
+		return true
+	}
+	for s := nextSub(hits); s != nil; s = nextSub(hits) {
+		if !st.wants(s, from) {
+			continue
+		}
+		if s.h == nil {
+			st.deliverMailbox(s, topic, msg, pub)
+			continue
+		}
+		cur = s
+		s.h(st.ctx, msg, topic)
+		cur = nil
+		if observing {
+			st.delivered(s, topic, msg, pub, nil)
+		}
+	}
+	return true
+}
+
+// wants reports whether s receives a publication from the process from:
+// unless it was removed, or its owner has ended and did not publish it
+// (what an owner published is ahead of its Down in the bus's queue, so it
+// still gets it).
+func (st *busState) wants(s *sub, from *process) bool {
+	return !s.removed && (!st.ended(s.o) || s.o.p == from)
 }
 
 func (st *busState) emitPublished(topic string, msg any, from *process, id uint64) uint64 {
@@ -562,41 +628,12 @@ func (st *busState) emitPublished(topic string, msg any, from *process, id uint6
 	return st.rt.emit(ev)
 }
 
-// deliver hands one publication to one subscription, unless it was removed
-// or its owner has ended and did not publish it (what an owner published
-// is ahead of its Down in the bus's queue, so it still gets it).
-func (st *busState) deliver(s *sub, topic string, msg any, from *process, pub uint64) {
-	if s.removed || st.ended(s.o) && s.o.p != from {
-		return
-	}
-	if s.h == nil {
-		st.deliverMailbox(s, topic, msg, pub)
-		return
-	}
-	err := st.run(s, topic, msg)
+// delivered records a handler's delivery, failed with err if it panicked.
+func (st *busState) delivered(s *sub, topic string, msg any, pub uint64, err error) {
 	if st.rt.observing() {
 		st.rt.emit(Event{Kind: Delivered, PID: st.proc.pid(), Label: st.proc.labelStr(), Peer: s.o.p.pid(),
 			PeerLbl: s.o.p.labelStr(), Ref: s.id, Name: topic, Msg: msg, Err: err, Parent: pub})
 	}
-}
-
-// run calls the handler, turning a panic into a *CrashError. A Goexit
-// cannot be recovered: it crashes the bus, with a reason naming the handler.
-func (st *busState) run(s *sub, topic string, msg any) (err error) {
-	returned := false
-	defer func() {
-		if returned {
-			return
-		}
-		if r := recover(); r != nil {
-			err = &CrashError{Server: st.handlerLabel(s), Value: r, Stack: string(debug.Stack())}
-		} else {
-			st.proc.noteGoexit("bus handler #" + strconv.FormatUint(s.id, 10) + " (" + strconv.Quote(s.g.pat.text) + ")")
-		}
-	}()
-	s.h(st.ctx, msg, topic)
-	returned = true
-	return nil
 }
 
 func (st *busState) handlerLabel(s *sub) string {

@@ -1,6 +1,7 @@
 package noex
 
 import (
+	"runtime"
 	"sync/atomic"
 )
 
@@ -41,6 +42,15 @@ const (
 	maxReturned = 256
 )
 
+// A sender whose recycled envelopes have run out has outrun its receivers:
+// they hold the envelopes, queued. Before it allocates, it yields its
+// processor once (see newEnvelope), which lets a receiver that waits for a
+// processor (on a busy machine, typically the one the sender woke, queued
+// on the sender's own) run and return what it handled. If the yield brings
+// nothing back, the receivers are slow for another reason, and the sender
+// allocates yieldBackoff envelopes before it yields again.
+const yieldBackoff = 256
+
 // newEnvelope returns an envelope for a cast or Send from p.
 func (p *process) newEnvelope(kind MsgKind, msg any) *envelope {
 	if p.rt.det {
@@ -51,10 +61,20 @@ func (p *process) newEnvelope(kind MsgKind, msg any) *envelope {
 		if e == nil && p.returned.Load() != nil {
 			e = p.returned.Swap(nil)
 		}
+		if e == nil {
+			if p.noYield > 0 {
+				p.noYield--
+			} else {
+				runtime.Gosched()
+				if e = p.returned.Swap(nil); e == nil {
+					p.noYield = yieldBackoff
+				}
+			}
+		}
 		if e != nil {
 			p.freeLocal = e.link
 			if p.freeTaken++; p.freeLocal == nil { // the list is used up: count it out
-				p.returnedN.Add(-p.freeTaken)
+				p.returnedN.Add(-int32(p.freeTaken))
 				p.freeTaken = 0
 			}
 			p.freeBusy.Store(false)

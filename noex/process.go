@@ -89,7 +89,8 @@ type process struct {
 	// write returned and returnedN once per batch of recycled envelopes.
 	chanBusy  atomic.Bool               // a wait holds replyCh
 	freeBusy  atomic.Bool               // a sender of this process holds freeLocal
-	freeTaken int32                     // taken from freeLocal, not yet counted out of returnedN; guarded by freeBusy
+	freeTaken int16                     // taken from freeLocal, not yet counted out of returnedN; guarded by freeBusy
+	noYield   int16                     // envelopes to allocate before the next yield (see newEnvelope); guarded by freeBusy
 	returnedN atomic.Int32              // envelopes in returned and freeLocal, give or take freeTaken
 	curWait   atomic.Pointer[waiter]    // the wait in progress (or the last, fired), for Kill
 	replyCh   chan struct{}             // reused by this process's waits

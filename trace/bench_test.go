@@ -126,6 +126,22 @@ func BenchmarkCall(b *testing.B) {
 			return trace.Attach(rt, trace.WithTracerProvider(tp))
 		}, nil)
 	})
+	b.Run("sdk-never-sample", func(b *testing.B) {
+		exp := tracetest.NewInMemoryExporter()
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()), sdktrace.WithSyncer(exp))
+		defer tp.Shutdown(context.Background())
+		benchRatio(b, func(rt *noex.Runtime) func() {
+			return trace.Attach(rt, trace.WithTracerProvider(tp))
+		}, nil)
+	})
+	b.Run("sdk-sample-1pct", func(b *testing.B) {
+		exp := tracetest.NewInMemoryExporter()
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(0.01))), sdktrace.WithSyncer(exp))
+		defer tp.Shutdown(context.Background())
+		benchRatio(b, func(rt *noex.Runtime) func() {
+			return trace.Attach(rt, trace.WithTracerProvider(tp))
+		}, exp.Reset)
+	})
 	b.Run("sdk-batch-inmemory", func(b *testing.B) {
 		exp := tracetest.NewInMemoryExporter()
 		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp))

@@ -12,14 +12,17 @@ import (
 func (t *translator) published(ev *noex.Event) {
 	bus := ev.PID.ID()
 	parent, _ := t.parent(bus, ev.Parent)
-	a := t.opAttrs(opSend, namePublish, ev.Name, false, true, ev)
-	a = append(a,
-		attribute.String(keyBus, ev.Label))
-	if ev.PeerLbl != "" {
-		a = append(a, attribute.String(keyPeerName, ev.PeerLbl))
+	s := t.start(ev, 0, parent, namePublish+" "+ev.Name, oteltrace.SpanKindProducer,
+		t.opAttrs(opSend, namePublish, ev.Name, false))
+	if s.IsRecording() {
+		a := t.details(true, ev)
+		a = append(a,
+			attribute.String(keyBus, ev.Label))
+		if ev.PeerLbl != "" {
+			a = append(a, attribute.String(keyPeerName, ev.PeerLbl))
+		}
+		t.record(s, t.message(a, keyMessage, ev.Msg))
 	}
-	a = t.message(a, keyMessage, ev.Msg)
-	s := t.start(ev, 0, parent, namePublish+" "+ev.Name, oteltrace.SpanKindProducer, a)
 	p := t.procs[bus]
 	if p == nil || p.cur == nil {
 		t.endInstant(s)
@@ -48,15 +51,18 @@ func (t *translator) mailboxDelivery(ev *noex.Event) bool {
 	if !ok {
 		return false
 	}
-	a := t.opAttrs(opSend, nameDeliver, pm.Topic, false, true, ev)
-	a = append(a,
-		attribute.String(keyBus, ev.Label),
-		attribute.String(keyPeerName, ev.PeerLbl),
-		attribute.String(keyMsgKind, ev.MsgKind.String()))
-	a = t.message(a, keyMessage, pm.Msg)
-	s := t.start(ev, 0, c.sc, nameDeliver+" "+pm.Topic, oteltrace.SpanKindProducer, a)
+	s := t.start(ev, 0, c.sc, nameDeliver+" "+pm.Topic, oteltrace.SpanKindProducer,
+		t.opAttrs(opSend, nameDeliver, pm.Topic, false))
+	if s.IsRecording() {
+		a := t.details(true, ev)
+		a = append(a,
+			attribute.String(keyBus, ev.Label),
+			attribute.String(keyPeerName, ev.PeerLbl),
+			attribute.String(keyMsgKind, ev.MsgKind.String()))
+		t.record(s, t.message(a, keyMessage, pm.Msg))
+	}
 	if p.mailbox != nil { // a previous delivery never confirmed
-		p.mailbox.End(oteltrace.WithTimestamp(p.mailboxEnd))
+		t.endAt(p.mailbox, p.mailboxEnd)
 	}
 	p.mailbox, p.mailboxTo, p.mailboxEnd = s, ev.Peer.ID(), t.now.Add(t.instant)
 	t.msgs[ev.Ref] = &message{sc: s.SpanContext(), sent: t.now}
@@ -76,7 +82,7 @@ func (t *translator) delivered(ev *noex.Event) {
 		if s.IsRecording() {
 			s.SetAttributes(t.subscriptionAttrs(nil, ev)...)
 		}
-		s.End(oteltrace.WithTimestamp(p.mailboxEnd))
+		t.endAt(s, p.mailboxEnd)
 		return
 	}
 	parent, _ := t.parent(bus, ev.Parent)
@@ -84,13 +90,16 @@ func (t *translator) delivered(ev *noex.Event) {
 	if parent.IsValid() {
 		links = []oteltrace.Link{{SpanContext: parent}} // the publication
 	}
-	a := t.opAttrs(opProcess, nameDeliver, ev.Name, false, false, ev)
-	a = append(a,
-		attribute.String(keyBus, ev.Label),
-		attribute.String(keyPeerName, ev.PeerLbl))
-	a = t.message(a, keyMessage, ev.Msg)
-	a = t.subscriptionAttrs(a, ev)
-	s := t.start(ev, 0, parent, nameDeliver+" "+ev.Name, oteltrace.SpanKindConsumer, a, links...)
+	s := t.start(ev, 0, parent, nameDeliver+" "+ev.Name, oteltrace.SpanKindConsumer,
+		t.opAttrs(opProcess, nameDeliver, ev.Name, false), links...)
+	if s.IsRecording() {
+		a := t.details(false, ev)
+		a = append(a,
+			attribute.String(keyBus, ev.Label),
+			attribute.String(keyPeerName, ev.PeerLbl))
+		a = t.message(a, keyMessage, ev.Msg)
+		t.record(s, t.subscriptionAttrs(a, ev))
+	}
 	if ev.Err != nil {
 		t.fail(s, ev.Err)
 	}

@@ -125,12 +125,26 @@
 // no time a duration of 1ns (Jaeger flags spans whose end is not after
 // their start).
 //
+// # Sampling
+//
+// A message span starts with the attributes a sampler may decide on, as
+// the messaging conventions recommend: messaging.system,
+// messaging.operation.type and messaging.operation.name,
+// messaging.destination.name (and messaging.destination.anonymous), and in
+// deterministic mode noex.seed and noex.run.id. The others are added once
+// the span records; a span the sampler drops never has them built.
+//
+// The sampler is asked once per trace, at its root. A span whose parent is
+// not sampled is not started: it would not be sampled by the SDK's default
+// sampler (ParentBased) nor by TraceIDRatioBased, which decides by the
+// trace id its parent already has. A sampler that samples the children of
+// unsampled spans does not see these.
+//
 // # Cost
 //
 // With no observer the runtime does not even build its events. Attach adds
 // one: the runtime then builds one event per action and the translator
 // keeps only what open spans need (maps by process, message and timer id,
-// cleaned up as spans end). Span attributes are set only on spans that
-// record, so an unsampled or no-op provider costs little more than the
-// events themselves.
+// cleaned up as spans end). Spans that the sampler drops cost one call of
+// the tracer at the root of their trace and nothing for the spans under it.
 package trace

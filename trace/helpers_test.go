@@ -245,7 +245,12 @@ func golden(t *testing.T, name, got string) {
 // down and detaches, and returns the spans.
 func traced(t testing.TB, rtOpts []noex.Option, body func(ctx context.Context) error, opts ...trace.Option) []span {
 	t.Helper()
-	r := newRecorder()
+	return tracedWith(t, newRecorder(), rtOpts, body, opts...)
+}
+
+// tracedWith is traced with the spans recorded by r.
+func tracedWith(t testing.TB, r *recorder, rtOpts []noex.Option, body func(ctx context.Context) error, opts ...trace.Option) []span {
+	t.Helper()
 	rt := noex.NewRuntime(rtOpts...)
 	detach := trace.Attach(rt, append([]trace.Option{trace.WithTracerProvider(r.tp)}, opts...)...)
 	ctx := context.Background()

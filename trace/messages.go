@@ -34,16 +34,20 @@ func (t *translator) sent(ev *noex.Event) {
 		parent = t.runParent(ev.PID)
 	}
 	anon := anonymous(ev.Peer, ev.PeerLbl)
-	a := t.opAttrs(opSend, op, ev.PeerLbl, anon, true, ev)
-	a = append(a,
-		attribute.String(keyMsgKind, ev.MsgKind.String()))
-	a = t.message(a, keyMessage, ev.Msg)
-	if fromCause && c.timer != 0 {
-		a = append(a, attribute.Int64(keyTimerID, int64(c.timer)))
-	}
-	s := t.start(ev, 0, parent, spanName(op, ev.PeerLbl, anon), oteltrace.SpanKindProducer, a, links...)
-	if fromCause && c.timer != 0 {
-		t.event(s, "timer.fired", attribute.Int64(keyTimerID, int64(c.timer)))
+	s := t.start(ev, 0, parent, spanName(op, ev.PeerLbl, anon), oteltrace.SpanKindProducer,
+		t.opAttrs(opSend, op, ev.PeerLbl, anon), links...)
+	if s.IsRecording() {
+		a := t.details(true, ev)
+		a = append(a,
+			attribute.String(keyMsgKind, ev.MsgKind.String()))
+		a = t.message(a, keyMessage, ev.Msg)
+		if fromCause && c.timer != 0 {
+			a = append(a, attribute.Int64(keyTimerID, int64(c.timer)))
+		}
+		t.record(s, a)
+		if fromCause && c.timer != 0 {
+			t.event(s, "timer.fired", attribute.Int64(keyTimerID, int64(c.timer)))
+		}
 	}
 	m := &message{sc: s.SpanContext(), sent: t.now}
 	if ev.MsgKind == noex.KindCall {
@@ -72,14 +76,17 @@ func (t *translator) received(ev *noex.Event) {
 	}
 	op := handleName(ev.MsgKind)
 	anon := anonymous(ev.PID, ev.Label)
-	a := t.opAttrs(opProcess, op, ev.Label, anon, true, ev)
-	a = append(a,
-		attribute.String(keyMsgKind, ev.MsgKind.String()))
-	if ev.PeerLbl != "" {
-		a = append(a, attribute.String(keyPeerName, ev.PeerLbl))
+	s := t.start(ev, 0, parent, spanName(op, ev.Label, anon), oteltrace.SpanKindConsumer,
+		t.opAttrs(opProcess, op, ev.Label, anon), links...)
+	if s.IsRecording() {
+		a := t.details(true, ev)
+		a = append(a,
+			attribute.String(keyMsgKind, ev.MsgKind.String()))
+		if ev.PeerLbl != "" {
+			a = append(a, attribute.String(keyPeerName, ev.PeerLbl))
+		}
+		t.record(s, t.message(a, keyMessage, ev.Msg))
 	}
-	a = t.message(a, keyMessage, ev.Msg)
-	s := t.start(ev, 0, parent, spanName(op, ev.Label, anon), oteltrace.SpanKindConsumer, a, links...)
 	p.cur, p.curSeq, p.curRef = s, ev.Seq, ev.Ref
 }
 
@@ -150,11 +157,14 @@ func (t *translator) dropped(ev *noex.Event) {
 	if m == nil && ev.Name != "" {
 		dest, anon = ev.Name, false // a timer's message whose address did not resolve
 	}
-	a := t.opAttrs(opProcess, nameDrop, dest, anon, true, ev)
-	a = append(a,
-		attribute.String(keyMsgKind, ev.MsgKind.String()))
-	a = t.message(a, keyMessage, ev.Msg)
-	s := t.startAt(ev, 0, at, parent, spanName(nameDrop, dest, anon), oteltrace.SpanKindConsumer, a, links...)
+	s := t.startAt(ev, 0, at, parent, spanName(nameDrop, dest, anon), oteltrace.SpanKindConsumer,
+		t.opAttrs(opProcess, nameDrop, dest, anon), links...)
+	if s.IsRecording() {
+		a := t.details(true, ev)
+		a = append(a,
+			attribute.String(keyMsgKind, ev.MsgKind.String()))
+		t.record(s, t.message(a, keyMessage, ev.Msg))
+	}
 	t.fail(s, dropError{ev.Err})
 	if at.Equal(t.now) {
 		t.endInstant(s)

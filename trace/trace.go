@@ -94,6 +94,8 @@ type translator struct {
 	messages bool
 	base     []attribute.KeyValue // on every span
 	buf      []attribute.KeyValue // the attributes of the span being started; base first
+	more     []attribute.KeyValue // the attributes of a span that records, added once started
+	opts     []oteltrace.SpanStartOption
 
 	now     time.Time     // the stamp of the event being translated
 	instant time.Duration // how long a span of no time lasts
@@ -246,15 +248,24 @@ func (t *translator) observe(ev noex.Event) {
 
 // start starts the span for the event ev (salt tells apart several spans of
 // one event) at the event's stamp, as a child of parent, or as a root if
-// parent is not valid, with the attributes attrs (made by t.attrs).
+// parent is not valid, with the attributes attrs (made by t.opAttrs or
+// t.attrs): those a sampler sees. Once the span records, the caller adds the
+// rest (see t.details).
 func (t *translator) start(ev *noex.Event, salt uint64, parent oteltrace.SpanContext, name string,
 	kind oteltrace.SpanKind, attrs []attribute.KeyValue, links ...oteltrace.Link) oteltrace.Span {
 	return t.startAt(ev, salt, t.now, parent, name, kind, attrs, links...)
 }
 
-// startAt is start with the span's start time given.
+// startAt is start with the span's start time given. A span whose parent
+// is not sampled is not started at all: the sampler is asked once per
+// trace, at its root, as the SDK's default sampler (ParentBased) and
+// TraceIDRatioBased decide anyway, and the span stands in for one that
+// records nothing, in its parent's trace.
 func (t *translator) startAt(ev *noex.Event, salt uint64, at time.Time, parent oteltrace.SpanContext, name string,
 	kind oteltrace.SpanKind, attrs []attribute.KeyValue, links ...oteltrace.Link) oteltrace.Span {
+	if parent.IsValid() && !parent.IsSampled() {
+		return unsampled{sc: parent}
+	}
 	ctx := context.Background()
 	if parent.IsValid() {
 		ctx = oteltrace.ContextWithSpanContext(ctx, parent)
@@ -262,17 +273,43 @@ func (t *translator) startAt(ev *noex.Event, salt uint64, at time.Time, parent o
 	if t.det {
 		ctx = context.WithValue(ctx, idKey{}, deriveIDs(t.seed, t.run, ev.Seq, salt))
 	}
-	opts := []oteltrace.SpanStartOption{oteltrace.WithTimestamp(at), oteltrace.WithSpanKind(kind),
-		oteltrace.WithAttributes(attrs...)}
+	opts := append(t.opts[:0], oteltrace.WithTimestamp(at), kindOption(kind), oteltrace.WithAttributes(attrs...))
 	if len(links) > 0 {
 		opts = append(opts, oteltrace.WithLinks(links...))
 	}
 	_, s := t.tr.Start(ctx, name, opts...)
+	clear(opts)
+	t.opts = opts[:0]
 	if len(attrs) >= len(t.base) && len(t.buf) > 0 && &attrs[0] == &t.buf[0] {
 		t.buf = attrs[:len(t.base)] // keep what append grew
 	}
 	return s
 }
+
+// kinds are the span kind options, made once.
+var kinds = func() (opts [oteltrace.SpanKindConsumer + 1]oteltrace.SpanStartOption) {
+	for k := range opts {
+		opts[k] = oteltrace.WithSpanKind(oteltrace.SpanKind(k))
+	}
+	return opts
+}()
+
+func kindOption(k oteltrace.SpanKind) oteltrace.SpanStartOption {
+	if int(k) < len(kinds) {
+		return kinds[k]
+	}
+	return oteltrace.WithSpanKind(k)
+}
+
+// unsampled stands for a span whose parent is not sampled: it records
+// nothing and carries its parent's context, which its own children find
+// unsampled in turn.
+type unsampled struct {
+	noop.Span
+	sc oteltrace.SpanContext
+}
+
+func (s unsampled) SpanContext() oteltrace.SpanContext { return s.sc }
 
 // attrs returns a slice for a span's attributes that holds those of every
 // span. It is a buffer reused from span to span (the tracer copies the
@@ -282,10 +319,12 @@ func (t *translator) attrs() []attribute.KeyValue {
 	return t.buf[:len(t.base)]
 }
 
-// opAttrs starts a span's attributes: the messaging operation, the
-// destination (anonymous for an unnamed process), the message id (withID)
-// and the acting process.
-func (t *translator) opAttrs(opType, opName, dest string, anon, withID bool, ev *noex.Event) []attribute.KeyValue {
+// opAttrs returns the attributes of a message span that a sampler sees:
+// those of every span, the messaging operation and the destination
+// (anonymous for an unnamed process), which the messaging conventions ask
+// to give when the span starts, for sampling. The rest comes with details,
+// once the span records.
+func (t *translator) opAttrs(opType, opName, dest string, anon bool) []attribute.KeyValue {
 	a := append(t.attrs(),
 		keyOpType.String(opType),
 		keyOpName.String(opName),
@@ -293,10 +332,24 @@ func (t *translator) opAttrs(opType, opName, dest string, anon, withID bool, ev 
 	if anon {
 		a = append(a, keyAnonymous.Bool(true))
 	}
+	return a
+}
+
+// details starts the attributes a message span gets once it records (after
+// those of opAttrs): the message id (withID) and the acting process. It is
+// a buffer reused from span to span: fill it and pass it to record.
+func (t *translator) details(withID bool, ev *noex.Event) []attribute.KeyValue {
+	a := t.more[:0]
 	if withID {
 		a = append(a, keyMessageID.String(idString(ev.Ref)))
 	}
 	return append(a, pidAttr(ev.PID), attribute.String(keyProcessName, ev.Label))
+}
+
+// record adds the attributes a (made by details) to s, which records.
+func (t *translator) record(s oteltrace.Span, a []attribute.KeyValue) {
+	s.SetAttributes(a...)
+	t.more = a[:0]
 }
 
 // message appends the attribute key with the rendered value v, unless
@@ -311,13 +364,22 @@ func (t *translator) message(a []attribute.KeyValue, key string, v any) []attrib
 // end ends s (if not nil) now.
 func (t *translator) end(s oteltrace.Span) {
 	if s != nil {
-		s.End(oteltrace.WithTimestamp(t.now))
+		t.endAt(s, t.now)
 	}
 }
 
 // endInstant ends s, which started now and takes no time.
 func (t *translator) endInstant(s oteltrace.Span) {
-	s.End(oteltrace.WithTimestamp(t.now.Add(t.instant)))
+	t.endAt(s, t.now.Add(t.instant))
+}
+
+// endAt ends s at the time at; a span that records nothing needs no time.
+func (t *translator) endAt(s oteltrace.Span, at time.Time) {
+	if s.IsRecording() {
+		s.End(oteltrace.WithTimestamp(at))
+	} else {
+		s.End()
+	}
 }
 
 // event adds the span event name to s, now.
@@ -398,7 +460,7 @@ func (t *translator) scope(pid, seq uint64, sc oteltrace.SpanContext) {
 // ends with it so that it contains the handling span.
 func (t *translator) finish(p *proc) {
 	if p.mailbox != nil {
-		p.mailbox.End(oteltrace.WithTimestamp(p.mailboxEnd))
+		t.endAt(p.mailbox, p.mailboxEnd)
 		p.mailbox = nil
 	}
 	if p.pub != nil {
