@@ -190,11 +190,13 @@ func Publish(ctx context.Context, bus BusAddr, topic string, msg any) error {
 	return Cast(ctx, bus, busCast{topic: topic, msg: msg, from: from, id: id})
 }
 
-// publisher returns the calling process and a new publication id.
+// publisher returns the calling process and a new publication id. The id
+// only names the publication in events: in real mode, a publication made
+// while no one observes gets none.
 func publisher(ctx context.Context) (*process, uint64) {
 	p := procFrom(ctx)
-	if p == nil {
-		return nil, 0
+	if p == nil || !p.rt.det && !p.rt.observing() {
+		return p, 0
 	}
 	return p, p.rt.nextRef.Add(1)
 }

@@ -16,7 +16,12 @@ func (rt *Runtime) deliver(from, to *process, env *envelope) error {
 // deliverFrom is deliver with the causal parent given: for deliveries made
 // outside the sender's own goroutine (timers, monitors).
 func (rt *Runtime) deliverFrom(from, to *process, env *envelope, parent uint64) error {
-	env.id = rt.nextRef.Add(1)
+	if rt.det || rt.observing() {
+		// The id only names the message in events: in real mode, a message
+		// sent while no one observes needs none (and senders do not share
+		// a counter for it).
+		env.id = rt.nextRef.Add(1)
+	}
 	env.from = from
 	if env.src == 0 {
 		env.src = from.id
@@ -28,6 +33,9 @@ func (rt *Runtime) deliverFrom(from, to *process, env *envelope, parent uint64) 
 		return ErrNotRunning
 	}
 	env.sent = rt.emitf(func() Event {
+		if env.id == 0 { // an observer attached since the check above
+			env.id = rt.nextRef.Add(1)
+		}
 		return Event{Kind: MessageSent, PID: from.pid(), Label: from.labelStr(), Peer: to.pid(), PeerLbl: to.labelStr(),
 			Ref: env.id, MsgKind: env.kind, Msg: env.msg, Parent: parent}
 	})

@@ -37,9 +37,16 @@ type callEnvelope struct {
 // is empty. What is neither pushed nor taken is left to the collector: a
 // batch for a sender that holds maxReturned already, the envelopes of a
 // process used from several goroutines at once.
+//
+// A sender keeps up to maxReturned envelopes (1.5 MiB), so that a stream
+// of bursts of that many casts, each drained before the next, allocates
+// nothing once the first is drained; a server keeps keptIdle of them
+// once it waits for messages (see trimFree), so that only the processes
+// that send at the moment hold more.
 const (
 	returnBatch = 32
-	maxReturned = 256
+	maxReturned = 1 << 14
+	keptIdle    = 256
 )
 
 // A sender whose recycled envelopes have run out has outrun its receivers:
@@ -73,7 +80,7 @@ func (p *process) newEnvelope(kind MsgKind, msg any) *envelope {
 		}
 		if e != nil {
 			p.freeLocal = e.link
-			if p.freeTaken++; p.freeLocal == nil { // the list is used up: count it out
+			if p.freeTaken++; p.freeLocal == nil || p.freeTaken == maxReturned { // the list is used up: count it out
 				p.returnedN.Add(-int32(p.freeTaken))
 				p.freeTaken = 0
 			}
@@ -84,6 +91,32 @@ func (p *process) newEnvelope(kind MsgKind, msg any) *envelope {
 		p.freeBusy.Store(false)
 	}
 	return &envelope{kind: kind, msg: msg, pooled: true}
+}
+
+// trimFree lets the collector have p's recycled envelopes beyond
+// keptIdle. p's goroutine calls it before it waits for messages.
+func (p *process) trimFree() {
+	if p.returnedN.Load() <= keptIdle || !p.freeBusy.CompareAndSwap(false, true) {
+		return
+	}
+	if p.freeLocal == nil {
+		p.freeLocal = p.returned.Swap(nil)
+	}
+	kept, e := 0, p.freeLocal
+	for ; e != nil && kept < keptIdle-1; e = e.link {
+		kept++
+	}
+	if e != nil {
+		e.link = nil
+		kept++
+	}
+	// What receivers push from now on counts on top of what is kept; a
+	// batch pushed between the Swap and this Store counts nowhere, and
+	// is taken with the rest (the bound is a soft one).
+	p.returned.Store(nil)
+	p.returnedN.Store(int32(kept))
+	p.freeTaken = 0
+	p.freeBusy.Store(false)
 }
 
 // recycle adds a handled envelope to the batch that p's goroutine returns

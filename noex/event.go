@@ -99,13 +99,13 @@ func (k MsgKind) String() string {
 // handling performed the action, or the TimerFired that delivered it, or 0.
 type Event struct {
 	Seq     uint64
-	Time    time.Time // virtual time in deterministic mode, wall time otherwise
+	Time    time.Time // virtual time in deterministic mode, wall time otherwise (the wall clock when the runtime was made, advanced by the monotonic clock)
 	Kind    EventKind
 	PID     PID     // the process the event happened on (zero for runtime-level events)
 	Label   string  // PID's display label: its first registered name, or its id
 	Peer    PID     // the other process, if any
 	PeerLbl string  // Peer's display label
-	Ref     uint64  // the id of the message, timer, monitor or subscription
+	Ref     uint64  // the id of the message, timer, monitor or subscription (in real mode, 0 for a message sent while no observer was attached)
 	Parent  uint64  // Seq of the causing event, 0 if none
 	MsgKind MsgKind // for message events
 	Msg     any     // the message, reply or published value

@@ -65,7 +65,7 @@ type process struct {
 	// Read by senders; written at start and end.
 	rt          *Runtime
 	id          uint64
-	label       atomic.Pointer[string]
+	label       atomic.Pointer[procLabel]
 	srv         server
 	rctx        *rootCtx      // a Run body's context
 	signal      chan struct{} // real mode: a message or a stop arrived
@@ -117,10 +117,9 @@ type process struct {
 }
 
 func (rt *Runtime) newProcess(srv server, label string, root bool) *process {
-	p := &process{rt: rt, id: rt.nextID.Add(1), srv: srv, root: root, started: rt.Now().UnixNano()}
+	p := &process{rt: rt, id: rt.nextID.Add(1), srv: srv, root: root, started: rt.startStamp()}
 	if label != "" {
-		l := label // only a named process moves its label to the heap
-		p.label.Store(&l)
+		p.label.Store(&procLabel{s: label, named: true})
 	}
 	if root {
 		p.setStatus(stRunning)
@@ -139,12 +138,21 @@ func (rt *Runtime) newProcess(srv server, label string, root bool) *process {
 
 func (p *process) pid() PID { return PID{p: p} }
 
+// procLabel is a process's display label: a name (named), or "p<id>",
+// made at the first use and kept, since events name a process every time.
+type procLabel struct {
+	s     string
+	named bool
+}
+
 // labelStr returns the first name the process registered, or "p<id>".
 func (p *process) labelStr() string {
 	if l := p.label.Load(); l != nil {
-		return *l
+		return l.s
 	}
-	return "p" + strconv.FormatUint(p.id, 10)
+	// A name registered meanwhile wins: the CompareAndSwap fails.
+	p.label.CompareAndSwap(nil, &procLabel{s: "p" + strconv.FormatUint(p.id, 10)})
+	return p.label.Load().s
 }
 func (p *process) isKilled() bool { return p.killed.Load() }
 
@@ -194,8 +202,8 @@ func (p *process) main(started *waiter) {
 // startName is the name given at start, "" if none: runInit asks before
 // Init, when no other name can have been registered yet.
 func (p *process) startName() string {
-	if l := p.label.Load(); l != nil {
-		return *l
+	if l := p.label.Load(); l != nil && l.named {
+		return l.s
 	}
 	return ""
 }
@@ -272,13 +280,19 @@ func (p *process) loop() {
 	p.end(reason, endStop)
 }
 
+// idleSpins is how many times a process whose mailbox is empty yields its
+// processor before it blocks: a message sent meanwhile (the next call of a
+// caller that just got its reply, the next cast of a stream) is then taken
+// without a park and a wake-up.
+var idleSpins = 2
+
 // receive returns the next message, or nil once a stop was requested and the
 // mailbox is empty.
 func (p *process) receive() *envelope {
 	if p.rt.det {
 		return p.rt.sched.receive(p)
 	}
-	for {
+	for spins := 0; ; {
 		if p.killed.Load() {
 			runtime.Goexit()
 		}
@@ -288,7 +302,7 @@ func (p *process) receive() *envelope {
 			// current is kept for calls only: Kill fails it, DeferReply reads it.
 			if env.kind == KindCall {
 				p.current.Store(env)
-			} else {
+			} else if p.current.Load() != nil {
 				p.current.Store(nil)
 			}
 		}
@@ -304,6 +318,12 @@ func (p *process) receive() *envelope {
 		if procStatus(p.st.Load()) == stStopping {
 			return nil
 		}
+		if spins < idleSpins {
+			spins++
+			runtime.Gosched()
+			continue
+		}
+		p.trimFree()
 		<-p.signal
 	}
 }

@@ -73,9 +73,8 @@ func (rt *Runtime) register(name string, p *process) error {
 	}
 	rt.names[name] = p
 	p.names = append(p.names, name)
-	if len(p.names) == 1 && p.label.Load() == nil {
-		n := name
-		p.label.Store(&n)
+	if l := p.label.Load(); len(p.names) == 1 && (l == nil || !l.named) {
+		p.label.Store(&procLabel{s: name, named: true})
 	}
 	rt.mu.Unlock()
 	rt.emitf(func() Event { return Event{Kind: Registered, PID: p.pid(), Label: p.labelStr(), Name: name} })

@@ -30,8 +30,7 @@ var (
 )
 
 func (g supGuard) Init(ctx context.Context) (MonitorRef, error) {
-	label := g.sup.labelStr() + ".guard"
-	procFrom(ctx).label.Store(&label)
+	procFrom(ctx).label.Store(&procLabel{s: g.sup.labelStr() + ".guard", named: true})
 	return Monitor(ctx, g.sup.pid())
 }
 

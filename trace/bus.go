@@ -65,7 +65,7 @@ func (t *translator) mailboxDelivery(ev *noex.Event) bool {
 		t.endAt(p.mailbox, p.mailboxEnd)
 	}
 	p.mailbox, p.mailboxTo, p.mailboxEnd = s, ev.Peer.ID(), t.now.Add(t.instant)
-	t.msgs[ev.Ref] = &message{sc: s.SpanContext(), sent: t.now}
+	t.msgs[ev.Ref] = t.newMessage(s.SpanContext())
 	return true
 }
 

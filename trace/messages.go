@@ -33,9 +33,14 @@ func (t *translator) sent(ev *noex.Event) {
 	} else if !parent.IsValid() {
 		parent = t.runParent(ev.PID)
 	}
-	anon := anonymous(ev.Peer, ev.PeerLbl)
-	s := t.start(ev, 0, parent, spanName(op, ev.PeerLbl, anon), oteltrace.SpanKindProducer,
-		t.opAttrs(opSend, op, ev.PeerLbl, anon), links...)
+	var s oteltrace.Span
+	if unsampledChild(parent) { // neither a name nor attributes to make
+		s = unsampled{sc: parent}
+	} else {
+		anon := anonymous(ev.Peer, ev.PeerLbl)
+		s = t.start(ev, 0, parent, spanName(op, ev.PeerLbl, anon), oteltrace.SpanKindProducer,
+			t.opAttrs(opSend, op, ev.PeerLbl, anon), links...)
+	}
 	if s.IsRecording() {
 		a := t.details(true, ev)
 		a = append(a,
@@ -49,7 +54,7 @@ func (t *translator) sent(ev *noex.Event) {
 			t.event(s, "timer.fired", attribute.Int64(keyTimerID, int64(c.timer)))
 		}
 	}
-	m := &message{sc: s.SpanContext(), sent: t.now}
+	m := t.newMessage(s.SpanContext())
 	if ev.MsgKind == noex.KindCall {
 		m.client, m.caller = s, sender
 		t.proc(sender).call = ev.Ref
@@ -64,20 +69,27 @@ func (t *translator) sent(ev *noex.Event) {
 // context).
 func (t *translator) received(ev *noex.Event) {
 	var parent oteltrace.SpanContext
-	var links []oteltrace.Link
 	if m := t.msgs[ev.Ref]; m != nil {
 		parent = m.sc
-		links = []oteltrace.Link{{SpanContext: m.sc}}
 		t.arrived(ev.Ref, m)
 	}
 	p := t.proc(ev.PID.ID())
 	if p.cur != nil { // the previous handling left no end: close it here
 		t.finish(p)
 	}
-	op := handleName(ev.MsgKind)
-	anon := anonymous(ev.PID, ev.Label)
-	s := t.start(ev, 0, parent, spanName(op, ev.Label, anon), oteltrace.SpanKindConsumer,
-		t.opAttrs(opProcess, op, ev.Label, anon), links...)
+	var s oteltrace.Span
+	if unsampledChild(parent) { // neither a name nor attributes to make
+		s = unsampled{sc: parent}
+	} else {
+		var links []oteltrace.Link
+		if parent.IsValid() {
+			links = []oteltrace.Link{{SpanContext: parent}}
+		}
+		op := handleName(ev.MsgKind)
+		anon := anonymous(ev.PID, ev.Label)
+		s = t.start(ev, 0, parent, spanName(op, ev.Label, anon), oteltrace.SpanKindConsumer,
+			t.opAttrs(opProcess, op, ev.Label, anon), links...)
+	}
 	if s.IsRecording() {
 		a := t.details(true, ev)
 		a = append(a,
@@ -95,9 +107,34 @@ func (t *translator) received(ev *noex.Event) {
 func (t *translator) arrived(ref uint64, m *message) {
 	m.arrived = true
 	if m.client == nil {
-		delete(t.msgs, ref)
+		t.forget(ref, m)
 	}
 }
+
+// newMessage returns the record of a message sent now in the span sc: a
+// forgotten one, or a new one.
+func (t *translator) newMessage(sc oteltrace.SpanContext) *message {
+	if n := len(t.spare); n > 0 {
+		m := t.spare[n-1]
+		t.spare = t.spare[:n-1]
+		m.sc, m.sent = sc, t.now
+		return m
+	}
+	return &message{sc: sc, sent: t.now}
+}
+
+// forget drops the record m of message ref, whose caller does not use m
+// any more, and keeps it for the next message.
+func (t *translator) forget(ref uint64, m *message) {
+	delete(t.msgs, ref)
+	if len(t.spare) < maxSpare {
+		*m = message{}
+		t.spare = append(t.spare, m)
+	}
+}
+
+// maxSpare is how many forgotten message records a translator keeps.
+const maxSpare = 64
 
 // handled ends a handling span; an error the handler returned or a crash
 // marks it failed.
@@ -233,6 +270,6 @@ func (t *translator) endClient(ref uint64, m *message) {
 		p.call = 0
 	}
 	if m.arrived {
-		delete(t.msgs, ref)
+		t.forget(ref, m)
 	}
 }

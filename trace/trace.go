@@ -103,6 +103,7 @@ type translator struct {
 	procs  map[uint64]*proc     // by process id
 	ended  []uint64             // ended process ids, oldest first
 	msgs   map[uint64]*message  // messages in flight, by message id
+	spare  []*message           // records of forgotten messages, for new ones (see forget)
 	timers map[uint64]*timerRec // pending timers, by timer id
 	causes map[uint64]cause     // spans of non-handling events that cause others, by Seq
 	subs   map[uint64]sub       // bus subscriptions, by subscription id
@@ -263,7 +264,7 @@ func (t *translator) start(ev *noex.Event, salt uint64, parent oteltrace.SpanCon
 // records nothing, in its parent's trace.
 func (t *translator) startAt(ev *noex.Event, salt uint64, at time.Time, parent oteltrace.SpanContext, name string,
 	kind oteltrace.SpanKind, attrs []attribute.KeyValue, links ...oteltrace.Link) oteltrace.Span {
-	if parent.IsValid() && !parent.IsSampled() {
+	if unsampledChild(parent) {
 		return unsampled{sc: parent}
 	}
 	ctx := context.Background()
@@ -299,6 +300,12 @@ func kindOption(k oteltrace.SpanKind) oteltrace.SpanStartOption {
 		return kinds[k]
 	}
 	return oteltrace.WithSpanKind(k)
+}
+
+// unsampledChild reports whether a span with this parent is not started
+// (see startAt).
+func unsampledChild(parent oteltrace.SpanContext) bool {
+	return parent.IsValid() && !parent.IsSampled()
 }
 
 // unsampled stands for a span whose parent is not sampled: it records
