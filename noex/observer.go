@@ -9,7 +9,7 @@ import (
 // observe hands e to the observer o. A panic is contained: o is detached
 // and the failure kept for the next Run or Shutdown to report. The caller
 // holds evMu.
-func (rt *Runtime) observe(o *observer, e Event) {
+func (rt *Runtime) observe(o *observer, e *Event) {
 	defer func() {
 		if r := recover(); r != nil {
 			list := slices.DeleteFunc(slices.Clone(rt.observers()), func(x *observer) bool { return x == o })
@@ -18,7 +18,7 @@ func (rt *Runtime) observe(o *observer, e Event) {
 				ErrObserverPanic, e.Seq, e.Kind, r))
 		}
 	}()
-	o.fn(e)
+	o.fn(*e)
 }
 
 // withObserverFailures returns err joined with the panics of observers

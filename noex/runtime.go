@@ -175,11 +175,17 @@ func (rt *Runtime) emitf(build func() Event) uint64 {
 }
 
 //go:noinline
-func (rt *Runtime) emitBuilt(build func() Event) uint64 { return rt.emit(build()) }
+func (rt *Runtime) emitBuilt(build func() Event) uint64 {
+	e := build()
+	return rt.emitPtr(&e)
+}
 
 // emit stamps e with the next Seq and the current time and hands it to every
 // observer. It returns e's Seq, or 0 when nobody observes.
-func (rt *Runtime) emit(e Event) uint64 {
+func (rt *Runtime) emit(e Event) uint64 { return rt.emitPtr(&e) }
+
+// emitPtr is emit without copying the event, which is large.
+func (rt *Runtime) emitPtr(e *Event) uint64 {
 	if !rt.observing() {
 		return 0
 	}

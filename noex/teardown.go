@@ -198,6 +198,9 @@ func (rt *Runtime) exitGoroutine(p *process) {
 		p.freeLocal, p.freeTaken = nil, 0
 		p.freeBusy.Store(false)
 	}
-	p.spare = nil
+	if p.chanBusy.CompareAndSwap(false, true) { // a goroutine borrowing p's context may be calling
+		p.spare = nil
+		p.chanBusy.Store(false)
+	}
 	p.curWait.Store(nil)
 }

@@ -7,8 +7,10 @@ import (
 
 	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/trace"
+	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	oteltrace "go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 )
 
@@ -108,7 +110,9 @@ func benchRatio(b *testing.B, attach func(*noex.Runtime) func(), between func())
 
 // BenchmarkCall compares a call round trip (real mode) with tracing
 // attached to an untraced runtime: the event stream alone (an observer
-// that does nothing), Attach with a no-op provider, and Attach with the SDK
+// that does nothing), Attach with a no-op provider, Attach with samplers
+// that drop spans, the floor of those (an observer that starts and ends one
+// bare span per call with a sampler that drops it), and Attach with the SDK
 // recording every span into an in-memory exporter.
 func BenchmarkCall(b *testing.B) {
 	b.Run("observer", func(b *testing.B) {
@@ -132,6 +136,29 @@ func BenchmarkCall(b *testing.B) {
 		defer tp.Shutdown(context.Background())
 		benchRatio(b, func(rt *noex.Runtime) func() {
 			return trace.Attach(rt, trace.WithTracerProvider(tp))
+		}, nil)
+	})
+	b.Run("floor-never-sample", func(b *testing.B) {
+		// The least a translator can do when the sampler drops every
+		// span: see every event, and ask the SDK once per call (the
+		// call's root span, with the attributes a sampler sees).
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
+		defer tp.Shutdown(context.Background())
+		tr := tp.Tracer("floor")
+		attrs := []attribute.KeyValue{
+			attribute.String("messaging.system", "noex"),
+			attribute.String("messaging.operation.type", "send"),
+			attribute.String("messaging.operation.name", "call"),
+			attribute.String("messaging.destination.name", "p2"),
+		}
+		benchRatio(b, func(rt *noex.Runtime) func() {
+			return rt.Observe(func(ev noex.Event) {
+				if ev.Kind == noex.MessageSent {
+					_, s := tr.Start(context.Background(), "call p2", oteltrace.WithTimestamp(ev.Time),
+						oteltrace.WithSpanKind(oteltrace.SpanKindProducer), oteltrace.WithAttributes(attrs...))
+					s.End()
+				}
+			})
 		}, nil)
 	})
 	b.Run("sdk-sample-1pct", func(b *testing.B) {

@@ -18,7 +18,7 @@ func (t *translator) sent(ev *noex.Event) {
 		return
 	}
 	sender := ev.PID.ID()
-	parent, _ := t.parent(sender, ev.Parent)
+	parent, handling := t.parent(sender, ev.Parent)
 	c, fromCause := t.causes[ev.Parent]
 	if fromCause && c.once {
 		delete(t.causes, ev.Parent) // a fired timer or a Down: consumed by this send
@@ -35,13 +35,14 @@ func (t *translator) sent(ev *noex.Event) {
 	}
 	var s oteltrace.Span
 	if unsampledChild(parent) { // neither a name nor attributes to make
-		s = unsampled{sc: parent}
+		s = t.standIn(parent, handling)
 	} else {
 		anon := anonymous(ev.Peer, ev.PeerLbl)
 		s = t.start(ev, 0, parent, spanName(op, ev.PeerLbl, anon), oteltrace.SpanKindProducer,
 			t.opAttrs(opSend, op, ev.PeerLbl, anon), links...)
 	}
-	if s.IsRecording() {
+	recording := s.IsRecording()
+	if recording {
 		a := t.details(true, ev)
 		a = append(a,
 			attribute.String(keyMsgKind, ev.MsgKind.String()))
@@ -55,6 +56,9 @@ func (t *translator) sent(ev *noex.Event) {
 		}
 	}
 	m := t.newMessage(s.SpanContext())
+	if !recording {
+		m.span = s
+	}
 	if ev.MsgKind == noex.KindCall {
 		m.client, m.caller = s, sender
 		t.proc(sender).call = ev.Ref
@@ -69,8 +73,9 @@ func (t *translator) sent(ev *noex.Event) {
 // context).
 func (t *translator) received(ev *noex.Event) {
 	var parent oteltrace.SpanContext
+	var sending oteltrace.Span
 	if m := t.msgs[ev.Ref]; m != nil {
-		parent = m.sc
+		parent, sending = m.sc, m.span
 		t.arrived(ev.Ref, m)
 	}
 	p := t.proc(ev.PID.ID())
@@ -79,7 +84,7 @@ func (t *translator) received(ev *noex.Event) {
 	}
 	var s oteltrace.Span
 	if unsampledChild(parent) { // neither a name nor attributes to make
-		s = unsampled{sc: parent}
+		s = t.standIn(parent, sending)
 	} else {
 		var links []oteltrace.Link
 		if parent.IsValid() {

@@ -135,6 +135,7 @@ type proc struct {
 // is the call's producer span, open until the reply or the failure.
 type message struct {
 	sc      oteltrace.SpanContext
+	span    oteltrace.Span // the sending span, if it records nothing: it stands for the handling's (see standIn)
 	sent    time.Time
 	client  oteltrace.Span
 	caller  uint64
@@ -306,6 +307,17 @@ func kindOption(k oteltrace.SpanKind) oteltrace.SpanStartOption {
 // (see startAt).
 func unsampledChild(parent oteltrace.SpanContext) bool {
 	return parent.IsValid() && !parent.IsSampled()
+}
+
+// standIn returns the span that stands for a span not started under
+// parent (see startAt): span, the parent itself, if it records nothing (it
+// then carries parent's context, and ending it again does nothing), or an
+// unsampled span.
+func (t *translator) standIn(parent oteltrace.SpanContext, span oteltrace.Span) oteltrace.Span {
+	if span != nil && !span.IsRecording() && span.SpanContext().Equal(parent) {
+		return span
+	}
+	return unsampled{sc: parent}
 }
 
 // unsampled stands for a span whose parent is not sampled: it records
