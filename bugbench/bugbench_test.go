@@ -18,11 +18,11 @@ const (
 	searchSeeds = 2000
 	// fixedSeeds is how many seeds every fixed kernel must pass under
 	// uniform random choice, and strategySeeds under each other strategy.
-	fixedSeeds    = 2000
-	strategySeeds = 200
+	fixedSeeds    = 500
+	strategySeeds = 100
 	// rateSeeds is how many seeds measure a deep kernel's find rate, which
 	// must stay under maxDeepRate for uniform random choice.
-	rateSeeds   = 1000
+	rateSeeds   = 500
 	maxDeepRate = 0.05
 	// minDeep is how many kernels of depth 3 or more the benchmark has.
 	minDeep = 6

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"sync"
@@ -339,6 +340,43 @@ func BenchmarkDeterministicStepsRunnable(b *testing.B) {
 func BenchmarkDeterministicStepsStrategy(b *testing.B) {
 	for _, spec := range []string{"random", "pct:d=3,k=1000", "pos"} {
 		b.Run(spec, func(b *testing.B) { benchRunnable(b, 10, spec) })
+	}
+}
+
+// The baseline of BenchmarkDeterministicStepsRunnable, without noex: n
+// goroutines, each blocked on a channel of its own, and a driver that wakes
+// one chosen at random and waits until it is done, as the scheduler hands
+// its baton to a process. What this costs with 100,000 goroutines against
+// 10 is what memory, not the scheduler's bookkeeping, adds to a step: each
+// handoff reaches a goroutine, a stack and a channel no cache holds.
+func BenchmarkGoroutineHandoffRunnable(b *testing.B) {
+	for _, n := range benchProcs {
+		b.Run(fmt.Sprintf("procs=%d", n), func(b *testing.B) {
+			wake := make([]chan struct{}, n)
+			done := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range wake {
+				wake[i] = make(chan struct{})
+				wg.Add(1)
+				go func(c chan struct{}) {
+					defer wg.Done()
+					for range c {
+						done <- struct{}{}
+					}
+				}(wake[i])
+			}
+			r := rand.New(rand.NewPCG(1, 2))
+			b.ResetTimer()
+			for b.Loop() {
+				wake[r.IntN(n)] <- struct{}{}
+				<-done
+			}
+			b.StopTimer()
+			for _, c := range wake {
+				close(c)
+			}
+			wg.Wait()
+		})
 	}
 }
 

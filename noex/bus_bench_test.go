@@ -2,8 +2,10 @@ package noex_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/noex-go/noex/noex"
 )
@@ -316,4 +318,70 @@ func BenchmarkBusPublishOne(b *testing.B) {
 			}
 			return cs, busSide{ctx: ctx, bus: bus}, check, func() {}
 		})
+}
+
+// crasher subscribes its mailbox to "t" and crashes on the first
+// publication it receives.
+type crasher struct{}
+
+func (crasher) Init(ctx context.Context) (noex.None, error) {
+	_, err := noex.SubscribeMailbox(ctx, noex.BusName("bus"), "t")
+	return noex.None{}, err
+}
+func (crasher) HandleCall(_ context.Context, _ noex.None, s noex.None) (noex.None, noex.None, error) {
+	return s, s, nil
+}
+func (crasher) HandleCast(_ context.Context, _ noex.None, s noex.None) (noex.None, error) {
+	return s, nil
+}
+func (crasher) HandleInfo(context.Context, any, noex.None) (noex.None, error) {
+	panic("crasher: crashed on purpose")
+}
+
+// BenchmarkBusCrashingSubscribers starts n processes that subscribe their
+// mailboxes to one topic, publishes once, and waits until every one of
+// them has crashed and the bus has dropped its subscription: one op is the
+// whole scenario, from the first start to an empty bus.
+func BenchmarkBusCrashingSubscribers(b *testing.B) {
+	for _, n := range []int{2000, 4000} {
+		for _, mode := range []string{"real", "det"} {
+			b.Run(fmt.Sprintf("subscribers=%d/%s", n, mode), func(b *testing.B) {
+				for b.Loop() {
+					var opts []noex.Option
+					if mode == "det" {
+						opts = append(opts, noex.WithSeed(1))
+					}
+					rt := noex.NewRuntime(opts...)
+					rt.Observe(func(noex.Event) {}) // a crash is logged: keep it out of the benchmark's output
+					err := rt.Run(context.Background(), func(ctx context.Context) error {
+						bus, err := noex.StartBus(ctx, noex.WithName("bus"))
+						if err != nil {
+							return err
+						}
+						for range n {
+							if _, err := noex.Start(ctx, crasher{}); err != nil {
+								return err
+							}
+						}
+						if err := noex.Publish(ctx, bus, "t", 1); err != nil {
+							return err
+						}
+						for {
+							c, err := noex.SubscriptionCount(ctx, bus)
+							if err != nil || c == 0 {
+								return err
+							}
+							if err := noex.Sleep(ctx, time.Millisecond); err != nil {
+								return err
+							}
+						}
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+					rt.Shutdown(context.Background())
+				}
+			})
+		}
+	}
 }

@@ -278,7 +278,10 @@
 // is cancelled); steps on one process never commute, and timers due at the
 // same instant are a choice like any other. A step is named by the
 // processes involved, counted in creation order from their creator, so the
-// name survives a different interleaving of starts.
+// name survives a different interleaving of starts. State the processes
+// share outside the runtime (a writer they all print to, a variable behind
+// a mutex) is invisible to it: steps that only share such state count as
+// commuting unless the code declares the state with [Runtime.Touch].
 //
 // The contract: the same seed gives the same event log ([Event.String], line
 // for line) on every run, with the race detector, with any GOMAXPROCS. Code

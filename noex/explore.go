@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -79,13 +80,23 @@ func (r ExploreResult) String() string {
 	switch {
 	case r.Err != nil:
 		return fmt.Sprintf("schedule %d failed (replay with schedule %q): %v", r.Schedules, r.Schedule, r.Err)
+	case r.Complete && r.Schedules == 1:
+		return "1 schedule, passed (complete)"
 	case r.Complete:
 		return fmt.Sprintf("%d schedules, all passed (complete)", r.Schedules)
 	}
 	if r.Pruned > 0 {
-		return fmt.Sprintf("bound reached after %d schedules and %d pruned runs (%s)", r.Schedules, r.Pruned, r.Bound)
+		return fmt.Sprintf("bound reached after %s and %s (%s)", count(r.Schedules, "schedule"), count(r.Pruned, "pruned run"), r.Bound)
 	}
-	return fmt.Sprintf("bound reached after %d schedules (%s)", r.Schedules, r.Bound)
+	return fmt.Sprintf("bound reached after %s (%s)", count(r.Schedules, "schedule"), r.Bound)
+}
+
+// count is n things: "1 schedule", "2 schedules".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
 }
 
 // ExploreOption configures [Explore].

@@ -214,8 +214,8 @@ func TestExploreBounds(t *testing.T) {
 		count int
 	}{
 		{noex.MaxSchedules(4), "bound reached after 4 schedules (4 runs)", 4},
-		{noex.MaxDelays(0), "bound reached after 1 schedules (0 delays)", 1},
-		{noex.MaxSteps(3), "bound reached after 1 schedules (3 steps in a run)", 1},
+		{noex.MaxDelays(0), "bound reached after 1 schedule (0 delays)", 1},
+		{noex.MaxSteps(3), "bound reached after 1 schedule (3 steps in a run)", 1},
 	} {
 		got := explore(t, scenario, c.opt)
 		if got.String() != c.want || got.Complete {
@@ -354,5 +354,89 @@ func TestExploreRaceBehindANestedCall(t *testing.T) {
 	}
 	if got := orders.String(); got != "[a b] [b a]" {
 		t.Errorf("the server saw %v; want both orders", got)
+	}
+}
+
+// appender appends its name to a slice the processes share outside the
+// runtime, declaring it with Touch when touch is set.
+type appender struct {
+	name  string
+	touch bool
+	mu    *sync.Mutex
+	log   *[]string
+}
+
+func (a appender) Init(context.Context) (noex.None, error) { return noex.None{}, nil }
+
+func (a appender) HandleCall(_ context.Context, _ noex.None, s noex.None) (noex.None, noex.None, error) {
+	return noex.None{}, s, nil
+}
+
+func (a appender) HandleCast(ctx context.Context, _ noex.None, s noex.None) (noex.None, error) {
+	if a.touch {
+		noex.RuntimeOf(ctx).Touch("log")
+	}
+	a.mu.Lock()
+	*a.log = append(*a.log, a.name)
+	a.mu.Unlock()
+	return s, nil
+}
+
+// State shared outside the runtime is invisible to the reduction unless it
+// is declared: three appends to one slice are one schedule, or 3! = 6 with
+// Touch, and only then are the other orders of the appends run.
+func TestExploreTouch(t *testing.T) {
+	for _, touch := range []bool{false, true} {
+		var orders []string
+		var mu sync.Mutex // guards orders: runs are made in parallel
+		scenario := func(ctx context.Context, rt *noex.Runtime) error {
+			var lmu sync.Mutex
+			var log []string
+			err := rt.Run(ctx, func(ctx context.Context) error {
+				for _, name := range []string{"a", "b", "c"} {
+					ref, err := noex.Start(ctx, appender{name: name, touch: touch, mu: &lmu, log: &log})
+					if err != nil {
+						return err
+					}
+					if err := noex.Cast(ctx, ref, noex.None{}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			mu.Lock()
+			orders = append(orders, strings.Join(log, ""))
+			mu.Unlock()
+			return err
+		}
+		res := explore(t, scenario)
+		want := 1
+		if touch {
+			want = 6
+		}
+		if !res.Complete || res.Schedules != want {
+			t.Errorf("touch=%v: %v; want %d schedules, complete", touch, res, want)
+		}
+		slices.Sort(orders)
+		if got := len(slices.Compact(orders)); got != want {
+			t.Errorf("touch=%v: %d distinct orders of the appends (%q), want %d", touch, got, orders, want)
+		}
+	}
+}
+
+// Touch does nothing outside an exploration, in either mode.
+func TestTouchOutsideExplore(t *testing.T) {
+	for _, rt := range []*noex.Runtime{noex.NewRuntime(), noex.NewRuntime(noex.WithSeed(1))} {
+		err := rt.Run(context.Background(), func(ctx context.Context) error {
+			rt.Touch("anything")
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		rt.Touch("after the run")
+		if err := rt.Shutdown(context.Background()); err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -109,6 +109,7 @@ const (
 	resWait               // a process's wait: a reply and a timeout race for it
 	resMonitor            // the monitors on a process
 	resTimer              // one timer: it fires or is cancelled
+	resShared             // state outside the runtime, declared by Touch
 )
 
 var nameSeed = maphash.MakeSeed()
@@ -158,6 +159,22 @@ func (s *scheduler) touch(kind int, ident uint64, mode accessMode) {
 	}
 	ev := &s.x.events[s.x.cur]
 	ev.acc = append(ev.acc, access{res: resOf(kind, ident), mode: mode})
+}
+
+// Touch declares that the code running now reads or writes state that lives
+// outside the runtime and is shared between processes, named resource: a
+// writer several processes print to, a file, a variable behind a mutex.
+// [Explore] then treats two steps that touch the same resource as not
+// commuting and visits both of their orders; without it, steps on
+// different processes that share only such state count as one schedule
+// (their order changes nothing the runtime can see). Touch does nothing in
+// real mode or outside Explore. Call it from code the runtime runs (a
+// handler, Init, Terminate, a bus handler, a Run body), not from a
+// goroutine of your own.
+func (rt *Runtime) Touch(resource string) {
+	if rt != nil && rt.det && rt.sched.x != nil {
+		rt.sched.touch(resShared, maphash.String(nameSeed, resource), accWrite)
+	}
 }
 
 func (s *scheduler) touchName(name string, mode accessMode) {

@@ -84,6 +84,22 @@ func BenchmarkSeeds(b *testing.B) {
 	})
 }
 
+// BenchmarkSeedsCores runs the kit's seeds on every core the benchmark is
+// given: with -cpu 1,2 it shows how seeds/s grows with cores, as Seeds
+// runs them (each runtime is independent of the others).
+func BenchmarkSeedsCores(b *testing.B) {
+	var next atomic.Uint64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			t := &benchT{b: b}
+			rt := noextest.New(t, noextest.WithSeed(next.Add(1)))
+			rt.Run(fiveByFifty)
+			t.done()
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "seeds/s")
+}
+
 // TestSeedsAtScale runs the benchmark scenario under 200 seeds, as the
 // exercise grader does, with every kit check on.
 func TestSeedsAtScale(t *testing.T) {

@@ -35,6 +35,11 @@
 //	               docs/challenges.md): step through the run until its
 //	               goal is reached; with -schedule, check that the
 //	               schedule reaches it (exit status 1 if not)
+//	-explore       run the example under every distinct schedule (at most
+//	               10,000 runs; -explore=N: at most N) and print the
+//	               verdict: all passed (complete), the bound reached, or
+//	               the first failing schedule and the command that
+//	               replays it (exit status 1)
 //
 // -seed and -real exclude each other, -mermaid goes with neither -events
 // nor -diagram, and an example takes no argument other than flags: a bad
@@ -45,6 +50,9 @@
 // you choose it), -mermaid (which prints nothing but the diagram) and -otlp
 // (a stepped run is run again at every undo; export its replay instead).
 // A stepped run's -events, -diagram and -html show the run it ended with.
+// -explore is for deterministic mode too, and shows no run: it excludes
+// -real, -step, -schedule, -challenge, -events, -diagram, -mermaid, -html
+// and -otlp (replay the schedule it prints to see a run).
 //
 // # The OTLP exporter and the otlp build tag
 //
@@ -117,6 +125,13 @@ type Config struct {
 	Input io.Reader
 	Echo  bool
 
+	// Explore, if positive, runs the example under every distinct schedule
+	// (noex.Explore), at most Explore runs, instead of once, and prints the
+	// verdict; Progress, if not nil, receives a line every 1000 runs (Main:
+	// standard error).
+	Explore  int
+	Progress io.Writer
+
 	// Command is the command that runs the example, shown in the report's
 	// replay line; by default "go run ./<the main package>".
 	Command string
@@ -156,6 +171,7 @@ func ParseFlags(name string, args []string, stderr io.Writer) (Config, error) {
 	fs.BoolVar(&cfg.Step, "step", false, "step through the run: you choose the next step at every decision")
 	fs.Var(&scheduleFlag{cfg: &cfg}, "schedule", "replay the run of the schedule `S` (\"3:1,7:2\") that -step printed")
 	fs.StringVar(&cfg.Challenge, "challenge", "", "take the challenge `NAME` of this example: step through the run to reach its goal (with -schedule: check a schedule)")
+	fs.Var((*exploreFlag)(&cfg.Explore), "explore", "run every distinct schedule, at most "+strconv.Itoa(DefaultExploreRuns)+" runs (`-explore=N`: at most N), and print the verdict")
 	err := fs.Parse(args)
 	if err == nil {
 		err = validate(fs)
@@ -215,7 +231,7 @@ func Main(phases ...Phase) {
 	if cfg.Width == 0 {
 		cfg.Width, _ = strconv.Atoi(os.Getenv("COLUMNS"))
 	}
-	cfg.Input, cfg.Echo = os.Stdin, !isTerminal(os.Stdin)
+	cfg.Input, cfg.Echo, cfg.Progress = os.Stdin, !isTerminal(os.Stdin), os.Stderr
 	err = Exec(context.Background(), cfg, os.Stdout, phases...)
 	if errors.Is(err, ErrUsage) {
 		fmt.Fprintln(os.Stderr, err)
@@ -224,7 +240,7 @@ func Main(phases ...Phase) {
 	if cfg.HTML != "" && !errors.Is(err, errReport) {
 		fmt.Fprintf(os.Stderr, "run report: %s\n", cfg.HTML)
 	}
-	if err == ErrGoalNotReached { // the run said so
+	if err == ErrGoalNotReached || err == ErrScheduleFailed { // the run said so
 		os.Exit(1)
 	}
 	if err != nil {
@@ -262,6 +278,9 @@ func Exec(ctx context.Context, cfg Config, stdout io.Writer, phases ...Phase) er
 	goal, err := challengeGoal(cfg)
 	if err != nil {
 		return err
+	}
+	if cfg.Explore > 0 {
+		return execExplore(ctx, cfg, out, phases)
 	}
 	var res Result
 	switch {

@@ -21,6 +21,15 @@ var exclusive = []struct {
 	{"schedule", "real", "-schedule replays a deterministic run", false},
 	{"challenge", "real", "-challenge is for deterministic mode: you are its scheduler", false},
 	{"step", "schedule", "-step lets you choose the run, -schedule replays one; give one of them", false},
+	{"explore", "real", "-explore runs the example many times and shows no run; replay the schedule it prints to see one", false},
+	{"explore", "step", "-explore runs the example many times and shows no run; replay the schedule it prints to see one", false},
+	{"explore", "schedule", "-explore runs the example many times and shows no run; replay the schedule it prints to see one", false},
+	{"explore", "challenge", "-explore runs the example many times and shows no run; replay the schedule it prints to see one", false},
+	{"explore", "events", "-explore runs the example many times and shows no run; replay the schedule it prints to see one", false},
+	{"explore", "diagram", "-explore runs the example many times and shows no run; replay the schedule it prints to see one", false},
+	{"explore", "mermaid", "-explore runs the example many times and shows no run; replay the schedule it prints to see one", false},
+	{"explore", "html", "-explore runs the example many times and shows no run; replay the schedule it prints to see one", false},
+	{"explore", "otlp", "-explore runs the example many times and shows no run; replay the schedule it prints to see one", false},
 }
 
 // validate checks what fs.Parse accepted: no argument other than flags

@@ -341,8 +341,8 @@ func runs(r noex.ExploreResult) string {
 
 func saving(reduced, plain noex.ExploreResult) string {
 	a, b := reduced.Schedules+reduced.Pruned, plain.Schedules+plain.Pruned
-	if a == 0 || b == 0 {
-		return "–"
+	if a == 0 || b == 0 || !reduced.Complete {
+		return "– (not complete)"
 	}
 	s := fmt.Sprintf("%.1f×", float64(b)/float64(a))
 	if !plain.Complete {

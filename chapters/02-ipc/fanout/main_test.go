@@ -182,3 +182,9 @@ func TestStepTranscript(t *testing.T) {
 	}
 	chaptertest.DocBlock(t, "docs/seeing-a-run.md", "step", "$ go run ./chapters/02-ipc/fanout -step\n"+out.String())
 }
+
+// Every distinct schedule of the example (seed 1) runs and passes; the
+// count is the number of different transcripts the example can print.
+func TestExploreEverySchedule(t *testing.T) {
+	chaptertest.Explore(t, 90, demo, report)
+}

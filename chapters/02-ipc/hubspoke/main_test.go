@@ -76,3 +76,9 @@ func TestGolden(t *testing.T) {
 	chaptertest.Deterministic(t, demo)
 	chaptertest.Golden(t, "testdata/output.golden", res.Output)
 }
+
+// Every distinct schedule of the example (seed 1) runs and passes; the
+// count is the number of different transcripts the example can print.
+func TestExploreEverySchedule(t *testing.T) {
+	chaptertest.Explore(t, 1, demo)
+}

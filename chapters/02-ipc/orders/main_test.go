@@ -117,3 +117,9 @@ func TestNoBus(t *testing.T) {
 		return nil
 	})
 }
+
+// Every distinct schedule of the example (seed 1) runs and passes; the
+// count is the number of different transcripts the example can print.
+func TestExploreEverySchedule(t *testing.T) {
+	chaptertest.Explore(t, 140, demo, report)
+}

@@ -6,6 +6,7 @@ package chaptertest
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -270,4 +271,22 @@ func Filter(lines []string, prefix string) []string {
 		}
 	}
 	return out
+}
+
+// Explore runs the phases under every distinct schedule of seed 1, as
+// -explore does, and fails the test unless the search completes with want
+// schedules, all passing.
+func Explore(t testing.TB, want int, phases ...run.Phase) {
+	t.Helper()
+	var out strings.Builder
+	cfg := run.DefaultConfig()
+	cfg.Explore = 10 * want
+	err := run.Exec(context.Background(), cfg, &out, phases...)
+	verdict := fmt.Sprintf("explored: %d schedules, all passed (complete)\n", want)
+	if want == 1 {
+		verdict = "explored: 1 schedule, passed (complete)\n"
+	}
+	if err != nil || out.String() != verdict {
+		t.Errorf("-explore printed %q (error %v), want %q", out.String(), err, verdict)
+	}
 }

@@ -9,6 +9,7 @@
 //	go run ./solutions/taskqueue/cmd/taskqueue -diagram        # with a lane diagram
 //	go run ./solutions/taskqueue/cmd/taskqueue -html run.html  # a page to step through the run
 //	go run ./solutions/taskqueue/cmd/taskqueue -step           # you choose the order of its steps
+//	go run ./solutions/taskqueue/cmd/taskqueue -explore=100000 # every distinct schedule, once each
 //
 // With -otlp (in a build with the otlp tag, which links the OpenTelemetry
 // SDK) the run is exported over OTLP/HTTP, configured by the standard
