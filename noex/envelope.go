@@ -99,21 +99,28 @@ func (p *process) trimFree() {
 	if p.returnedN.Load() <= keptIdle || !p.freeBusy.CompareAndSwap(false, true) {
 		return
 	}
-	if p.freeLocal == nil {
-		p.freeLocal = p.returned.Swap(nil)
+	// Keep the first keptIdle of freeLocal, then of the returned stack.
+	head, rest := p.freeLocal, p.returned.Swap(nil)
+	if head == nil {
+		head, rest = rest, nil
 	}
-	kept, e := 0, p.freeLocal
-	for ; e != nil && kept < keptIdle-1; e = e.link {
-		kept++
+	kept := 0
+	var last *envelope
+	for e := head; e != nil && kept < keptIdle; e = e.link {
+		last, kept = e, kept+1
 	}
-	if e != nil {
-		e.link = nil
-		kept++
+	if kept < keptIdle && rest != nil {
+		last.link = rest
+		for e := rest; e != nil && kept < keptIdle; e = e.link {
+			last, kept = e, kept+1
+		}
 	}
-	// What receivers push from now on counts on top of what is kept; a
-	// batch pushed between the Swap and this Store counts nowhere, and
-	// is taken with the rest (the bound is a soft one).
-	p.returned.Store(nil)
+	if last != nil {
+		last.link = nil
+	}
+	p.freeLocal = head
+	// A batch a receiver pushes meanwhile counts nowhere (the bound is a
+	// soft one); it is taken with the rest.
 	p.returnedN.Store(int32(kept))
 	p.freeTaken = 0
 	p.freeBusy.Store(false)

@@ -135,3 +135,77 @@ func TestRecycledCastEnvelopesAreBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// freeHeld counts the recycled envelopes p holds.
+func freeHeld(p *process) int {
+	n := 0
+	for e := p.freeLocal; e != nil; e = e.link {
+		n++
+	}
+	for e := p.returned.Load(); e != nil; e = e.link {
+		n++
+	}
+	return n
+}
+
+// A sender that idles keeps keptIdle of the envelopes a burst left it,
+// counts what it keeps, and goes on recycling: a burst after the trim
+// still delivers every message in order.
+func TestIdleSenderTrimsItsEnvelopes(t *testing.T) {
+	rt := NewRuntime()
+	defer rt.Shutdown(context.Background())
+	err := rt.Run(context.Background(), func(ctx context.Context) error {
+		s, err := Start(ctx, gatedSeq{})
+		if err != nil {
+			return err
+		}
+		p := procFrom(ctx)
+		for burst := 1; burst <= 2; burst++ {
+			// The server waits while the burst queues: the sender holds
+			// every envelope of the burst once it is handled.
+			open := make(chan struct{})
+			if err := Cast(ctx, s, any(open)); err != nil {
+				return err
+			}
+			for i := range 5000 {
+				Cast(ctx, s, any(seqMsg{from: "main", i: (burst-1)*5000 + i}))
+			}
+			close(open)
+			if n, err := Call(ctx, s, "main"); err != nil || n != burst*5000 {
+				t.Fatalf("burst %d: handled %d, %v; want %d", burst, n, err, burst*5000)
+			}
+			if held := freeHeld(p); held <= keptIdle {
+				t.Fatalf("burst %d: the sender holds %d envelopes before the trim; the test needs more than %d", burst, held, keptIdle)
+			}
+			// The Run body waits for no messages: it trims as a server's
+			// loop does before it blocks. The server returned every
+			// envelope before it answered the call.
+			p.trimFree()
+			if held, counted := freeHeld(p), int(p.returnedN.Load()); held != keptIdle || counted != held {
+				t.Errorf("burst %d: after the trim the sender holds %d envelopes and counts %d; want %d and %d",
+					burst, held, counted, keptIdle, keptIdle)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// gatedSeq is seqSrv whose casts may also be a channel, which it waits on.
+type gatedSeq struct{}
+
+func (gatedSeq) Init(ctx context.Context) (map[string]int, error) { return map[string]int{}, nil }
+
+func (gatedSeq) HandleCall(ctx context.Context, from string, next map[string]int) (int, map[string]int, error) {
+	return next[from], next, nil
+}
+
+func (gatedSeq) HandleCast(ctx context.Context, m any, next map[string]int) (map[string]int, error) {
+	if gate, ok := m.(chan struct{}); ok {
+		<-gate
+		return next, nil
+	}
+	return seqSrv{}.HandleCast(ctx, m.(seqMsg), next)
+}
