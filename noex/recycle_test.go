@@ -209,3 +209,39 @@ func (gatedSeq) HandleCast(ctx context.Context, m any, next map[string]int) (map
 	}
 	return seqSrv{}.HandleCast(ctx, m.(seqMsg), next)
 }
+
+// A Run body that has returned lets the envelopes it kept for reuse go:
+// its PID, which events and logs hold, must not keep a burst's worth alive.
+func TestEndedRunBodyReleasesItsEnvelopes(t *testing.T) {
+	rt := NewRuntime()
+	defer rt.Shutdown(context.Background())
+	var root *process
+	err := rt.Run(context.Background(), func(ctx context.Context) error {
+		s, err := Start(ctx, gatedSeq{})
+		if err != nil {
+			return err
+		}
+		root = procFrom(ctx)
+		open := make(chan struct{})
+		if err := Cast(ctx, s, any(open)); err != nil {
+			return err
+		}
+		for i := range 1000 {
+			Cast(ctx, s, any(seqMsg{from: "main", i: i}))
+		}
+		close(open)
+		if n, err := Call(ctx, s, "main"); err != nil || n != 1000 {
+			t.Fatalf("handled %d, %v; want 1000", n, err)
+		}
+		if freeHeld(root) == 0 {
+			t.Fatal("the body holds no envelopes after its casts; the test needs some")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := freeHeld(root); n != 0 || root.spare != nil {
+		t.Errorf("after Run the body's process holds %d envelopes and a spare call envelope %v; want none", n, root.spare != nil)
+	}
+}

@@ -349,6 +349,7 @@ func (rt *Runtime) Run(ctx context.Context, body func(ctx context.Context) error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer root.releaseEnvelopes() // a Goexit in body ends the goroutine too
 		root.runBody(body, &err)
 	}()
 	<-done

@@ -191,8 +191,14 @@ func (rt *Runtime) exitGoroutine(p *process) {
 		return
 	}
 	p.flushDone()
-	// Let the recycled envelopes go: a PID may keep p for long. (Receivers
-	// return none to an ended process.)
+	p.releaseEnvelopes()
+	p.curWait.Store(nil)
+}
+
+// releaseEnvelopes lets the envelopes an ended process kept for reuse go:
+// a PID may keep p for long (an event log holds them). Receivers return
+// none to an ended process. Real mode only.
+func (p *process) releaseEnvelopes() {
 	p.returned.Store(nil)
 	if p.freeBusy.CompareAndSwap(false, true) {
 		p.freeLocal, p.freeTaken = nil, 0
@@ -202,5 +208,4 @@ func (rt *Runtime) exitGoroutine(p *process) {
 		p.spare = nil
 		p.chanBusy.Store(false)
 	}
-	p.curWait.Store(nil)
 }
