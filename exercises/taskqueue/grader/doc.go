@@ -56,9 +56,15 @@
 // green in CI until it is solved; with -grade.strict (or NOEX_GRADE=strict)
 // and for the reference solution ([Impl].Strict) every failure fails.
 //
+// The deterministic runs take noex's exploration strategies in turn, seed
+// by seed (the portfolio: uniform random choice, PCT of depths 1 to 3 and
+// POS), so that orders a uniform walk rarely takes are graded too;
+// -noex.strategy (or NOEX_STRATEGY) grades under one strategy instead
+// ([Config].Strategy).
+//
 // A failure names the seed it was seen under and the command that replays
 // it: -noex.seed=N grades under that seed only and prints the run's event
-// log. -grade.json=FILE (or NOEX_GRADE_JSON) also writes the results in the
+// log (with the same strategy: the seed chooses it). -grade.json=FILE (or NOEX_GRADE_JSON) also writes the results in the
 // shape of Exercism's results.json, version 3 ([Report.Exercism]);
 // -grade.hint shows a hint on the first mistake, one step more each time
 // ([HintText]); -grade.vet=auto|always|never says when noexvet runs.

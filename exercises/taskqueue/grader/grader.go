@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	// The kit registers -noex.seed, which the grader reads.
+	"github.com/noex-go/noex/noex"
 	_ "github.com/noex-go/noex/noextest"
 )
 
@@ -75,6 +76,10 @@ type Config struct {
 	Tasks int
 	// Strict grades parts that are not solved yet in full (see Impl.Strict).
 	Strict bool
+	// Strategy is the exploration strategy of the deterministic runs (see
+	// noex.WithStrategy), resolved seed by seed: "" means "portfolio",
+	// which rotates random choice, PCT and POS from seed to seed.
+	Strategy string
 	// Parallel is the number of runs graded at once (default GOMAXPROCS).
 	Parallel int
 	// TestName is the name of the test, for reproduction lines.
@@ -133,7 +138,7 @@ func init() {
 // on the first mistake, one step more each time.
 func Grade(t *testing.T, impl Impl) {
 	t.Helper()
-	cfg, err := flagConfig(t.Name(), seedFlag(), *strictFlag, *seedsFlag, os.LookupEnv)
+	cfg, err := flagConfig(t.Name(), kitFlag("noex.seed"), kitFlag("noex.strategy"), *strictFlag, *seedsFlag, os.LookupEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,13 +262,27 @@ func (h *hintValue) Set(s string) error {
 	return nil
 }
 
-// flagConfig builds the Config of Grade from the command line: the value of
-// -noex.seed (registered by noextest; "" if unset), -grade.strict and
-// -grade.seeds, and the environment (lookup is os.LookupEnv).
-func flagConfig(test, seedFlag string, strict bool, seeds int, lookup func(string) (string, bool)) (Config, error) {
+// flagConfig builds the Config of Grade from the command line: the values
+// of -noex.seed and -noex.strategy (registered by noextest; "" if unset),
+// -grade.strict and -grade.seeds, and the environment (lookup is
+// os.LookupEnv).
+func flagConfig(test, seedFlag, strategyFlag string, strict bool, seeds int, lookup func(string) (string, bool)) (Config, error) {
 	cfg := Config{TestName: test, Seeds: seeds}
 	if v, _ := lookup("NOEX_GRADE"); v == "strict" || strict {
 		cfg.Strict = true
+	}
+	what, spec := "-noex.strategy", strategyFlag
+	if spec == "" {
+		what, spec = "NOEX_STRATEGY", ""
+		if e, ok := lookup("NOEX_STRATEGY"); ok {
+			spec = strings.TrimSpace(e)
+		}
+	}
+	if spec != "" {
+		if _, err := noex.ResolveStrategy(spec, 0, 0); err != nil {
+			return cfg, fmt.Errorf("grader: invalid %s: %w", what, err)
+		}
+		cfg.Strategy = spec
 	}
 	what, v := "-noex.seed", seedFlag
 	if v == "" {
@@ -284,9 +303,9 @@ func flagConfig(test, seedFlag string, strict bool, seeds int, lookup func(strin
 	return cfg, nil
 }
 
-// seedFlag returns the value of -noex.seed, "" if unset.
-func seedFlag() string {
-	if f := flag.Lookup("noex.seed"); f != nil {
+// kitFlag returns the value of one of noextest's flags, "" if unset.
+func kitFlag(name string) string {
+	if f := flag.Lookup(name); f != nil {
 		return f.Value.String()
 	}
 	return ""

@@ -3,10 +3,11 @@ package grader
 import (
 	"errors"
 	"flag"
-	"github.com/noex-go/noex/noex"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/noex-go/noex/noex"
 )
 
 func TestParseStack(t *testing.T) {

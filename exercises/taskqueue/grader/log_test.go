@@ -2,6 +2,7 @@ package grader
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/noex-go/noex/noex"
@@ -63,19 +64,56 @@ func TestFlagConfig(t *testing.T) {
 	env := func(kv map[string]string) func(string) (string, bool) {
 		return func(k string) (string, bool) { v, ok := kv[k]; return v, ok }
 	}
-	cfg, err := flagConfig("TestGrade", "", false, 0, env(map[string]string{"NOEX_SEED": "17", "NOEX_GRADE": "strict"}))
+	cfg, err := flagConfig("TestGrade", "", "", false, 0, env(map[string]string{"NOEX_SEED": "17", "NOEX_GRADE": "strict"}))
 	if err != nil || !cfg.Only || cfg.BaseSeed != 17 || !cfg.Strict || cfg.TestName != "TestGrade" {
 		t.Errorf("NOEX_SEED=17 NOEX_GRADE=strict: cfg = %+v, err = %v; want Only under seed 17, strict", cfg, err)
 	}
-	cfg, err = flagConfig("TestGrade", "", false, 0, env(nil))
+	cfg, err = flagConfig("TestGrade", "", "", false, 0, env(nil))
 	if err != nil || cfg.Only || cfg.Strict {
 		t.Errorf("no settings: cfg = %+v, err = %v; want many seeds, not strict", cfg, err)
 	}
-	if _, err := flagConfig("TestGrade", "", false, 0, env(map[string]string{"NOEX_SEED": "seven"})); err == nil {
+	if _, err := flagConfig("TestGrade", "", "", false, 0, env(map[string]string{"NOEX_SEED": "seven"})); err == nil {
 		t.Error("NOEX_SEED=seven: no error")
 	}
-	cfg, err = flagConfig("TestGrade", "9", true, 5, env(map[string]string{"NOEX_SEED": "17"}))
+	cfg, err = flagConfig("TestGrade", "9", "", true, 5, env(map[string]string{"NOEX_SEED": "17"}))
 	if err != nil || cfg.BaseSeed != 9 || !cfg.Only || !cfg.Strict || cfg.Seeds != 5 {
 		t.Errorf("-noex.seed=9 -grade.strict -grade.seeds=5 over NOEX_SEED=17: cfg = %+v, err = %v", cfg, err)
+	}
+	if cfg.Strategy != "" {
+		t.Errorf("no strategy given: Strategy = %q, want \"\" (the portfolio)", cfg.Strategy)
+	}
+	cfg, err = flagConfig("TestGrade", "", "", false, 0, env(map[string]string{"NOEX_STRATEGY": "pos"}))
+	if err != nil || cfg.Strategy != "pos" {
+		t.Errorf("NOEX_STRATEGY=pos: Strategy = %q, err = %v", cfg.Strategy, err)
+	}
+	cfg, err = flagConfig("TestGrade", "", "pct:d=2", false, 0, env(map[string]string{"NOEX_STRATEGY": "pos"}))
+	if err != nil || cfg.Strategy != "pct:d=2" {
+		t.Errorf("-noex.strategy=pct:d=2 over NOEX_STRATEGY=pos: Strategy = %q, err = %v", cfg.Strategy, err)
+	}
+	if _, err := flagConfig("TestGrade", "", "", false, 0, env(map[string]string{"NOEX_STRATEGY": "psychic"})); err == nil || !strings.Contains(err.Error(), "NOEX_STRATEGY") {
+		t.Errorf("NOEX_STRATEGY=psychic: err = %v, want an error naming the variable", err)
+	}
+}
+
+// The deterministic runs take the portfolio's strategies seed by seed, or
+// the one strategy asked for; the reproduction line names a strategy that
+// the seed alone would not choose.
+func TestStrategyOfASeed(t *testing.T) {
+	var got []string
+	for seed := uint64(0); seed < 5; seed++ {
+		got = append(got, strategyOf(Config{}, seed))
+	}
+	if want := []string{"random", "pct:d=3", "pos", "pct:d=2", "pct:d=1"}; !slices.EqualFunc(got, want, strings.HasPrefix) {
+		t.Errorf("the strategies of seeds 0 to 4: %q, want %q", got, want)
+	}
+	if got := strategyOf(Config{Strategy: "pos"}, 3); got != "pos" {
+		t.Errorf("Strategy pos, seed 3: %q", got)
+	}
+	f := &Failure{Seed: 3}
+	if line := reproLine(Config{TestName: "TestGrade"}, f); strings.Contains(line, "strategy") {
+		t.Errorf("portfolio: %q names a strategy", line)
+	}
+	if line := reproLine(Config{TestName: "TestGrade", Strategy: "pos"}, f); !strings.Contains(line, "-noex.seed=3 -noex.strategy=pos") {
+		t.Errorf("pos: %q, want the strategy after the seed", line)
 	}
 }

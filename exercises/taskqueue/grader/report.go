@@ -174,7 +174,11 @@ func reproLine(cfg Config, f *Failure) string {
 	if f.Real {
 		return fmt.Sprintf("Real-mode runs do not replay; to see it again, specify -run='%s' -count=10", run)
 	}
-	return fmt.Sprintf("To reproduce, specify -run='%s' -noex.seed=%d -v (it prints the run's event log)", run, f.Seed)
+	strategy := ""
+	if cfg.Strategy != "" && cfg.Strategy != "portfolio" {
+		strategy = " -noex.strategy=" + cfg.Strategy
+	}
+	return fmt.Sprintf("To reproduce, specify -run='%s' -noex.seed=%d%s -v (it prints the run's event log)", run, f.Seed, strategy)
 }
 
 // runPattern turns a test name into a -run pattern that selects exactly it.

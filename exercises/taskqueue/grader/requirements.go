@@ -104,7 +104,7 @@ var requirements = []requirement{
 	{
 		id: reqAll, part: 1, name: "all three workers take part",
 		checks: "The producer gives tasks to worker-0, worker-1 and worker-2.",
-		check:  checkAllWorkers, tasks: true, needs: []string{reqEnqueue, reqCasts},
+		check:  checkAllWorkers, tasks: true, needs: []string{reqEnqueue, reqCasts, reqRuntime},
 	},
 	{
 		id: reqCleanup, part: 1, name: "everything is cleaned up after shutdown",

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/noextest"
 )
 
@@ -119,6 +120,21 @@ func gradePart(impl Impl, cfg Config, part int, strict bool, static *staticAnaly
 	return pr
 }
 
+// strategyOf is the strategy of the deterministic run of seed, in full
+// (cfg.Strategy was checked when the Config was built; an invalid one falls
+// back to uniform random choice).
+func strategyOf(cfg Config, seed uint64) string {
+	spec := cfg.Strategy
+	if spec == "" {
+		spec = "portfolio"
+	}
+	s, err := noex.ResolveStrategy(spec, seed, noex.DefaultRunLength)
+	if err != nil {
+		return "random"
+	}
+	return s
+}
+
 // plans lists the runs of a part: the seeds, then the real-mode runs.
 func plans(cfg Config, part int) []plan {
 	replays := replays1
@@ -127,7 +143,8 @@ func plans(cfg Config, part int) []plan {
 	}
 	var ps []plan
 	for i := range cfg.Seeds {
-		p := plan{part: part, seed: cfg.BaseSeed + uint64(i), tasks: cfg.Tasks, replay: i < replays || cfg.Only}
+		seed := cfg.BaseSeed + uint64(i)
+		p := plan{part: part, seed: seed, strategy: strategyOf(cfg, seed), tasks: cfg.Tasks, replay: i < replays || cfg.Only}
 		if part == 2 {
 			p.crash, p.victim, p.killAfter = crashFor(p.seed, cfg.Tasks)
 		}

@@ -53,6 +53,7 @@ func (c crashKind) String() string {
 type plan struct {
 	part      int
 	seed      uint64 // deterministic mode; unused when real
+	strategy  string // deterministic mode: the strategy, resolved for seed
 	real      bool
 	crash     crashKind
 	victim    int // crashPanic: which worker panics on its first task
@@ -142,7 +143,7 @@ func executeNow(impl Impl, p plan) *run {
 	}
 	opts := []noex.Option{noex.WithObserver(lim.observer(rec)), noex.WithFaults(lim)}
 	if !p.real {
-		opts = append(opts, noex.WithSeed(p.seed), noex.WithWatchdog(watchdog))
+		opts = append(opts, noex.WithSeed(p.seed), noex.WithStrategy(p.strategy), noex.WithWatchdog(watchdog))
 		opts = append(opts, stepBudget()...)
 	}
 	rt := noex.NewRuntime(opts...)
