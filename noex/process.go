@@ -284,7 +284,7 @@ func (p *process) loop() {
 // processor before it blocks: a message sent meanwhile (the next call of a
 // caller that just got its reply, the next cast of a stream) is then taken
 // without a park and a wake-up.
-var idleSpins = 2
+const idleSpins = 2
 
 // receive returns the next message, or nil once a stop was requested and the
 // mailbox is empty.
