@@ -2,8 +2,12 @@ package noextest_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/noextest"
@@ -98,6 +102,100 @@ func BenchmarkSeedsCores(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "seeds/s")
+}
+
+// BenchmarkSeedsScaling measures how seeds/s grows from one core to two,
+// on a machine whose load varies more between runs than the two differ:
+// each op is one window of 1 core (GOMAXPROCS=1, the seeds in turn) and one
+// of 2 cores (GOMAXPROCS=2, two goroutines taking seeds), the order of the
+// two alternating from op to op, each window running seedsPerWindow seeds.
+// It reports both rates and their ratio, "speedup": "kit" for the kit's
+// runtime with its checks, "raw" for a bare deterministic runtime, and two
+// baselines without noex.
+func BenchmarkSeedsScaling(b *testing.B) {
+	var next atomic.Uint64
+	b.Run("kit", func(b *testing.B) {
+		seedsScaling(b, func() {
+			t := &benchT{b: b}
+			rt := noextest.New(t, noextest.WithSeed(next.Add(1)))
+			rt.Run(fiveByFifty)
+			t.done()
+		})
+	})
+	b.Run("raw", func(b *testing.B) {
+		seedsScaling(b, func() {
+			rt := noex.NewRuntime(noex.WithSeed(next.Add(1)))
+			if err := rt.Run(context.Background(), fiveByFifty); err != nil {
+				b.Error(err)
+			}
+			rt.Shutdown(context.Background())
+		})
+	})
+	// The baselines, without noex: pure computation, which scales with
+	// cores, and two goroutines handing a token back and forth 200 times,
+	// as a deterministic runtime hands its baton from the scheduler to a
+	// process and back at every step.
+	b.Run("baseline-cpu", func(b *testing.B) {
+		seedsScaling(b, func() {
+			buf := make([]byte, 4096)
+			for range 20 {
+				sum := sha256.Sum256(buf)
+				buf[0] = sum[0]
+			}
+		})
+	})
+	b.Run("baseline-handoff", func(b *testing.B) {
+		seedsScaling(b, func() {
+			there, back := make(chan struct{}), make(chan struct{})
+			go func() {
+				for range there {
+					back <- struct{}{}
+				}
+			}()
+			for range 200 {
+				there <- struct{}{}
+				<-back
+			}
+			close(there)
+		})
+	})
+}
+
+func seedsScaling(b *testing.B, seed func()) {
+	const seedsPerWindow = 200
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	window := func(cores int) time.Duration {
+		runtime.GOMAXPROCS(cores)
+		var left atomic.Int64
+		left.Store(seedsPerWindow)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range cores {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for left.Add(-1) >= 0 {
+					seed()
+				}
+			}()
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	var one, two time.Duration
+	for i := 0; b.Loop(); i++ {
+		if i%2 == 0 {
+			one += window(1)
+			two += window(2)
+		} else {
+			two += window(2)
+			one += window(1)
+		}
+	}
+	n := float64(b.N * seedsPerWindow)
+	b.ReportMetric(n/one.Seconds(), "seeds/s-1core")
+	b.ReportMetric(n/two.Seconds(), "seeds/s-2cores")
+	b.ReportMetric(one.Seconds()/two.Seconds(), "speedup")
 }
 
 // TestSeedsAtScale runs the benchmark scenario under 200 seeds, as the

@@ -54,7 +54,7 @@ func (rt *Runtime) ExpectRegistered(names ...string) {
 // ExpectNotRegistered fails the test if any of names is registered.
 func (rt *Runtime) ExpectNotRegistered(names ...string) {
 	rt.t.Helper()
-	rt.expect("ExpectNotRegistered", CheckNotRegistered(rt.Runtime, rt.rec.Raw(), names...))
+	rt.expect("ExpectNotRegistered", CheckNotRegistered(rt.Runtime, rt.rec.view(), names...))
 }
 
 // ExpectNames fails the test unless the registered names are exactly want.
@@ -67,7 +67,7 @@ func (rt *Runtime) ExpectNames(want ...string) {
 // and subscriptions; see [CheckEnded].
 func (rt *Runtime) ExpectEnded(pid noex.PID) {
 	rt.t.Helper()
-	rt.expect(fmt.Sprintf("ExpectEnded(%v)", pid), CheckEnded(rt.Runtime, rt.rec.Raw(), pid))
+	rt.expect(fmt.Sprintf("ExpectEnded(%v)", pid), CheckEnded(rt.Runtime, rt.rec.view(), pid))
 }
 
 // ExpectRestarted fails the test unless name points to a live process other

@@ -138,6 +138,16 @@ func (r *Recorder) Events() []Event {
 	return out
 }
 
+// view returns the events recorded so far without copying them: a slice
+// capped at its length, whose elements are never written again (Observe
+// only appends beyond them), so it may be read while events are still
+// being recorded. Internal checks use it; Raw gives callers a copy.
+func (r *Recorder) view() []noex.Event {
+	r.mu.Lock() //noexvet:ignore the lock guards the log against the runtime's observer and is never held across a runtime operation
+	defer r.mu.Unlock()
+	return r.events[:len(r.events):len(r.events)]
+}
+
 // Raw returns the recorded events as the runtime emitted them.
 func (r *Recorder) Raw() []noex.Event {
 	r.mu.Lock() //noexvet:ignore the lock guards the log against the runtime's observer and is never held across a runtime operation

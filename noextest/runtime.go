@@ -174,7 +174,7 @@ func (rt *Runtime) Advance(d time.Duration) {
 // and false, without running anything, if no such timer is pending.
 func (rt *Runtime) AdvanceNext() (time.Duration, bool) {
 	rt.t.Helper()
-	due, ok := nextTimer(rt.rec.Raw())
+	due, ok := nextTimer(rt.rec.view())
 	if !ok {
 		return 0, false
 	}
@@ -248,7 +248,7 @@ func (rt *Runtime) finish() {
 		}
 	}
 	if !rt.cfg.allowLive && !failed && !rt.broken {
-		errs = append(errs, CheckNoLeaks(rt.Runtime, rt.rec.Raw()))
+		errs = append(errs, CheckNoLeaks(rt.Runtime, rt.rec.view()))
 	}
 	ctx := context.Background()
 	if !rt.Deterministic() {
@@ -261,7 +261,7 @@ func (rt *Runtime) finish() {
 	} else if !rt.broken {
 		errs = append(errs, checkEmpty(rt.Runtime))
 	}
-	log := rt.rec.Raw()
+	log := rt.rec.view()
 	if !rt.cfg.expectCrashes {
 		errs = append(errs, CheckNoCrashes(log))
 	}
