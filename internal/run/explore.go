@@ -68,6 +68,9 @@ func execExplore(ctx context.Context, cfg Config, out io.Writer, phases []Phase)
 	}, opts...)
 	fmt.Fprintf(out, "explored: %v\n", res)
 	if res.Err == nil {
+		if !res.Complete {
+			fmt.Fprintf(out, "(not every schedule was run: allow more runs with -explore=%d)\n", 10*cfg.Explore)
+		}
 		return nil
 	}
 	fmt.Fprintf(out, "replay it: %s\n", scheduleCommand(cfg, res.Schedule))

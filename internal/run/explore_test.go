@@ -115,8 +115,8 @@ func TestExploreBound(t *testing.T) {
 	if err := run.Exec(context.Background(), cfg, &out, printers(false)); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out.String(), "explored: bound reached after ") || !strings.Contains(out.String(), "(4 runs)") {
-		t.Errorf("printed %q, want the bound of 4 runs", out.String())
+	if !strings.HasPrefix(out.String(), "explored: bound reached after ") || !strings.Contains(out.String(), "(4 runs)\n(not every schedule was run: allow more runs with -explore=40)\n") {
+		t.Errorf("printed %q, want the bound of 4 runs and how to raise it", out.String())
 	}
 }
 
