@@ -69,7 +69,7 @@ func Explore(t *testing.T, scenario func(t TB, rt *Runtime), opts ...Option) {
 	xopts := append([]noex.ExploreOption{}, cfg.bounds...)
 	if testing.Verbose() {
 		xopts = append(xopts, noex.ExploreProgress(func(r noex.ExploreResult) {
-			t.Logf("[noex] explored %d schedules so far (%d cut short), none failed", r.Schedules, r.Pruned)
+			t.Logf("[noex] explored %d schedules so far (and %d pruned runs), none failed", r.Schedules, r.Pruned)
 		}))
 	}
 	res := noex.Explore(func(o ...noex.Option) error {
@@ -79,7 +79,11 @@ func Explore(t *testing.T, scenario func(t TB, rt *Runtime), opts ...Option) {
 		return nil
 	}, xopts...)
 	if res.Err == nil {
-		t.Logf("[noex] explored: %v", res)
+		if res.Complete {
+			t.Logf("[noex] explored: %v", res)
+		} else {
+			t.Logf("[noex] explored: %v; not every schedule was run (see Bounds)", res)
+		}
 		return
 	}
 	var fr *failedRun
