@@ -2,6 +2,7 @@ package noex
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -33,8 +34,9 @@ import (
 // A run's steps are named by the processes involved, counted in creation
 // order from their creator, so the scenario must do the same thing every
 // time it runs with the same schedule (only the runtime's time, randomness
-// and scheduling); one that does not makes Explore fail with an error
-// saying so.
+// and scheduling); one that does not makes Explore fail with
+// [ErrNotDeterministic], as soon as a run steps where an earlier one did
+// not.
 //
 // Runs are made in batches of 16, the one the search needs next and the
 // ones it will need after it, on every core: run must be safe to call from
@@ -53,6 +55,12 @@ func Explore(run func(opts ...Option) error, opts ...ExploreOption) ExploreResul
 	x := &explorer{cfg: cfg}
 	return x.explore(run)
 }
+
+// ErrNotDeterministic is the error of an exploration whose scenario did not
+// do the same thing under the same schedule (it read the wall clock, drew
+// global randomness, kept state from one run to the next…), so that no
+// count of its schedules would mean anything.
+var ErrNotDeterministic = errors.New("noex: exploration: the scenario did not replay the same way; it must be deterministic (time, randomness and scheduling only through the runtime)")
 
 // Defaults of [Explore]'s bounds.
 const (
@@ -75,9 +83,13 @@ type ExploreResult struct {
 }
 
 // String is the one-line verdict: "N schedules, all passed (complete)",
-// "bound reached after N schedules (what bound)", or "schedule N failed: …".
+// "bound reached after N schedules (what bound)", "schedule N failed: …",
+// or, for a scenario that is not deterministic, "stopped after N
+// schedules: …".
 func (r ExploreResult) String() string {
 	switch {
+	case errors.Is(r.Err, ErrNotDeterministic):
+		return fmt.Sprintf("stopped after %s: %v", count(r.Schedules, "schedule"), r.Err)
 	case r.Err != nil:
 		return fmt.Sprintf("schedule %d failed (replay with schedule %q): %v", r.Schedules, r.Schedule, r.Err)
 	case r.Complete && r.Schedules == 1:
@@ -195,6 +207,9 @@ func (x *explorer) explore(run func(opts ...Option) error) ExploreResult {
 			return x.res
 		}
 		r, err := x.result(run, prefix, sleep)
+		if x.strayed(r) {
+			r.diverged = true
+		}
 		switch {
 		case r.diverged:
 			x.res.Err = errDiverged
@@ -227,6 +242,20 @@ func (x *explorer) explore(run func(opts ...Option) error) ExploreResult {
 			return x.res
 		}
 	}
+}
+
+// strayed reports whether r, on the prefix it followed, saw other steps
+// enabled than the run that made those nodes did: the scenario does not do
+// the same thing under the same schedule (a run that names a step which is
+// not enabled is caught as it runs; this catches one that only adds or
+// loses steps beside it).
+func (x *explorer) strayed(r *xrun) bool {
+	for d := 0; d < len(r.prefix) && d < len(r.nodes) && d < len(x.stack); d++ {
+		if !slices.Equal(r.nodes[d].enabled, x.stack[d].enabled) {
+			return true
+		}
+	}
+	return false
 }
 
 // exploreBatch is how many runs Explore starts at once: the run it needs

@@ -238,7 +238,7 @@ func TestExploreNondeterministicScenario(t *testing.T) {
 			return err
 		})
 	})
-	if res.Err == nil || !strings.Contains(res.Err.Error(), "must be deterministic") {
+	if !errors.Is(res.Err, noex.ErrNotDeterministic) || !strings.HasPrefix(res.String(), "stopped after ") {
 		t.Errorf("%v; want an error saying the scenario must be deterministic", res)
 	}
 }

@@ -123,9 +123,10 @@ var errSleepBlocked = errors.New("noex: exploration: every enabled step is aslee
 // errOverrun ends a run that took more steps than the exploration allows.
 var errOverrun = errors.New("noex: exploration: too many steps in one run")
 
-// errDiverged ends a run whose prefix names a step that is not enabled: the
+// errDiverged ends a run whose prefix names a step that is not enabled, or
+// that saw other steps enabled on its prefix than the run that made it: the
 // scenario does not behave the same way every time it runs.
-var errDiverged = errors.New("noex: exploration: the scenario did not replay the same way; it must be deterministic")
+var errDiverged = ErrNotDeterministic
 
 // ---- identities, kept by the scheduler while exploring ----
 

@@ -64,9 +64,15 @@ func execExplore(ctx context.Context, cfg Config, out io.Writer, phases []Phase)
 	res := noex.Explore(func(opts ...noex.Option) error {
 		rt := noex.NewRuntime(append([]noex.Option{noex.WithSeed(cfg.Seed)}, opts...)...)
 		err := runPhases(ctx, rt, printed{rt}, phases)
-		return errors.Join(err, rt.Shutdown(ctx))
+		if err = errors.Join(err, rt.Shutdown(ctx)); err != nil {
+			return failedRun{err}
+		}
+		return nil
 	}, opts...)
 	fmt.Fprintf(out, "explored: %v\n", res)
+	if res.Err != nil && !errors.As(res.Err, new(failedRun)) {
+		return res.Err // the search itself failed: the example does not replay the same way
+	}
 	if res.Err == nil {
 		if !res.Complete {
 			fmt.Fprintf(out, "(not every schedule was run: allow more runs with -explore=%d)\n", 10*cfg.Explore)
@@ -88,3 +94,10 @@ func (w printed) Write(p []byte) (int, error) {
 	w.rt.Touch("output")
 	return len(p), nil
 }
+
+// failedRun is the error of an explored run that failed, as opposed to an
+// error of the search itself.
+type failedRun struct{ err error }
+
+func (f failedRun) Error() string { return f.err.Error() }
+func (f failedRun) Unwrap() error { return f.err }

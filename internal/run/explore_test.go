@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -150,5 +152,43 @@ func TestParseExploreFlags(t *testing.T) {
 		if !errors.Is(err, run.ErrUsage) || !strings.Contains(stderr.String(), c.want) {
 			t.Errorf("ParseFlags(%q) = %v, printed %q; want ErrUsage and %q", c.args, err, stderr.String(), c.want)
 		}
+	}
+}
+
+// An example that does not do the same thing under the same schedule (here
+// every run after the first casts to its printers in the other order)
+// cannot be explored: -explore says so and prints no replay command.
+func TestExploreRefusesANondeterministicExample(t *testing.T) {
+	var runs atomic.Int64
+	phase := func(ctx context.Context, out io.Writer) error {
+		var mu sync.Mutex
+		var log []string
+		var refs []noex.Ref[noex.None, noex.None, noex.None]
+		for _, name := range []string{"a", "b", "c"} {
+			ref, err := noex.Start(ctx, printer{name: name, out: out, mu: &mu, log: &log})
+			if err != nil {
+				return err
+			}
+			refs = append(refs, ref)
+		}
+		if runs.Add(1) > 1 {
+			slices.Reverse(refs)
+		}
+		for _, ref := range refs {
+			if err := noex.Cast(ctx, ref, noex.None{}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var out strings.Builder
+	cfg := run.DefaultConfig()
+	cfg.Explore = 100
+	err := run.Exec(context.Background(), cfg, &out, phase)
+	if !errors.Is(err, noex.ErrNotDeterministic) {
+		t.Errorf("Exec = %v, want ErrNotDeterministic", err)
+	}
+	if !strings.HasPrefix(out.String(), "explored: stopped after 1 schedule: ") || strings.Contains(out.String(), "replay it") {
+		t.Errorf("printed %q, want the search stopped after the first run and no replay command", out.String())
 	}
 }
