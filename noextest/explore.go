@@ -23,7 +23,7 @@ import (
 // Explore ends with exactly one of:
 //
 //	[noex] explored: 12 schedules, all passed (complete)
-//	[noex] explored: bound reached after 99000 schedules and 1000 pruned runs (100000 runs)
+//	[noex] explored: bound reached after 99000 schedules and 1000 pruned runs (100000 runs); not every schedule was run (see Bounds)
 //	[noex] explored: schedule 7 failed: …
 //
 // logged on t (the first two) or reported as t's failure (the last), with
