@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +47,9 @@ import (
 // machine. Bounds: see [MaxSchedules], [MaxSteps] and [MaxDelays]; the
 // result says which one ended the search, or that it was complete.
 func Explore(run func(opts ...Option) error, opts ...ExploreOption) ExploreResult {
+	if run == nil {
+		return ExploreResult{Err: fmt.Errorf("%w: Explore needs a scenario, not nil", ErrBadOption)}
+	}
 	cfg := exploreConfig{maxSchedules: DefaultMaxSchedules, maxSteps: DefaultMaxSteps, maxDelays: -1, reduce: true}
 	for _, o := range opts {
 		if o != nil {
@@ -88,6 +92,8 @@ type ExploreResult struct {
 // schedules: …".
 func (r ExploreResult) String() string {
 	switch {
+	case errors.Is(r.Err, ErrBadOption):
+		return fmt.Sprintf("not run: %v", r.Err)
 	case errors.Is(r.Err, ErrNotDeterministic):
 		return fmt.Sprintf("stopped after %s: %v", count(r.Schedules, "schedule"), r.Err)
 	case r.Err != nil:
@@ -295,7 +301,7 @@ func (x *explorer) result(run func(opts ...Option) error, prefix []xid, sleep []
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			errs[i] = run(withXRun(r))
+			runOnce(run, r, &errs[i])
 		}()
 	}
 	wg.Wait()
@@ -306,6 +312,27 @@ func (x *explorer) result(run func(opts ...Option) error, prefix []xid, sleep []
 		x.ahead[keyOf(r.prefix)] = ranRun{r: r, err: errs[i+1]}
 	}
 	return batch[0], errs[0]
+}
+
+// runOnce makes run r and stores its error in out, turning a panic or a
+// runtime.Goexit of the scenario itself (outside the runtime, which contains
+// its processes' own) into that error, so that it fails that schedule
+// instead of the program. (A Goexit ends the goroutine: the error is stored
+// on the way out.)
+func runOnce(run func(opts ...Option) error, r *xrun, out *error) {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		if v := recover(); v != nil {
+			*out = fmt.Errorf("noex: the explored scenario panicked: %v\n%s", v, debug.Stack())
+		} else {
+			*out = errors.New("noex: the explored scenario called runtime.Goexit (t.FailNow, t.Fatal or a require helper?)")
+		}
+	}()
+	*out = run(withXRun(r))
+	returned = true
 }
 
 // resleep checks that a run made ahead, with the sleep set its node had

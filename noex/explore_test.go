@@ -440,3 +440,30 @@ func TestTouchOutsideExplore(t *testing.T) {
 		}
 	}
 }
+
+// A user's mistake in the scenario itself fails the search, never the
+// program: a nil scenario, a panic or a Goexit outside the runtime.
+func TestExploreScenarioMistakes(t *testing.T) {
+	res := noex.Explore(nil)
+	if !errors.Is(res.Err, noex.ErrBadOption) || !strings.HasPrefix(res.String(), "not run: ") {
+		t.Errorf("Explore(nil) = %v, want ErrBadOption", res)
+	}
+	for _, c := range []struct {
+		name string
+		end  func()
+		want string
+	}{
+		{"panic", func() { panic("setup went wrong") }, "the explored scenario panicked: setup went wrong"},
+		{"Goexit", runtime.Goexit, "the explored scenario called runtime.Goexit"},
+	} {
+		res := noex.Explore(func(opts ...noex.Option) error {
+			rt := noex.NewRuntime(append([]noex.Option{noex.WithSeed(1)}, opts...)...)
+			defer rt.Shutdown(context.Background())
+			c.end()
+			return nil
+		})
+		if res.Err == nil || !strings.Contains(res.Err.Error(), c.want) || res.Schedules != 1 {
+			t.Errorf("%s: %v, want the first schedule failing with %q", c.name, res, c.want)
+		}
+	}
+}
