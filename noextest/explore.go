@@ -35,6 +35,10 @@ import (
 // progress line is logged every 1000 runs.
 func Explore(t *testing.T, scenario func(t TB, rt *Runtime), opts ...Option) {
 	t.Helper()
+	if scenario == nil {
+		t.Fatalf("[noex] Explore: the scenario is nil")
+		return
+	}
 	var cfg config
 	for _, o := range opts {
 		if o != nil {

@@ -96,6 +96,26 @@ func TestExploreHelper(t *testing.T) {
 		noextest.Explore(t, registerClients(true))
 	case "buggy":
 		noextest.Explore(t, registerClients(false))
+	case "nil":
+		noextest.Explore(t, nil)
+	case "no seeds":
+		noextest.Seeds(t, 0, func(*testing.T, *noextest.Runtime) {})
+	case "nil seeds":
+		noextest.Seeds(t, 3, nil)
+	}
+}
+
+// Mistakes in calling the kit fail the test with a message, never a panic.
+func TestKitRefusesMistakes(t *testing.T) {
+	for which, want := range map[string]string{
+		"nil":       "[noex] Explore: the scenario is nil",
+		"no seeds":  "[noex] Seeds(0): the number of seeds must be positive",
+		"nil seeds": "[noex] Seeds: the scenario is nil",
+	} {
+		out, ok := exploreChild(t, which)
+		if ok || !strings.Contains(out, want) || strings.Contains(out, "panic") {
+			t.Errorf("%s: passed=%v, printed:\n%s\nwant a failure saying %q and no panic", which, ok, out, want)
+		}
 	}
 }
 

@@ -53,6 +53,10 @@ func Seeds(t *testing.T, n int, scenario func(t *testing.T, rt *Runtime), opts .
 		t.Fatalf("[noex] Seeds(%d): the number of seeds must be positive", n)
 		return
 	}
+	if scenario == nil {
+		t.Fatalf("[noex] Seeds: the scenario is nil")
+		return
+	}
 	base, _, err := defaultSeed()
 	if err != nil {
 		t.Fatalf("%v", err)
