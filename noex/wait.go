@@ -112,6 +112,7 @@ func (p *process) await(ctx context.Context, w *waiter, timeout time.Duration, t
 			tt = armTimeout(w, timeout, timeoutErr)
 		}
 	}
+	killedFirst := false
 	if !p.root {
 		// So that Kill can wake us, or we see a kill that came first. A wait
 		// that reuses the last one's waiter finds it there already: left
@@ -120,8 +121,13 @@ func (p *process) await(ctx context.Context, w *waiter, timeout time.Duration, t
 		if p.curWait.Load() != w {
 			p.curWait.Store(w)
 		}
-		if p.killed.Load() {
-			w.fire(nil, ErrKilled, true)
+		if p.killed.Load() && !w.fire(nil, ErrKilled, true) {
+			// The kill came before this wait began, and so before the answer
+			// could be taken: a call sent after the kill (the kill landed
+			// while it was being sent) may have been answered already. The
+			// process is dead; the answer is lost, as a killed process's
+			// mail is.
+			killedFirst = true
 		}
 	}
 	if done := ctxDone(ctx); done != nil {
@@ -138,6 +144,9 @@ func (p *process) await(ctx context.Context, w *waiter, timeout time.Duration, t
 		p.ctimer.Load().disarm()
 	} else if tt != nil {
 		tt.disarm()
+	}
+	if killedFirst { // w is ours again: its fire has been received
+		w.val, w.err, w.sys = nil, ErrKilled, true
 	}
 	// A kill fired w with ErrKilled. The wait returns it rather than ending
 	// the goroutine: this may be a goroutine borrowing the process's context.

@@ -45,3 +45,20 @@ func TestWaitGraphWithSeveralWaitsOfOneProcess(t *testing.T) {
 	}
 	rt.waits.unblock(toA)
 }
+
+// A process killed before it waits gets ErrKilled even when its answer came
+// first: a call sent while the kill landed can be answered before the
+// caller reaches its wait, and a killed process must not go on with it.
+func TestAKillBeforeTheWaitWinsOverAnAnswer(t *testing.T) {
+	rt := NewRuntime()
+	p := rt.newProcess(nil, "victim", false)
+	w := rt.newWaiter(p, "call", nil)
+	p.killed.Store(true)
+	if !w.fire("the answer", nil, false) {
+		t.Fatal("the answer did not fire the wait")
+	}
+	p.wait(t.Context(), w, 0, nil)
+	if !errors.Is(w.err, ErrKilled) || w.val != nil {
+		t.Errorf("the wait of a killed process returned %v, %v; want ErrKilled", w.val, w.err)
+	}
+}
