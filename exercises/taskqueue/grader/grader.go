@@ -78,7 +78,9 @@ type Config struct {
 	Strict bool
 	// Strategy is the exploration strategy of the deterministic runs (see
 	// noex.WithStrategy), resolved seed by seed: "" means "portfolio",
-	// which rotates random choice, PCT and POS from seed to seed.
+	// which rotates random choice, PCT and POS from seed to seed. Like the
+	// other fields, an invalid value takes the default: Grade refuses one
+	// given by -noex.strategy or NOEX_STRATEGY before it gets here.
 	Strategy string
 	// Parallel is the number of runs graded at once (default GOMAXPROCS).
 	Parallel int

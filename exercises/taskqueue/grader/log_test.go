@@ -109,6 +109,9 @@ func TestStrategyOfASeed(t *testing.T) {
 	if got := strategyOf(Config{Strategy: "pos"}, 3); got != "pos" {
 		t.Errorf("Strategy pos, seed 3: %q", got)
 	}
+	if got, want := strategyOf(Config{Strategy: "psychic"}, 2), strategyOf(Config{}, 2); got != want {
+		t.Errorf("an invalid Strategy, seed 2: %q, want the portfolio's %q", got, want)
+	}
 	f := &Failure{Seed: 3}
 	if line := reproLine(Config{TestName: "TestGrade"}, f); strings.Contains(line, "strategy") {
 		t.Errorf("portfolio: %q names a strategy", line)

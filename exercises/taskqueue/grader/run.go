@@ -121,16 +121,15 @@ func gradePart(impl Impl, cfg Config, part int, strict bool, static *staticAnaly
 }
 
 // strategyOf is the strategy of the deterministic run of seed, in full
-// (cfg.Strategy was checked when the Config was built; an invalid one falls
-// back to uniform random choice).
+// (see Config.Strategy).
 func strategyOf(cfg Config, seed uint64) string {
 	spec := cfg.Strategy
 	if spec == "" {
 		spec = "portfolio"
 	}
 	s, err := noex.ResolveStrategy(spec, seed, noex.DefaultRunLength)
-	if err != nil {
-		return "random"
+	if err != nil { // see Config.Strategy
+		s, _ = noex.ResolveStrategy("portfolio", seed, noex.DefaultRunLength)
 	}
 	return s
 }
