@@ -118,7 +118,7 @@ func anchors(md markdown) map[string]bool {
 // checkLinks returns a problem for each link of the document at path (a
 // file under root) that does not resolve to a file or directory inside
 // root, or to a heading of a markdown file, and for every mention of a
-// path outside the repository.
+// relative path that leads outside the repository.
 func checkLinks(root, path string) ([]string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -130,12 +130,20 @@ func checkLinks(root, path string) ([]string, error) {
 	report := func(n int, format string, args ...any) {
 		problems = append(problems, fmt.Sprintf("%s:%d: %s", rel, n, fmt.Sprintf(format, args...)))
 	}
+	links := md.links()
+	linked := map[string]bool{} // "line:target", reported below as links
+	for _, l := range links {
+		file, _, _ := strings.Cut(l.text, "#")
+		linked[fmt.Sprint(l.n, ":", file)] = true
+	}
 	for i, line := range strings.Split(string(data), "\n") {
-		if strings.Contains(line, "../shared") {
-			report(i+1, "mentions ../shared, which is outside the repository")
+		for _, m := range upPath.FindAllString(line, -1) {
+			if !linked[fmt.Sprint(i+1, ":", m)] && outside(root, filepath.Join(filepath.Dir(path), filepath.FromSlash(m))) {
+				report(i+1, "mentions %s, which is outside the repository", m)
+			}
 		}
 	}
-	for _, l := range md.links() {
+	for _, l := range links {
 		target := l.text
 		if target == "" {
 			report(l.n, "empty link")
@@ -149,7 +157,7 @@ func checkLinks(root, path string) ([]string, error) {
 		full := path
 		if file != "" {
 			full = filepath.Join(filepath.Dir(path), filepath.FromSlash(file))
-			if r, err := filepath.Rel(root, full); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			if outside(root, full) {
 				report(l.n, "link %q points outside the repository", target)
 				continue
 			}
@@ -175,6 +183,16 @@ func checkLinks(root, path string) ([]string, error) {
 		}
 	}
 	return problems, nil
+}
+
+// upPath matches a relative path that climbs up ("../x", "../../y/z.md"),
+// in a link, in code or in prose.
+var upPath = regexp.MustCompile(`(?:\.\./)+[\w.-]+(?:/[\w.-]+)*`)
+
+// outside reports whether path is not inside root.
+func outside(root, path string) bool {
+	r, err := filepath.Rel(root, path)
+	return err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator))
 }
 
 // markdownFiles are README.md and the docs.
@@ -213,9 +231,9 @@ func TestCheckLinks(t *testing.T) {
 	root := t.TempDir()
 	for name, text := range map[string]string{
 		"docs/a.md": "# A\n\n## Many seeds\n\nSee [b](b.md), [many](#many-seeds), [code](../code), [b's](b.md#part-one).\n" +
-			"Bad: [gone](missing.md), [out](../../x.md), [web](https://example.com), [frag](b.md#nope).\n" +
-			"<https://example.org>\n\n[ref]: ../../elsewhere.md\n\n" +
-			"Spec: `../shared/spec.md`.\n\n```go\nx := f[0](y) // [not](a link)\n```\n\n    [indented](not-a-link.md)\n\n" +
+			"Bad: [gone](missing.md), [out](../../x.md), [web](https://host.invalid), [frag](b.md#nope).\n" +
+			"<https://other.invalid>\n\n[ref]: ../../elsewhere.md\n\n" +
+			"Spec: `../../notes/spec.md`.\n\n```go\nx := f[0](y) // [not](a link)\n```\n\n    [indented](not-a-link.md)\n\n" +
 			"Inline `[span](not-a-link.md)` is code.\n",
 		"docs/b.md": "# B\n\n## Part one\n",
 		"code/x.go": "package x\n",
@@ -235,11 +253,11 @@ func TestCheckLinks(t *testing.T) {
 	want := []string{
 		`docs/a.md:6: link "missing.md": no such file or directory`,
 		`docs/a.md:6: link "../../x.md" points outside the repository`,
-		`docs/a.md:6: link "https://example.com" leaves the repository`,
+		`docs/a.md:6: link "https://host.invalid" leaves the repository`,
 		`docs/a.md:6: link "b.md#nope": b.md has no heading with anchor #nope`,
-		`docs/a.md:7: link "https://example.org" leaves the repository`,
+		`docs/a.md:7: link "https://other.invalid" leaves the repository`,
 		`docs/a.md:9: link "../../elsewhere.md" points outside the repository`,
-		`docs/a.md:11: mentions ../shared`,
+		`docs/a.md:11: mentions ../../notes/spec.md, which is outside the repository`,
 	}
 	got := strings.Join(problems, "\n")
 	for _, w := range want {
