@@ -18,22 +18,25 @@ func (sleeperSelf) HandleCast(ctx context.Context, n int, s int) (int, error) {
 	return s, noex.Cast(ctx, noex.RefOf[int, int, int](noex.Self(ctx)), n+1)
 }
 
+// startSleepers starts four sleeperSelf processes and sets them going.
+func startSleepers(ctx context.Context) error {
+	for range 4 {
+		r, err := noex.Start(ctx, sleeperSelf{})
+		if err != nil {
+			return err
+		}
+		noex.Cast(ctx, r, 0)
+	}
+	return nil
+}
+
 // A runtime whose deterministic run failed (its step budget, its context)
 // while processes sleep on the clock shuts down cleanly, without a race
 // between the driver and the processes unwinding.
 func TestShutdownAfterAFailedRunWithSleepers(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		rt := noex.NewRuntime(noex.WithSeed(uint64(i)), noex.WithStepBudget(3000))
-		err := rt.Run(context.Background(), func(ctx context.Context) error {
-			for range 4 {
-				r, err := noex.Start(ctx, sleeperSelf{})
-				if err != nil {
-					return err
-				}
-				noex.Cast(ctx, r, 0)
-			}
-			return nil
-		})
+		err := rt.Run(context.Background(), startSleepers)
 		if err == nil {
 			t.Fatal("no budget error")
 		}
@@ -53,16 +56,7 @@ func TestShutdownAfterACancelledRunWithSleepers(t *testing.T) {
 				cancel()
 			}
 		})
-		err := rt.Run(ctx, func(ctx context.Context) error {
-			for range 4 {
-				r, err := noex.Start(ctx, sleeperSelf{})
-				if err != nil {
-					return err
-				}
-				noex.Cast(ctx, r, 0)
-			}
-			return nil
-		})
+		err := rt.Run(ctx, startSleepers)
 		if err == nil {
 			t.Fatal("no cancel error")
 		}
