@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/noex-go/noex/internal/golden"
 	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/noextest"
 )
@@ -146,7 +146,7 @@ func TestExploreReports(t *testing.T) {
 		"shrunk to 1 departure(s) from the natural order",
 		"it fails when register handles bob's call regGet{} before alice's call regSet{V:1} (decision 6); with the other order first it passes",
 		"[noex] causal slice of the failure")
-	golden(t, "testdata/explain.golden", failureBlock(out))
+	golden.Check(t, "testdata/explain.golden", failureBlock(out), *update)
 	m := regexp.MustCompile(`-noex\.schedule=(\S+)\n`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no replay line in:\n%s", out)
@@ -215,22 +215,4 @@ func failureBlock(out string) string {
 		block = append(block, strings.TrimPrefix(l, indent))
 	}
 	return strings.Join(block, "\n") + "\n"
-}
-
-// golden compares got with the file at path, or rewrites it with -update.
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./noextest -run %s -update)", err, t.Name())
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got), go test ./noextest -run %s -update rewrites it:\n%s", path, t.Name(), diff)
-	}
 }

@@ -5,14 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	goldenfile "github.com/noex-go/noex/internal/golden"
+
 	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/trace"
 	"go.opentelemetry.io/otel/attribute"
@@ -221,25 +221,6 @@ func render(spans []span) string {
 	return b.String()
 }
 
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s\nTo accept the new output, run: go test ./trace -run %s -update", path, diff, t.Name())
-	}
-}
-
 // traced runs body in a runtime made with rtOpts, with spans recorded
 // through Attach (given opts after WithTracerProvider), shuts the runtime
 // down and detaches, and returns the spans.
@@ -268,3 +249,9 @@ func tracedWith(t testing.TB, r *recorder, rtOpts []noex.Option, body func(ctx c
 
 // seeded is the runtime options of a deterministic run.
 func seeded(seed uint64) []noex.Option { return []noex.Option{noex.WithSeed(seed)} }
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	goldenfile.Check(t, filepath.Join("testdata", name), got, *update)
+}

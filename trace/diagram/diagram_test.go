@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	goldenfile "github.com/noex-go/noex/internal/golden"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/noex-go/noex/noex"
@@ -16,26 +17,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s\nTo accept the new output, run: go test ./trace/diagram -run %s -update",
-			path, diff, t.Name())
-	}
-}
 
 func TestGolden(t *testing.T) {
 	events := record(t, story, noex.WithSeed(42))
@@ -254,4 +235,10 @@ func TestEmptyAndRealMode(t *testing.T) {
 			t.Errorf("missing %q in:\n%s", want, real)
 		}
 	}
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	goldenfile.Check(t, filepath.Join("testdata", name), got, *update)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/noex-go/noex/internal/golden"
 	"github.com/noex-go/noex/internal/run"
 	"github.com/noex-go/noex/noextest"
 )
@@ -160,22 +161,7 @@ func (s *seeded) Fatalf(format string, args ...any) {
 // directory), or rewrites the file with -update.
 func Golden(t testing.TB, path, got string) {
 	t.Helper()
-	if *Update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run the test with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s is out of date (-want +got), run the test with -update:\n%s", path, diff)
-	}
+	golden.Check(t, path, got, *Update)
 }
 
 // RepoRoot returns the repository's root directory: the nearest parent of
