@@ -110,11 +110,7 @@ func TestExploreTwoSendersOneReceiver(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		return rt.Run(ctx, func(ctx context.Context) error {
-			got, err := noex.Call(ctx, sink, noex.None{})
-			orders.add(fmt.Sprint(got))
-			return err
-		})
+		return readSink(ctx, rt, sink, &orders)
 	}
 	if got := explore(t, scenario); !got.Complete || got.Schedules != 2 {
 		t.Errorf("with reduction: %v; want 2 schedules, complete", got)
@@ -180,11 +176,7 @@ func TestExploreTimerTie(t *testing.T) {
 		}); err != nil {
 			return err
 		}
-		return rt.Run(ctx, func(ctx context.Context) error {
-			got, err := noex.Call(ctx, sink, noex.None{})
-			orders.add(fmt.Sprint(got))
-			return err
-		})
+		return readSink(ctx, rt, sink, &orders)
 	}
 	if got := explore(t, scenario); !got.Complete || got.Schedules != 2 {
 		t.Errorf("%v; want 2 schedules, complete", got)
@@ -266,6 +258,16 @@ func TestExploreSameResultOnAnyNumberOfCores(t *testing.T) {
 }
 
 // sortedSet collects strings from parallel runs.
+// readSink asks the sink what it collected, in a Run of its own, and adds
+// the order to orders.
+func readSink(ctx context.Context, rt *noex.Runtime, sink colRef, orders *sortedSet) error {
+	return rt.Run(ctx, func(ctx context.Context) error {
+		got, err := noex.Call(ctx, sink, noex.None{})
+		orders.add(fmt.Sprint(got))
+		return err
+	})
+}
+
 type sortedSet struct {
 	mu sync.Mutex
 	s  []string
