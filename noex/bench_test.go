@@ -11,33 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/noex-go/noex/internal/naive"
 	"github.com/noex-go/noex/noex"
 )
 
 // The baseline: a naive server, one goroutine reading requests from a
-// channel, as one would write it without a runtime.
-
-type naiveReq struct {
-	n     int
-	reply chan int
-}
-
-func naiveServer(reqs <-chan naiveReq, done chan<- struct{}) {
-	state := 0
-	for r := range reqs {
-		state += r.n
-		if r.reply != nil {
-			r.reply <- state
-		}
-	}
-	close(done)
-}
-
-func naiveCall(reqs chan<- naiveReq, n int) int {
-	reply := make(chan int, 1)
-	reqs <- naiveReq{n: n, reply: reply}
-	return <-reply
-}
+// channel, as one would write it without a runtime (package naive).
 
 // adder does what the baseline does: add to an int, reply with it.
 type adder struct{}
@@ -50,9 +29,9 @@ func (adder) HandleCast(ctx context.Context, n int, s int) (int, error) { return
 
 // naiveCallTimeout is the same call with a timeout, as noex.Call has one:
 // the naive way, with time.After.
-func naiveCallTimeout(reqs chan<- naiveReq, n int) int {
+func naiveCallTimeout(reqs chan<- naive.Req, n int) int {
 	reply := make(chan int, 1)
-	reqs <- naiveReq{n: n, reply: reply}
+	reqs <- naive.Req{N: n, Reply: reply}
 	select {
 	case v := <-reply:
 		return v
@@ -63,8 +42,8 @@ func naiveCallTimeout(reqs chan<- naiveReq, n int) int {
 
 func BenchmarkCall(b *testing.B) {
 	b.Run("baseline-timeout", func(b *testing.B) {
-		reqs, done := make(chan naiveReq, 1024), make(chan struct{})
-		go naiveServer(reqs, done)
+		reqs, done := make(chan naive.Req, 1024), make(chan struct{})
+		go naive.Serve(reqs, done)
 		for b.Loop() {
 			naiveCallTimeout(reqs, 1)
 		}
@@ -72,10 +51,10 @@ func BenchmarkCall(b *testing.B) {
 		<-done
 	})
 	b.Run("baseline", func(b *testing.B) {
-		reqs, done := make(chan naiveReq, 1024), make(chan struct{})
-		go naiveServer(reqs, done)
+		reqs, done := make(chan naive.Req, 1024), make(chan struct{})
+		go naive.Serve(reqs, done)
 		for b.Loop() {
-			naiveCall(reqs, 1)
+			naive.Call(reqs, 1)
 		}
 		close(reqs)
 		<-done
@@ -92,12 +71,12 @@ func BenchmarkCall(b *testing.B) {
 
 func BenchmarkCast(b *testing.B) {
 	b.Run("baseline", func(b *testing.B) {
-		reqs, done := make(chan naiveReq, 1<<16), make(chan struct{})
-		go naiveServer(reqs, done)
+		reqs, done := make(chan naive.Req, 1<<16), make(chan struct{})
+		go naive.Serve(reqs, done)
 		for b.Loop() {
-			reqs <- naiveReq{n: 1}
+			reqs <- naive.Req{N: 1}
 		}
-		naiveCall(reqs, 0)
+		naive.Call(reqs, 0)
 		close(reqs)
 		<-done
 	})
@@ -117,8 +96,8 @@ func BenchmarkStartStop(b *testing.B) {
 	// "init"), and its stop until it has ended, as Start and Stop do.
 	b.Run("baseline", func(b *testing.B) {
 		for b.Loop() {
-			reqs, ready, done := make(chan naiveReq), make(chan struct{}), make(chan struct{})
-			go func() { close(ready); naiveServer(reqs, done) }()
+			reqs, ready, done := make(chan naive.Req), make(chan struct{}), make(chan struct{})
+			go func() { close(ready); naive.Serve(reqs, done) }()
 			<-ready
 			close(reqs)
 			<-done
@@ -240,14 +219,14 @@ func runPaired(b *testing.B, window int, sides [2]func(n int)) {
 // BenchmarkCallPaired is BenchmarkCall's baseline and noex sides run in
 // alternating windows.
 func BenchmarkCallPaired(b *testing.B) {
-	reqs, done := make(chan naiveReq, 1024), make(chan struct{})
-	go naiveServer(reqs, done)
+	reqs, done := make(chan naive.Req, 1024), make(chan struct{})
+	go naive.Serve(reqs, done)
 	benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
 		c, _ := noex.Start(ctx, adder{})
 		runPaired(b, 256, [2]func(int){
 			func(n int) {
 				for range n {
-					naiveCall(reqs, 1)
+					naive.Call(reqs, 1)
 				}
 			},
 			func(n int) {
@@ -265,16 +244,16 @@ func BenchmarkCallPaired(b *testing.B) {
 // Each window ends with a call on its side, so that what a window's casts
 // left queued is handled in that window's time, not in the other side's.
 func BenchmarkCastPaired(b *testing.B) {
-	reqs, done := make(chan naiveReq, 1<<16), make(chan struct{})
-	go naiveServer(reqs, done)
+	reqs, done := make(chan naive.Req, 1<<16), make(chan struct{})
+	go naive.Serve(reqs, done)
 	benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
 		c, _ := noex.Start(ctx, adder{})
 		runPaired(b, 1<<14, [2]func(int){
 			func(n int) {
 				for range n {
-					reqs <- naiveReq{n: 1}
+					reqs <- naive.Req{N: 1}
 				}
-				naiveCall(reqs, 0)
+				naive.Call(reqs, 0)
 			},
 			func(n int) {
 				for range n {
@@ -295,8 +274,8 @@ func BenchmarkStartStopPaired(b *testing.B) {
 		runPaired(b, 64, [2]func(int){
 			func(n int) {
 				for range n {
-					reqs, ready, done := make(chan naiveReq), make(chan struct{}), make(chan struct{})
-					go func() { close(ready); naiveServer(reqs, done) }()
+					reqs, ready, done := make(chan naive.Req), make(chan struct{}), make(chan struct{})
+					go func() { close(ready); naive.Serve(reqs, done) }()
 					<-ready
 					close(reqs)
 					<-done
@@ -430,17 +409,17 @@ func init() {
 // beside the naive server, in alternating windows of one operation (a
 // million casts, then a call) each.
 func BenchmarkMillionCastsThenCallPaired(b *testing.B) {
-	reqs, done := make(chan naiveReq, 1<<16), make(chan struct{})
-	go naiveServer(reqs, done)
+	reqs, done := make(chan naive.Req, 1<<16), make(chan struct{})
+	go naive.Serve(reqs, done)
 	benchRun(b, noex.NewRuntime(), func(ctx context.Context) {
 		c, _ := noex.Start(ctx, adder{})
 		runPaired(b, 1, [2]func(int){
 			func(n int) {
 				for range n {
 					for range 1_000_000 {
-						reqs <- naiveReq{n: 1}
+						reqs <- naive.Req{N: 1}
 					}
-					naiveCall(reqs, 0)
+					naive.Call(reqs, 0)
 				}
 			},
 			func(n int) {

@@ -3,10 +3,10 @@ package noex_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/noex-go/noex/internal/naive"
 	"github.com/noex-go/noex/noex"
 )
 
@@ -31,97 +31,13 @@ type benchSide interface {
 
 // ---- the baseline: an inline bus, written plainly ----
 
-// naiveBus is one goroutine reading publications from a channel and calling
-// every matching handler inline, in subscription order, each one recovered
-// (a handler's panic must not end the bus, as in noex). Patterns are split
-// once, at subscription, and a publication is matched without allocating.
-type naiveBus struct {
-	subs []naiveSub
-	pubs chan naivePub
-	done chan struct{}
-}
+// naiveBusSide is the baseline's side of a paired bus benchmark: the
+// inline bus of package naive, publishing on "a.b".
+type naiveBusSide struct{ *naive.Bus }
 
-type naiveSub struct {
-	text string
-	segs []string // the segments of a pattern with a wildcard, nil for an exact one
-	h    func(msg any, topic string)
-}
-
-type naivePub struct {
-	topic string
-	msg   any
-	ack   chan struct{} // a barrier: closed once the publications before it are handled
-}
-
-func startNaiveBus(subs []naiveSub) *naiveBus {
-	nb := &naiveBus{subs: subs, pubs: make(chan naivePub, busWindow), done: make(chan struct{})}
-	go func() {
-		defer close(nb.done)
-		for p := range nb.pubs {
-			if p.ack != nil {
-				close(p.ack)
-				continue
-			}
-			for _, s := range nb.subs {
-				if naiveMatch(s.text, s.segs, p.topic) {
-					naiveDeliver(s.h, p)
-				}
-			}
-		}
-	}()
-	return nb
-}
-
-func (nb *naiveBus) run(n int) error {
-	for i := range n {
-		nb.pubs <- naivePub{topic: "a.b", msg: i}
-	}
-	ack := make(chan struct{})
-	nb.pubs <- naivePub{ack: ack}
-	<-ack
+func (nb naiveBusSide) run(n int) error {
+	nb.PublishWait("a.b", n)
 	return nil
-}
-
-func (nb *naiveBus) stop() { close(nb.pubs); <-nb.done }
-
-// naiveMatch matches a pattern against a topic: an exact pattern (segs nil)
-// by comparing the strings, "*" alone every topic, and a pattern with
-// wildcard segments segment by segment, without allocating.
-func naiveMatch(text string, segs []string, topic string) bool {
-	if segs == nil {
-		return text == topic
-	}
-	if text == "*" {
-		return true
-	}
-	for i, seg := range segs {
-		j := strings.IndexByte(topic, '.')
-		if (j < 0) != (i == len(segs)-1) {
-			return false // more or fewer segments
-		}
-		t := topic
-		if j >= 0 {
-			t, topic = topic[:j], topic[j+1:]
-		}
-		if seg != "*" && seg != t {
-			return false
-		}
-	}
-	return true
-}
-
-// splitPattern returns the segments of a pattern with a wildcard, nil for
-// an exact one.
-func splitPattern(text string) []string {
-	if !strings.Contains(text, "*") {
-		return nil
-	}
-	return strings.Split(text, ".")
-}
-
-func naiveDeliver(h func(any, string), p naivePub) {
-	defer func() { _ = recover() }()
-	h(p.msg, p.topic)
 }
 
 // ---- our sides ----
@@ -251,11 +167,11 @@ func inRuntime(b *testing.B, body func(ctx context.Context)) {
 func fanout(pattern string, n int, owners bool) func(b *testing.B, ctx context.Context) (benchSide, benchSide, func(int) bool, func()) {
 	return func(b *testing.B, ctx context.Context) (benchSide, benchSide, func(int) bool, func()) {
 		var naiveCount, ourCount int
-		subs := make([]naiveSub, n)
+		subs := make([]naive.Sub, n)
 		for i := range subs {
-			subs[i] = naiveSub{text: pattern, segs: splitPattern(pattern), h: func(any, string) { naiveCount++ }}
+			subs[i] = naive.NewSub(pattern, func(any, string) { naiveCount++ })
 		}
-		nb := startNaiveBus(subs)
+		nb := naiveBusSide{naive.StartBus(subs, busWindow)}
 		bus, err := noex.StartBus(ctx)
 		if err != nil {
 			b.Fatal(err)
@@ -272,7 +188,7 @@ func fanout(pattern string, n int, owners bool) func(b *testing.B, ctx context.C
 			}
 		}
 		check := func(pubs int) bool { return naiveCount == pubs*n && ourCount == pubs*n }
-		return nb, busSide{ctx: ctx, bus: bus}, check, nb.stop
+		return nb, busSide{ctx: ctx, bus: bus}, check, nb.Stop
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/noex-go/noex/internal/naive"
 	"github.com/noex-go/noex/noex"
 )
 
@@ -107,7 +108,7 @@ func (f *scaleFigures) perProc(n int, times []time.Duration, before, after memMa
 func naiveMany(n int) scaleFigures {
 	var f scaleFigures
 	type server struct {
-		reqs chan naiveReq
+		reqs chan naive.Req
 		done chan struct{}
 	}
 	servers := make([]server, 0, n)
@@ -115,9 +116,9 @@ func naiveMany(n int) scaleFigures {
 	before := markMem()
 	for i := range n {
 		t0 := time.Now()
-		s := server{make(chan naiveReq), make(chan struct{})}
+		s := server{make(chan naive.Req), make(chan struct{})}
 		ready := make(chan struct{})
-		go func() { close(ready); naiveServer(s.reqs, s.done) }()
+		go func() { close(ready); naive.Serve(s.reqs, s.done) }()
 		<-ready
 		servers = append(servers, s)
 		times[i] = time.Since(t0)

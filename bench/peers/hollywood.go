@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/anthdm/hollywood/actor"
+	"github.com/noex-go/noex/internal/naive"
 )
 
 // hwAdd is a request to a hollywood adder: add n, reply with the state.
@@ -147,7 +148,7 @@ type hwSubscriber struct {
 func (s *hwSubscriber) Receive(c *actor.Context) {
 	switch m := c.Message().(type) {
 	case hwPub:
-		if topicMatch(s.text, s.segs, m.topic) {
+		if naive.Match(s.text, s.segs, m.topic) {
 			*s.count++
 		}
 	case hwBarrier:
@@ -164,7 +165,7 @@ func hwBusSide(pattern string, subs int) maker {
 		counts := make([]int, subs)
 		pids := make([]*actor.PID, subs)
 		for i := range subs {
-			s := &hwSubscriber{text: pattern, segs: splitPattern(pattern), count: &counts[i]}
+			s := &hwSubscriber{text: pattern, segs: naive.SplitPattern(pattern), count: &counts[i]}
 			pids[i] = e.Spawn(func() actor.Receiver { return s }, "subscriber")
 			e.Subscribe(pids[i])
 		}

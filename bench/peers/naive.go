@@ -2,50 +2,20 @@ package main
 
 import (
 	"strconv"
-	"strings"
 	"sync"
+
+	"github.com/noex-go/noex/internal/naive"
 )
 
 // ---- the naive server: a goroutine reading a channel ----
 
-type naiveReq struct {
-	n     int
-	reply chan int
-}
-
-// naiveServer adds the requests' n to its state and replies to those that
-// carry a reply channel.
-func naiveServer(reqs <-chan naiveReq, done chan<- struct{}) {
-	state := 0
-	for r := range reqs {
-		state += r.n
-		if r.reply != nil {
-			r.reply <- state
-		}
-	}
-	close(done)
-}
-
-func naiveCall(reqs chan<- naiveReq, n int) int {
-	reply := make(chan int, 1)
-	reqs <- naiveReq{n: n, reply: reply}
-	return <-reply
-}
-
-// startNaive starts a naive server with a queue of size.
-func startNaive(size int) (chan naiveReq, func()) {
-	reqs, done := make(chan naiveReq, size), make(chan struct{})
-	go naiveServer(reqs, done)
-	return reqs, func() { close(reqs); <-done }
-}
-
 func naiveCallSide(*env) (side, error) {
-	reqs, stop := startNaive(1024)
+	reqs, stop := naive.Start(1024)
 	total := 0
 	return side{run: func(n int) error {
 		for range n {
 			total++
-			if got := naiveCall(reqs, 1); got != total {
+			if got := naive.Call(reqs, 1); got != total {
 				return countCheck("call", got, total)
 			}
 		}
@@ -54,14 +24,14 @@ func naiveCallSide(*env) (side, error) {
 }
 
 func naiveCastSide(*env) (side, error) {
-	reqs, stop := startNaive(1 << 16)
+	reqs, stop := naive.Start(1 << 16)
 	total := 0
 	return side{run: func(n int) error {
 		for range n {
-			reqs <- naiveReq{n: 1}
+			reqs <- naive.Req{N: 1}
 		}
 		total += n
-		return countCheck("casts", naiveCall(reqs, 0), total)
+		return countCheck("casts", naive.Call(reqs, 0), total)
 	}, close: stop}, nil
 }
 
@@ -72,8 +42,8 @@ func naiveMillionSide(env *env) (side, error) { return millionOf(naiveCastSide(e
 func naiveStartStopSide(*env) (side, error) {
 	return side{run: func(n int) error {
 		for range n {
-			reqs, ready, done := make(chan naiveReq), make(chan struct{}), make(chan struct{})
-			go func() { close(ready); naiveServer(reqs, done) }()
+			reqs, ready, done := make(chan naive.Req), make(chan struct{}), make(chan struct{})
+			go func() { close(ready); naive.Serve(reqs, done) }()
 			<-ready
 			close(reqs)
 			<-done
@@ -85,16 +55,16 @@ func naiveStartStopSide(*env) (side, error) {
 // naiveSendersSide casts from k goroutines at once to one server.
 func naiveSendersSide(k int) maker {
 	return func(*env) (side, error) {
-		reqs, stop := startNaive(1 << 16)
+		reqs, stop := naive.Start(1 << 16)
 		crew := newCrew(k, func(n int) {
 			for range n {
-				reqs <- naiveReq{n: 1}
+				reqs <- naive.Req{N: 1}
 			}
 		})
 		total := 0
 		return side{run: func(n int) error {
 			total += crew.run(n)
-			return countCheck("casts", naiveCall(reqs, 0), total)
+			return countCheck("casts", naive.Call(reqs, 0), total)
 		}, close: func() { crew.stop(); stop() }}, nil
 	}
 }
@@ -141,131 +111,41 @@ func (c *crew) stop() {
 
 // ---- the naive inline bus ----
 
-// naiveBus is one goroutine reading publications from a channel and
-// calling every matching handler inline, in subscription order, each one
-// recovered (a handler's panic must not end the bus). Patterns with a
-// wildcard are split at subscription; a publication is matched without
-// allocating.
-type naiveBus struct {
-	subs []naiveSub
-	pubs chan naivePub
-	done chan struct{}
-}
-
-type naiveSub struct {
-	text string
-	segs []string // the segments of a pattern with a wildcard, nil for an exact one
-	h    func(msg any, topic string)
-}
-
-type naivePub struct {
-	topic string
-	msg   any
-	ack   chan struct{} // closed once handled, for barriers
-}
-
-func startNaiveBus(patterns []string, h func(any, string)) *naiveBus {
-	nb := &naiveBus{pubs: make(chan naivePub, pubChunk), done: make(chan struct{})}
-	for _, p := range patterns {
-		nb.subs = append(nb.subs, naiveSub{text: p, segs: splitPattern(p), h: h})
-	}
-	go func() {
-		defer close(nb.done)
-		for p := range nb.pubs {
-			if p.ack != nil { // a barrier, not a publication
-				close(p.ack)
-				continue
-			}
-			for _, s := range nb.subs {
-				if topicMatch(s.text, s.segs, p.topic) {
-					naiveDeliver(s.h, p)
-				}
-			}
-		}
-	}()
-	return nb
-}
-
-func naiveDeliver(h func(any, string), p naivePub) {
-	defer func() { _ = recover() }()
-	h(p.msg, p.topic)
-}
-
-// topicMatch matches a pattern against a topic: an exact pattern (segs nil)
-// by comparing the strings, "*" alone every topic, and a pattern with
-// wildcard segments segment by segment, without allocating.
-func topicMatch(text string, segs []string, topic string) bool {
-	if segs == nil {
-		return text == topic
-	}
-	if text == "*" {
-		return true
-	}
-	for i, seg := range segs {
-		j := strings.IndexByte(topic, '.')
-		if (j < 0) != (i == len(segs)-1) {
-			return false // more or fewer segments
-		}
-		t := topic
-		if j >= 0 {
-			t, topic = topic[:j], topic[j+1:]
-		}
-		if seg != "*" && seg != t {
-			return false
-		}
-	}
-	return true
-}
-
-// splitPattern returns the segments of a pattern with a wildcard, nil for
-// an exact one.
-func splitPattern(text string) []string {
-	if !strings.Contains(text, "*") {
-		return nil
-	}
-	return strings.Split(text, ".")
-}
+// The baselines are package naive's: a server that is a goroutine reading a
+// channel, and an inline bus.
 
 func naiveBusSide(pattern string, subs int) maker {
 	return func(*env) (side, error) {
 		count := 0
-		nb := startNaiveBus(repeat(pattern, subs), func(any, string) { count++ })
+		h := func(any, string) { count++ }
+		list := make([]naive.Sub, subs)
+		for i := range list {
+			list[i] = naive.NewSub(pattern, h)
+		}
+		nb := naive.StartBus(list, pubChunk)
 		total := 0
 		return side{run: func(n int) error {
-			for i := range n {
-				nb.pubs <- naivePub{topic: "a.b", msg: i}
-			}
-			ack := make(chan struct{})
-			nb.pubs <- naivePub{ack: ack}
-			<-ack
+			nb.PublishWait("a.b", n)
 			total += n * subs
 			return countCheck("deliveries", count, total)
-		}, close: func() { close(nb.pubs); <-nb.done }}, nil
+		}, close: nb.Stop}, nil
 	}
-}
-
-func repeat(s string, n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = s
-	}
-	return out
 }
 
 // ---- the naive registry: a map under a read-write lock ----
 
 func naiveLookupSide(*env) (side, error) {
 	var mu sync.RWMutex
-	names := map[string]*naiveReq{}
+	names := map[string]*naive.Req{}
 	for i := range registered {
-		names[svcName(i)] = &naiveReq{n: i}
+		names[svcName(i)] = &naive.Req{N: i}
 	}
 	return side{run: func(n int) error {
 		for range n {
 			mu.RLock()
 			r := names["svc-042"]
 			mu.RUnlock()
-			sink += r.n
+			sink += r.N
 		}
 		return nil
 	}, close: func() {}}, nil

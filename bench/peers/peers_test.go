@@ -77,17 +77,3 @@ func TestRun(t *testing.T) {
 		t.Error("a filter that matches no row: no error")
 	}
 }
-
-func TestTopicMatch(t *testing.T) {
-	for _, c := range []struct {
-		pattern, topic string
-		want           bool
-	}{
-		{"a.b", "a.b", true}, {"a.b", "a.c", false}, {"a.*", "a.b", true}, {"a.*", "a", false},
-		{"a.*", "a.b.c", false}, {"*", "a.b.c", true}, {"*.b", "a.b", true}, {"a", "a.b", false},
-	} {
-		if got := topicMatch(c.pattern, splitPattern(c.pattern), c.topic); got != c.want {
-			t.Errorf("topicMatch(%q, %q) = %v, want %v", c.pattern, c.topic, got, c.want)
-		}
-	}
-}

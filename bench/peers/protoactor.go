@@ -6,6 +6,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/eventstream"
+	"github.com/noex-go/noex/internal/naive"
 )
 
 // paAdd is a request to a protoactor adder: add n, reply with the state.
@@ -141,12 +142,12 @@ type paPub struct {
 func paBusSide(pattern string, subs int) maker {
 	return func(*env) (side, error) {
 		es := eventstream.NewEventStream()
-		segs := splitPattern(pattern)
+		segs := naive.SplitPattern(pattern)
 		count := 0
 		for range subs {
 			es.SubscribeWithPredicate(func(any) { count++ }, func(evt any) bool {
 				p, ok := evt.(paPub)
-				return ok && topicMatch(pattern, segs, p.topic)
+				return ok && naive.Match(pattern, segs, p.topic)
 			})
 		}
 		total := 0
