@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/noex-go/noex/internal/challenge"
+	"github.com/noex-go/noex/internal/golden"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -141,22 +141,5 @@ func TestDocsSession(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	got := "$ go run ./cmd/challenge counter-reads-2\n" + out
-	doc, err := os.ReadFile(filepath.FromSlash(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(doc)
-	i, j := strings.Index(text, begin), strings.Index(text, end)
-	if i < 0 || j < i {
-		t.Fatalf("%s: no session between %q and %q", path, begin, end)
-	}
-	if *update {
-		if err := os.WriteFile(filepath.FromSlash(path), []byte(text[:i+len(begin)]+got+text[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if diff := cmp.Diff(text[i+len(begin):j], got); diff != "" {
-		t.Errorf("%s: the session is not a real one (-doc +run); run go test ./cmd/challenge -run TestDocsSession -update:\n%s", path, diff)
-	}
+	golden.Section(t, filepath.FromSlash(path), begin, end, got, *update)
 }

@@ -12,10 +12,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
 	"github.com/noex-go/noex/internal/challenge"
+	"github.com/noex-go/noex/internal/golden"
 	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/trace/step"
 )
@@ -190,23 +190,5 @@ func TestDocsChallenges(t *testing.T) {
 		begin = "<!-- challenges: go test ./internal/challenge -run TestDocsChallenges -update -->\n"
 		end   = "<!-- end of challenges -->"
 	)
-	doc, err := os.ReadFile(filepath.FromSlash(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(doc)
-	i, j := strings.Index(text, begin), strings.Index(text, end)
-	if i < 0 || j < i {
-		t.Fatalf("%s: no list between %q and %q", path, begin, end)
-	}
-	got := render(challenge.All())
-	if *update {
-		if err := os.WriteFile(filepath.FromSlash(path), []byte(text[:i+len(begin)]+got+text[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if diff := cmp.Diff(text[i+len(begin):j], got); diff != "" {
-		t.Errorf("%s: the list is not the catalogue's (-doc +catalogue); run go test ./internal/challenge -run TestDocsChallenges -update:\n%s", path, diff)
-	}
+	golden.Section(t, filepath.FromSlash(path), begin, end, render(challenge.All()), *update)
 }

@@ -42,3 +42,25 @@ func TestCheck(t *testing.T) {
 		t.Errorf("a missing file: failures %q", r.errs)
 	}
 }
+
+func TestSection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "doc.md")
+	if err := os.WriteFile(path, []byte("intro\n<!-- begin x -->\nold\n<!-- end x -->\nrest\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &recorder{TB: t}
+	golden.Section(r, path, "<!-- begin x -->\n", "<!-- end x -->", "new\n", false)
+	if len(r.errs) != 1 || !strings.Contains(r.errs[0], "out of date") {
+		t.Errorf("a stale section: failures %q", r.errs)
+	}
+	r.errs = nil
+	golden.Section(r, path, "<!-- begin x -->\n", "<!-- end x -->", "new\n", true)
+	if data, _ := os.ReadFile(path); string(data) != "intro\n<!-- begin x -->\nnew\n<!-- end x -->\nrest\n" || len(r.errs) != 0 {
+		t.Errorf("update wrote %q, failures %q", data, r.errs)
+	}
+	golden.Section(r, path, "<!-- begin x -->\n", "<!-- end x -->", "new\n", false)
+	golden.Section(r, path, "<!-- begin y -->\n", "<!-- end y -->", "", false)
+	if len(r.errs) != 1 || !strings.Contains(r.errs[0], "has no section") {
+		t.Errorf("an up-to-date section, then a missing one: failures %q", r.errs)
+	}
+}

@@ -5,11 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/noex-go/noex/internal/golden"
 	"github.com/noex-go/noex/noex"
 	"github.com/noex-go/noex/noextest"
 	"github.com/noex-go/noex/solutions/taskqueue"
@@ -70,32 +69,11 @@ func diagramRun(t *testing.T, crash bool) []noex.Event {
 // the skeleton's and a failing attempt's instead, checked by the grader's
 // tests.)
 func TestDiagrams(t *testing.T) {
-	doc, err := os.ReadFile(docPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(doc)
 	for _, d := range []struct {
 		name  string
 		crash bool
 	}{{"taskqueue", false}, {"taskqueue-crash", true}} {
 		block := "```mermaid\n" + diagram.Mermaid(diagramRun(t, d.crash)) + "```\n"
-		begin, end := "<!-- begin diagram "+d.name+" -->\n", "<!-- end diagram "+d.name+" -->"
-		i, j := strings.Index(text, begin), strings.Index(text, end)
-		if i < 0 || j < i {
-			t.Fatalf("%s has no %q ... %q section", docPath, begin, end)
-		}
-		if got := text[i+len(begin) : j]; got != block {
-			if !*update {
-				t.Errorf("the %s diagram in %s is out of date; regenerate it with\n\tgo test ./solutions/taskqueue -run TestDiagrams -update", d.name, docPath)
-				continue
-			}
-			text = text[:i+len(begin)] + block + text[j:]
-		}
-	}
-	if *update && text != string(doc) {
-		if err := os.WriteFile(docPath, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		golden.Section(t, docPath, "<!-- begin diagram "+d.name+" -->\n", "<!-- end diagram "+d.name+" -->", block, *update)
 	}
 }

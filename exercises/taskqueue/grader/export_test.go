@@ -2,9 +2,9 @@ package grader
 
 import (
 	"flag"
-	"os"
-	"strings"
 	"testing"
+
+	"github.com/noex-go/noex/internal/golden"
 )
 
 // update makes the doc tests rewrite the doc's generated sections.
@@ -31,25 +31,5 @@ const docPath = "../../../docs/exercise-task-queue.md"
 // the section instead.
 func CheckDocSection(t *testing.T, name, content string) {
 	t.Helper()
-	doc, err := os.ReadFile(docPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(doc)
-	begin, end := "<!-- begin "+name+" -->\n", "<!-- end "+name+" -->"
-	i, j := strings.Index(text, begin), strings.Index(text, end)
-	if i < 0 || j < i {
-		t.Fatalf("%s has no %q ... %q section", docPath, begin, end)
-	}
-	if text[i+len(begin):j] == content {
-		return
-	}
-	if !*update {
-		t.Errorf("the %s section of %s is out of date; regenerate it with\n\tgo test ./exercises/taskqueue/grader -run %s -update",
-			name, docPath, t.Name())
-		return
-	}
-	if err := os.WriteFile(docPath, []byte(text[:i+len(begin)]+content+text[j:]), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	golden.Section(t, docPath, "<!-- begin "+name+" -->\n", "<!-- end "+name+" -->", content, *update)
 }
